@@ -1,0 +1,52 @@
+# Phim: two commands on a fresh Debian 12 machine with Swift 6.x.
+#   make demo   installs what is missing, builds in release mode, renders Examples/demo.json to out/demo.mp4
+#   make test   installs what is missing and runs every test
+
+SWIFT ?= swift
+# System packages Phim builds and runs against (Debian 12 names).
+APT_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
+                libavfilter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-noto-core ffmpeg opencv-doc
+# Sample media from Debian's opencv-doc package, used by the demo and the tests.
+OPENCV_DATA := /usr/share/doc/opencv-doc/examples/data
+SAMPLES := vtest.avi Megamind.avi tree.avi messi5.jpg fruits.jpg starry_night.jpg baboon.jpg
+MEDIA_DIR := Examples/media
+
+.PHONY: demo test deps media build clean
+
+demo: deps media build
+	@mkdir -p out
+	.build/release/phim render Examples/demo.json -o out/demo.mp4
+	.build/release/phim probe out/demo.mp4
+
+test: deps media
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel
+
+build:
+	$(SWIFT) build -c release --product phim
+
+# Installs the apt packages that are not installed yet (as root, or through sudo).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# Copies the sample media out of opencv-doc. Some images strip /usr/share/doc; then the package is unpacked here.
+media:
+	@mkdir -p $(MEDIA_DIR)
+	@if [ ! -f $(OPENCV_DATA)/vtest.avi ]; then \
+	  echo "opencv-doc's files are missing from $(OPENCV_DATA); unpacking the package"; \
+	  tmp=$$(mktemp -d) && (cd $$tmp && apt-get download opencv-doc >/dev/null && dpkg-deb -x opencv-doc_*.deb root) && \
+	  for f in $(SAMPLES); do cp -f $$tmp/root$(OPENCV_DATA)/$$f $(MEDIA_DIR)/ 2>/dev/null || true; done; rm -rf $$tmp; \
+	else \
+	  for f in $(SAMPLES); do [ -f $(MEDIA_DIR)/$$f ] || cp -f $(OPENCV_DATA)/$$f $(MEDIA_DIR)/ 2>/dev/null || true; done; \
+	fi
+	@for f in vtest.avi messi5.jpg; do [ -f $(MEDIA_DIR)/$$f ] || { echo "missing sample $(MEDIA_DIR)/$$f"; exit 1; }; done
+
+clean:
+	rm -rf .build out $(MEDIA_DIR)

@@ -1,0 +1,75 @@
+/// The one error type Phim's libraries throw.
+///
+/// A `PhimError` says what went wrong in words a user can act on, and names what it is about:
+/// a file (`intro.mp4`), a field of a project (`clips[2].layers[0].path`) or an option (`--duration`).
+/// Its ``description`` is the single line the CLI prints.
+public struct PhimError: Error, Sendable, CustomStringConvertible {
+    /// The kind of failure. The CLI maps it to an exit status (see ``isInvalidInput``).
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        fileprivate let name: String
+        fileprivate let invalidInput: Bool
+
+        /// The input (a project, an option, a field) is wrong.
+        public static let invalidInput = Code(name: "invalid input", invalidInput: true)
+        /// A file the input names does not exist.
+        public static let fileNotFound = Code(name: "file not found", invalidInput: true)
+        /// A file exists but cannot be read, or is not what it claims to be.
+        public static let unreadableFile = Code(name: "unreadable file", invalidInput: true)
+        /// Media that FFmpeg cannot decode, truncated or corrupt data.
+        public static let corruptMedia = Code(name: "corrupt media", invalidInput: true)
+        /// A size, duration or count beyond what Phim accepts.
+        public static let limitExceeded = Code(name: "limit exceeded", invalidInput: true)
+        /// Something the input asks for that this build does not support.
+        public static let unsupported = Code(name: "unsupported", invalidInput: true)
+        /// A failure while working: encoding, writing, a library call.
+        public static let operationFailed = Code(name: "operation failed", invalidInput: false)
+        /// Writing an output failed (disk full, permissions).
+        public static let writeFailed = Code(name: "write failed", invalidInput: false)
+        /// The work was cancelled.
+        public static let cancelled = Code(name: "cancelled", invalidInput: false)
+
+        public var description: String { name }
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// What went wrong, as a user should read it.
+    public var message: String
+    /// What the error is about: a file path, a project field path or an option name.
+    public var subject: String?
+    /// The error this one wraps, if any.
+    public var underlying: (any Error & Sendable)?
+    /// Where in Phim the error was raised (`function` at `file:line`), for bug reports.
+    public var location: String
+
+    public init(
+        _ code: Code, _ message: String, subject: String? = nil, underlying: (any Error & Sendable)? = nil,
+        function: String = #function, file: String = #fileID, line: Int = #line
+    ) {
+        self.code = code
+        self.message = message
+        self.subject = subject
+        self.underlying = underlying
+        self.location = "\(function) at \(file):\(line)"
+    }
+
+    /// `true` when the user's input is at fault (exit status 2); `false` for failures while working (1).
+    public var isInvalidInput: Bool { code.invalidInput }
+
+    /// One line: `subject: message`.
+    public var description: String {
+        if let subject, !subject.isEmpty { return "\(subject): \(message)" }
+        return message
+    }
+
+    /// The same error about another subject, for callers that know better what the failure concerns
+    /// (a decoder knows the file; the renderer knows the project field that named it).
+    public func about(_ newSubject: String) -> PhimError {
+        var copy = self
+        if let subject, !subject.isEmpty, subject != newSubject {
+            copy.message = "'\(subject)': \(message)"
+        }
+        copy.subject = newSubject
+        return copy
+    }
+}

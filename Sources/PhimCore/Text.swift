@@ -1,0 +1,7 @@
+import Foundation
+
+extension String {
+    /// The text in Unicode normalisation form C, so that a Vietnamese letter typed as base + combining marks
+    /// (`e` + U+0302 + U+0301) and the precomposed letter (`ế`) shape, wrap and compare alike.
+    public var nfc: String { precomposedStringWithCanonicalMapping }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import PhimCore
+
+/// The `phim` command: thin subcommands over the libraries.
+///
+/// Exit status: 0 success, 1 failure while working, 2 bad usage or invalid input. Errors are one line on stderr.
+@main
+struct Phim: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "phim",
+        abstract: "Phim, a local-first AI video studio.",
+        version: "0.1.0",
+        subcommands: [
+            ProbeCommand.self,
+            RenderCommand.self,
+        ]
+    )
+
+    /// Parses the arguments, runs the command and exits with Phim's status codes rather than
+    /// ArgumentParser's (which uses 64 for usage errors).
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            exitForParseError(error)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var syncCommand = command
+                try syncCommand.run()
+            }
+        } catch {
+            exitForRunError(error)
+        }
+        Foundation.exit(0)
+    }
+
+    private static func exitForParseError(_ error: any Error) -> Never {
+        let code = exitCode(for: error)
+        if code == .success {
+            // --help, --version: ArgumentParser's text on stdout.
+            print(fullMessage(for: error))
+            Foundation.exit(0)
+        }
+        FileHandle.standardError.write(Data(("phim: " + message(for: error) + "\n").utf8))
+        Foundation.exit(2)
+    }
+
+    private static func exitForRunError(_ error: any Error) -> Never {
+        if let phimError = error as? PhimError {
+            FileHandle.standardError.write(Data("phim: \(phimError)\n".utf8))
+            Foundation.exit(phimError.isInvalidInput ? 2 : 1)
+        }
+        if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
+        // ArgumentParser reports `--help`, `--version` and usage mistakes found while running as its own errors.
+        if error is ValidationError || error is CleanExit || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            exitForParseError(error)
+        }
+        FileHandle.standardError.write(Data("phim: \(error)\n".utf8))
+        Foundation.exit(1)
+    }
+}

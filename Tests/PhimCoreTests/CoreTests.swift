@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+@testable import PhimCore
+
+@Suite struct ColorTests {
+    @Test func parsesHexForms() throws {
+        #expect(Color(parsing: "#ff0000") == Color(red: 1, green: 0, blue: 0))
+        #expect(Color(parsing: "#0f0") == Color(red: 0, green: 1, blue: 0))
+        let translucent = try #require(Color(parsing: "#00000080"))
+        #expect(abs(translucent.alpha - 128.0 / 255) < 1e-9)
+        #expect(Color(parsing: " White ") == .white)
+        #expect(Color(parsing: "rgb(255, 0, 255)") == Color(red: 1, green: 0, blue: 1))
+    }
+
+    @Test(arguments: ["", "#12", "#gggggg", "rgb(300,0,0)", "rgba(1,2,3)", "notacolour", "#1234567"])
+    func rejectsMalformed(_ text: String) {
+        #expect(Color(parsing: text) == nil)
+    }
+
+    @Test func printsHex() {
+        #expect(Color(parsing: "#1a2b3c")?.description == "#1a2b3c")
+    }
+}
+
+@Suite struct TimeTests {
+    @Test func approximatesNTSC() {
+        #expect(Rational(approximating: 29.97) == Rational(30000, 1001))
+        #expect(Rational(approximating: 30) == Rational(30, 1))
+        #expect(Rational(approximating: 23.976) == Rational(24000, 1001))
+    }
+
+    @Test func samplesPerFrameDoNotDrift() {
+        let rate = FrameRate(Rational(30000, 1001))
+        // After one hour of frames the sample position is exact, not a sum of rounded per-frame counts.
+        let frames = 107_892
+        #expect(rate.samples(beforeFrame: frames, sampleRate: 48_000) == Int(Int64(frames) * 48_000 * 1001 / 30000))
+        #expect(FrameRate(30).samples(beforeFrame: 30, sampleRate: 48_000) == 48_000)
+    }
+
+    @Test func frameIndexRoundsToNearest() {
+        let rate = FrameRate(30)
+        #expect(rate.frameIndex(at: 1.0) == 30)
+        #expect(rate.frameIndex(at: 1.016) == 30)
+        #expect(rate.frameIndex(at: 1.02) == 31)
+    }
+}
+
+@Suite struct PixelBufferTests {
+    @Test func fillAndReadBackPremultiplied() {
+        var buffer = PixelBuffer(size: PixelSize(width: 3, height: 2))
+        buffer.fill(Color(red: 1, green: 0.5, blue: 0, alpha: 0.5))
+        let p = buffer.pixel(x: 2, y: 1)
+        #expect(p.a == 128)
+        #expect(p.distance(to: RGBA8(r: 255, g: 128, b: 0, a: 128)) <= 2)
+        #expect(buffer.bytesPerRow % 64 == 0)
+    }
+
+    @Test func copyOnWrite() {
+        var a = PixelBuffer(size: PixelSize(width: 4, height: 4), format: .rgba)
+        a.fill(.white)
+        var b = a
+        b.fill(.black)
+        #expect(a.pixel(x: 0, y: 0) == RGBA8(r: 255, g: 255, b: 255))
+        #expect(b.pixel(x: 0, y: 0) == RGBA8(r: 0, g: 0, b: 0))
+    }
+
+    @Test func limitsRefuseAbsurdSizes() {
+        #expect(throws: PhimError.self) { try Limits.check(PixelSize(width: 100_000, height: 100_000), subject: "width") }
+        #expect(throws: PhimError.self) { try Limits.check(PixelSize(width: 0, height: 10), subject: "width") }
+        #expect(throws: Never.self) { try Limits.check(PixelSize(width: 1920, height: 1080), subject: "width") }
+    }
+}
+
+@Suite struct FitTests {
+    @Test func coverCropsContainLetterboxes() {
+        let content = PixelSize(width: 400, height: 300), frame = PixelSize(width: 1600, height: 900)
+        let cover = FitMode.cover.placement(of: content, in: frame)
+        #expect(cover.width == 1600 && cover.height == 1200 && cover.y == -150)
+        let contain = FitMode.contain.placement(of: content, in: frame)
+        #expect(contain.width == 1200 && contain.height == 900 && contain.x == 200)
+    }
+}
+
+@Suite struct OutputFileTests {
+    @Test func discardedOutputLeavesNothing() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("phim-core-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("out.bin")
+        do {
+            let output = try OutputFile(target)
+            try Data([1, 2, 3]).write(to: output.temporary)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        let output = try OutputFile(target)
+        try Data([1, 2, 3]).write(to: output.temporary)
+        try output.commit()
+        #expect(try Data(contentsOf: target) == Data([1, 2, 3]))
+        #expect(throws: PhimError.self) { try OutputFile(folder.appendingPathComponent("missing/out.bin")) }
+    }
+
+    @Test func textIsNormalisedToNFC() {
+        let decomposed = "Vie\u{0302}\u{0323}t"
+        #expect(decomposed.nfc == "Việt")
+        #expect(decomposed.nfc.unicodeScalars.count == 4)
+    }
+}
