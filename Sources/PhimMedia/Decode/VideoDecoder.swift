@@ -1,0 +1,229 @@
+import CFFmpeg
+import Foundation
+import PhimCore
+
+/// How a ``VideoDecoder`` hands out pictures.
+public struct VideoDecoderOptions: Sendable {
+    /// The byte layout of the frames.
+    public var pixelFormat: PixelFormat
+    /// Scale every frame to this size (after rotation) while converting; `nil` keeps the display size.
+    public var outputSize: PixelSize?
+    /// Turn frames upright using the stream's display matrix (phone videos).
+    public var appliesRotation: Bool
+    /// Decoder threads; 0 lets FFmpeg choose from the machine's cores.
+    public var threads: Int
+
+    public init(pixelFormat: PixelFormat = .rgba, outputSize: PixelSize? = nil, appliesRotation: Bool = true, threads: Int = 0) {
+        self.pixelFormat = pixelFormat
+        self.outputSize = outputSize
+        self.appliesRotation = appliesRotation
+        self.threads = threads
+    }
+}
+
+/// A decoded picture and when it is shown.
+public struct VideoFrame: Sendable {
+    public var pixels: PixelBuffer
+    /// Presentation time in seconds from the start of the file (the container's start time is 0).
+    public var time: Double
+    /// How long the frame is shown, when the stream says.
+    public var duration: Double?
+
+    public init(pixels: PixelBuffer, time: Double, duration: Double?) {
+        self.pixels = pixels
+        self.time = time
+        self.duration = duration
+    }
+}
+
+/// Decodes the video stream of a file, frame by frame, with FFmpeg (any container and codec it opens).
+///
+/// Not `Sendable`: one thread drives a decoder. For decoding on a background thread, see
+/// ``VideoDecoder/frames(url:from:options:bufferSize:)``.
+public final class VideoDecoder {
+    /// The probed file.
+    public let mediaInfo: MediaInfo
+    /// The stream being decoded.
+    public let stream: VideoStreamInfo
+    /// The size of the frames handed out.
+    public let outputSize: PixelSize
+
+    private let url: URL
+    private let options: VideoDecoderOptions
+    private var input: FormatInput
+    private var decoder: CodecDecoder
+    private let streamIndex: Int
+    private let timeBase: AVRational
+    private let origin: Double
+    private let packet = Packet()
+    private let frame = Frame()
+    private let converter: FrameConverter
+    private var inputEnded = false
+    private var lastTime: Double?
+    private var consecutiveErrors = 0
+    private var framesDecoded = 0
+
+    /// Opens the first video stream of `url`.
+    /// - Throws: `PhimError` naming the file when it is missing, unreadable, has no video, or its pictures are
+    ///   larger than ``Limits``.
+    public init(url: URL, options: VideoDecoderOptions = VideoDecoderOptions()) throws(PhimError) {
+        let input = try FormatInput(url: url)
+        guard let index = input.bestStream(AVMEDIA_TYPE_VIDEO) else {
+            throw PhimError(.invalidInput, "has no video stream", subject: url.path)
+        }
+        let info = MediaProbe.describe(input)
+        guard let stream = info.video.first(where: { $0.index == index }) else {
+            throw PhimError(.invalidInput, "has no video stream", subject: url.path)
+        }
+        try Limits.check(PixelSize(width: stream.width, height: stream.height), subject: url.path)
+        let upright = options.appliesRotation ? stream.displaySize : PixelSize(width: stream.width, height: stream.height)
+        let outputSize = options.outputSize ?? upright
+        try Limits.check(outputSize, subject: url.path)
+        self.url = url
+        self.options = options
+        self.input = input
+        self.mediaInfo = info
+        self.stream = stream
+        self.streamIndex = index
+        self.timeBase = input.stream(index).pointee.time_base
+        self.origin = input.startTime
+        self.outputSize = outputSize
+        self.converter = FrameConverter(output: options.pixelFormat)
+        self.decoder = try CodecDecoder(stream: input.stream(index), path: url.path, threads: options.threads)
+    }
+
+    /// The next frame in presentation order, or `nil` at the end of the stream.
+    ///
+    /// A few damaged packets are skipped, as players do; a stream that yields nothing but errors throws.
+    /// - Throws: `PhimError` `.corruptMedia` naming the file.
+    public func nextFrame() throws(PhimError) -> VideoFrame? {
+        guard try receiveFrame() else { return nil }
+        let f = frame.pointer.pointee
+        var stamp = f.best_effort_timestamp
+        if stamp == CFFmpeg_AV_NOPTS_VALUE() { stamp = f.pts }
+        var duration: Double? = f.pkt_duration > 0 ? Double(f.pkt_duration) * timeBase.doubleValue : nil
+        let time: Double
+        if stamp != CFFmpeg_AV_NOPTS_VALUE() {
+            time = Double(stamp) * timeBase.doubleValue - origin
+        } else {
+            time = (lastTime ?? -1 / max(stream.frameRate, 1)) + (duration ?? 1 / max(stream.frameRate, 1))
+        }
+        if duration == nil, stream.frameRate > 0 { duration = 1 / stream.frameRate }
+        lastTime = time
+        framesDecoded += 1
+        let rotation = options.appliesRotation ? stream.rotation : 0
+        let pixels: PixelBuffer
+        if rotation == 0 {
+            pixels = try converter.convert(frame.pointer, to: outputSize, subject: url.path)
+        } else {
+            let unrotated = rotation % 180 == 0 ? outputSize : PixelSize(width: outputSize.height, height: outputSize.width)
+            pixels = try converter.convert(frame.pointer, to: unrotated, subject: url.path).rotated(clockwise: rotation)
+        }
+        av_frame_unref(frame.pointer)
+        return VideoFrame(pixels: pixels, time: time, duration: duration)
+    }
+
+    /// Moves to the keyframe at or before `seconds`; the frames that follow start there. Callers that need the
+    /// frame at an exact time use ``VideoFrameCursor``, which skips forward from the keyframe.
+    /// - Throws: `PhimError` if the file cannot be read again from the start.
+    public func seek(to seconds: Double) throws(PhimError) {
+        let target = av_rescale_q(Int64((max(0, seconds) + origin) * Double(AV_TIME_BASE)), CFFmpeg_AV_TIME_BASE_Q(), timeBase)
+        let status = av_seek_frame(input.context, Int32(streamIndex), target, AVSEEK_FLAG_BACKWARD)
+        if status < 0 {
+            // Some files have no index to seek with: start again from the beginning.
+            input = try FormatInput(url: url)
+            decoder = try CodecDecoder(stream: input.stream(streamIndex), path: url.path, threads: options.threads)
+        } else {
+            avcodec_flush_buffers(decoder.context)
+        }
+        inputEnded = false
+        lastTime = nil
+        consecutiveErrors = 0
+    }
+
+    /// Pulls packets through the codec until a frame is ready in `frame`.
+    /// - Returns: `false` at the end of the stream.
+    private func receiveFrame() throws(PhimError) -> Bool {
+        while true {
+            let received = avcodec_receive_frame(decoder.context, frame.pointer)
+            if received == 0 {
+                consecutiveErrors = 0
+                return true
+            }
+            if received == CFFmpeg_AVERROR_EOF() { return false }
+            if received != CFFmpeg_AVERROR_EAGAIN() {
+                try noteDecodeError(received)
+                continue
+            }
+            if inputEnded { return false }
+            let read = av_read_frame(input.context, packet.pointer)
+            if read < 0 {
+                // End of file, or a truncated file: flush what the decoder holds.
+                inputEnded = true
+                avcodec_send_packet(decoder.context, nil)
+                continue
+            }
+            defer { av_packet_unref(packet.pointer) }
+            guard Int(packet.pointer.pointee.stream_index) == streamIndex else { continue }
+            let sent = avcodec_send_packet(decoder.context, packet.pointer)
+            if sent < 0 && sent != CFFmpeg_AVERROR_EAGAIN() { try noteDecodeError(sent) }
+        }
+    }
+
+    private func noteDecodeError(_ status: Int32) throws(PhimError) {
+        consecutiveErrors += 1
+        if consecutiveErrors > 25 || (inputEnded && framesDecoded == 0) {
+            throw PhimError(.corruptMedia, "video cannot be decoded (\(ffmpegErrorText(status)))", subject: url.path)
+        }
+    }
+}
+
+/// Hands out the frame on screen at a given time: the last frame whose presentation time is at or before it.
+/// Times may go forward in any steps (retiming, variable frame rate); going backwards or far ahead seeks.
+///
+/// Not `Sendable`.
+public final class VideoFrameCursor {
+    private let decoder: VideoDecoder
+    private var current: VideoFrame?
+    private var upcoming: VideoFrame?
+    private var ended = false
+    private var started = false
+
+    public init(decoder: VideoDecoder) { self.decoder = decoder }
+
+    /// The frame shown at `seconds` (the first frame for times before it, the last frame after the end).
+    /// - Returns: `nil` only for a stream with no frames at all.
+    /// - Throws: `PhimError` from decoding.
+    public func frame(at seconds: Double) throws(PhimError) -> VideoFrame? {
+        let tolerance = 1e-6
+        if let current, seconds + tolerance < current.time, started {
+            try restart(at: seconds)
+        } else if let upcoming, seconds - upcoming.time > 2.0 {
+            try restart(at: seconds)
+        } else if !started {
+            if seconds > 0.5 { try decoder.seek(to: seconds) }
+            started = true
+        }
+        if upcoming == nil && !ended { try advance() }
+        if current == nil { try advance() }
+        while let next = upcoming, next.time <= seconds + tolerance {
+            try advance()
+        }
+        return current ?? upcoming
+    }
+
+    private func advance() throws(PhimError) {
+        if let upcoming { current = upcoming }
+        upcoming = ended ? nil : try decoder.nextFrame()
+        if upcoming == nil { ended = true }
+    }
+
+    private func restart(at seconds: Double) throws(PhimError) {
+        try decoder.seek(to: seconds)
+        current = nil
+        upcoming = nil
+        ended = false
+        try advance()
+        // The keyframe may lie after the target when the seek overshoots; then it is the best we have.
+    }
+}
