@@ -141,3 +141,8 @@ final class PixelStorage: @unchecked Sendable {
 
     deinit { bytes.deallocate() }
 }
+
+extension PixelBuffer {
+    /// `true` when no other value shares this buffer's memory, so writing will not copy it.
+    public mutating func isUniquelyOwned() -> Bool { isKnownUniquelyReferenced(&storage) }
+}

@@ -44,7 +44,7 @@ public final class Canvas {
     // MARK: State
 
     /// Runs `body` and then undoes its transforms, clips and settings.
-    public func withSavedState<R>(_ body: () throws -> R) rethrows -> R {
+    public func withSavedState<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
         cairo_save(context)
         defer { cairo_restore(context) }
         return try body()
@@ -240,10 +240,10 @@ public final class Canvas {
 extension PixelBuffer {
     /// Draws on this buffer with Cairo.
     /// - Precondition: the buffer is `bgraPremultiplied`.
-    public mutating func draw<R>(_ body: (Canvas) throws -> R) rethrows -> R {
+    public mutating func draw<R, E: Error>(_ body: (Canvas) throws(E) -> R) throws(E) -> R {
         precondition(format == .bgraPremultiplied, "Canvas draws on premultiplied BGRA buffers")
         let size = self.size, rowBytes = bytesPerRow
-        return try withUnsafeMutableBytes { raw in
+        return try withUnsafeMutableBytes { (raw) throws(E) -> R in
             let surface = cairo_image_surface_create_for_data(
                 raw.baseAddress!.assumingMemoryBound(to: UInt8.self), CAIRO_FORMAT_ARGB32,
                 Int32(size.width), Int32(size.height), Int32(rowBytes))!
