@@ -19,7 +19,7 @@ struct MixedAudio: Sendable {
 ///    the mix to a scratch file and measures its loudness (EBU R128);
 /// 2. ``MixedAudioReader`` reads it back with the normalising gain and a true-peak limiter, in whatever block
 ///    sizes the encoder asks for.
-final class AudioMixer {
+final class AudioMixer: Sendable {
     static let sampleRate = AudioBuffer.standardSampleRate
     static let blockFrames = 48_000
 

@@ -1,3 +1,4 @@
+import Foundation
 import PhimCore
 import PhimGraphics
 
@@ -130,5 +131,15 @@ extension TextPosition {
         case .point(let p): Point(x: p.x * w - bw / 2, y: p.y * h - bh / 2)
         }
         return Point(x: point.x.rounded(), y: point.y.rounded())
+    }
+}
+
+extension TextStyle {
+    /// The drawing style for this project text style, scaled for the render size (0.5 for previews).
+    func drawingStyle(scale: Double) -> PhimGraphics.TextStyle {
+        PhimGraphics.TextStyle(
+            fontFamily: font, fontSize: fontSize * scale, color: color, outlineColor: outline?.color,
+            outlineWidth: (outline?.width ?? 0) * scale, boxColor: boxColor,
+            alignment: PhimGraphics.TextAlignment(rawValue: align.rawValue) ?? .center)
     }
 }

@@ -49,13 +49,13 @@ final class VideoLayerRenderer: PreparedLayer {
             guard layer.isVisible(atClipTime: time) else { continue }
             schedule.append((index, content.cutFrom + (time - layer.start) * speed))
         }
-        let url = content.path, queue = self.queue
+        let url = content.path, queue = self.queue, plannedFrames = schedule
         let options = VideoDecoderOptions(pixelFormat: .bgraPremultiplied, outputSize: outputSize)
         startWorkerThread(named: "phim-video-\(url.lastPathComponent)") {
             do {
                 let decoder = try VideoDecoder(url: url, options: options)
                 let cursor = VideoFrameCursor(decoder: decoder)
-                for item in schedule {
+                for item in plannedFrames {
                     guard let frame = try cursor.frame(at: item.sourceTime) else {
                         throw PhimError(.corruptMedia, "video has no frames", subject: url.path)
                     }

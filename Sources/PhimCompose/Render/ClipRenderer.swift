@@ -5,8 +5,9 @@ import PhimGraphics
 /// Draws the frames of one clip: its prepared layers stacked in order over the background, reusing the last
 /// frame while nothing on screen moves.
 ///
-/// Not `Sendable`: used on the compose thread after preparation.
-final class ClipRenderer {
+/// `@unchecked Sendable`: prepared on one worker thread, then handed (through a lock) to the compose thread,
+/// which is its only user from then on.
+final class ClipRenderer: @unchecked Sendable {
     let clip: Clip
     let resolved: ResolvedClip
     private(set) var layers: [PreparedLayer] = []

@@ -45,14 +45,14 @@ public final class AudioDecoder {
     public init(url: URL, sampleRate: Int = AudioBuffer.standardSampleRate, channelCount: Int = 2) throws(PhimError) {
         let input = try FormatInput(url: url)
         guard let index = input.bestStream(AVMEDIA_TYPE_AUDIO) else {
-            throw PhimError(.invalidInput, "has no audio stream", subject: url.path)
+            throw PhimError(.invalidInput, "has no audio stream", subject: url.displayPath)
         }
         let info = MediaProbe.describe(input)
         guard let stream = info.audio.first(where: { $0.index == index }) else {
-            throw PhimError(.invalidInput, "has no audio stream", subject: url.path)
+            throw PhimError(.invalidInput, "has no audio stream", subject: url.displayPath)
         }
         guard (1...2).contains(channelCount), (8_000...192_000).contains(sampleRate) else {
-            throw PhimError(.unsupported, "cannot decode to \(channelCount) channels at \(sampleRate) Hz", subject: url.path)
+            throw PhimError(.unsupported, "cannot decode to \(channelCount) channels at \(sampleRate) Hz", subject: url.displayPath)
         }
         self.url = url
         self.input = input
@@ -185,8 +185,8 @@ public final class AudioDecoder {
             let status = swr_alloc_set_opts2(&resampler, &outLayout, AV_SAMPLE_FMT_FLT, Int32(sampleRate),
                                              &inLayout, AVSampleFormat(rawValue: frame.pointee.format),
                                              frame.pointee.sample_rate, 0, nil)
-            try ffmpegCheck(status, "setting up the resampler", subject: url.path)
-            try ffmpegCheck(swr_init(resampler), "setting up the resampler", subject: url.path, code: .unsupported)
+            try ffmpegCheck(status, "setting up the resampler", subject: url.displayPath)
+            try ffmpegCheck(swr_init(resampler), "setting up the resampler", subject: url.displayPath, code: .unsupported)
         }
         let inputFrames = Int(frame.pointee.nb_samples)
         let capacity = Int(swr_get_out_samples(resampler, Int32(inputFrames))) + 32
@@ -199,7 +199,7 @@ public final class AudioDecoder {
                 }
             }
         }
-        try ffmpegCheck(produced, "resampling", subject: url.path)
+        try ffmpegCheck(produced, "resampling", subject: url.displayPath)
         output.removeLast(output.count - Int(produced) * channelCount)
         return output
     }
@@ -211,7 +211,7 @@ public final class AudioDecoder {
             var destination: UnsafeMutablePointer<UInt8>? = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt8.self)
             return swr_convert(resampler, &destination, Int32(capacity), nil, 0)
         }
-        try ffmpegCheck(produced, "resampling", subject: url.path)
+        try ffmpegCheck(produced, "resampling", subject: url.displayPath)
         output.removeLast(output.count - Int(produced) * channelCount)
         return output
     }
@@ -219,7 +219,7 @@ public final class AudioDecoder {
     private func noteDecodeError(_ status: Int32) throws(PhimError) {
         consecutiveErrors += 1
         if consecutiveErrors > 25 || (inputEnded && chunksDecoded == 0 && consecutiveErrors > 3) {
-            throw PhimError(.corruptMedia, "audio cannot be decoded (\(ffmpegErrorText(status)))", subject: url.path)
+            throw PhimError(.corruptMedia, "audio cannot be decoded (\(ffmpegErrorText(status)))", subject: url.displayPath)
         }
     }
 }

@@ -69,16 +69,16 @@ public final class VideoDecoder {
     public init(url: URL, options: VideoDecoderOptions = VideoDecoderOptions()) throws(PhimError) {
         let input = try FormatInput(url: url)
         guard let index = input.bestStream(AVMEDIA_TYPE_VIDEO) else {
-            throw PhimError(.invalidInput, "has no video stream", subject: url.path)
+            throw PhimError(.invalidInput, "has no video stream", subject: url.displayPath)
         }
         let info = MediaProbe.describe(input)
         guard let stream = info.video.first(where: { $0.index == index }) else {
-            throw PhimError(.invalidInput, "has no video stream", subject: url.path)
+            throw PhimError(.invalidInput, "has no video stream", subject: url.displayPath)
         }
-        try Limits.check(PixelSize(width: stream.width, height: stream.height), subject: url.path)
+        try Limits.check(PixelSize(width: stream.width, height: stream.height), subject: url.displayPath)
         let upright = options.appliesRotation ? stream.displaySize : PixelSize(width: stream.width, height: stream.height)
         let outputSize = options.outputSize ?? upright
-        try Limits.check(outputSize, subject: url.path)
+        try Limits.check(outputSize, subject: url.displayPath)
         self.url = url
         self.options = options
         self.input = input
@@ -114,10 +114,10 @@ public final class VideoDecoder {
         let rotation = options.appliesRotation ? stream.rotation : 0
         let pixels: PixelBuffer
         if rotation == 0 {
-            pixels = try converter.convert(frame.pointer, to: outputSize, subject: url.path)
+            pixels = try converter.convert(frame.pointer, to: outputSize, subject: url.displayPath)
         } else {
             let unrotated = rotation % 180 == 0 ? outputSize : PixelSize(width: outputSize.height, height: outputSize.width)
-            pixels = try converter.convert(frame.pointer, to: unrotated, subject: url.path).rotated(clockwise: rotation)
+            pixels = try converter.convert(frame.pointer, to: unrotated, subject: url.displayPath).rotated(clockwise: rotation)
         }
         av_frame_unref(frame.pointer)
         return VideoFrame(pixels: pixels, time: time, duration: duration)
@@ -173,7 +173,7 @@ public final class VideoDecoder {
     private func noteDecodeError(_ status: Int32) throws(PhimError) {
         consecutiveErrors += 1
         if consecutiveErrors > 25 || (inputEnded && framesDecoded == 0) {
-            throw PhimError(.corruptMedia, "video cannot be decoded (\(ffmpegErrorText(status)))", subject: url.path)
+            throw PhimError(.corruptMedia, "video cannot be decoded (\(ffmpegErrorText(status)))", subject: url.displayPath)
         }
     }
 }

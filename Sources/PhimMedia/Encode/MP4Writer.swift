@@ -75,9 +75,9 @@ public final class MP4Writer {
                 metadata: [String: String] = [:]) throws(PhimError) {
         _ = FFmpegLogging.configured
         guard video.size.width % 2 == 0, video.size.height % 2 == 0 else {
-            throw PhimError(.invalidInput, "H.264 yuv420p needs an even width and height, not \(video.size)", subject: destination.path)
+            throw PhimError(.invalidInput, "H.264 yuv420p needs an even width and height, not \(video.size)", subject: destination.displayPath)
         }
-        try Limits.check(video.size, subject: destination.path)
+        try Limits.check(video.size, subject: destination.displayPath)
         guard (0...51).contains(video.crf) else { throw PhimError(.invalidInput, "crf must be 0…51", subject: "output.crf") }
         guard VideoEncoderSettings.presets.contains(video.preset) else {
             throw PhimError(.invalidInput, "unknown preset '\(video.preset)'", subject: "output.preset")
@@ -85,7 +85,7 @@ public final class MP4Writer {
         self.output = try OutputFile(destination)
         self.video = video
         self.audio = audio
-        self.subject = destination.path
+        self.subject = destination.displayPath
 
         var formatContext: UnsafeMutablePointer<AVFormatContext>? = nil
         try ffmpegCheck(avformat_alloc_output_context2(&formatContext, nil, "mp4", output.temporary.path),

@@ -7,16 +7,17 @@ import PhimCore
 /// Not `Sendable`: one thread uses it at a time.
 final class FormatInput {
     let context: UnsafeMutablePointer<AVFormatContext>
+    /// The path as the user gave it, for messages.
     let path: String
 
     /// Opens `url` and reads its stream information.
     /// - Throws: `PhimError` `.fileNotFound`, `.unreadableFile` or `.corruptMedia` naming the file.
     init(url: URL) throws(PhimError) {
         _ = FFmpegLogging.configured
-        let path = url.path
-        try Self.checkReadableFile(path)
+        let path = url.displayPath
+        try Self.checkReadableFile(url.path, shownAs: path)
         var context: UnsafeMutablePointer<AVFormatContext>? = nil
-        let openStatus = avformat_open_input(&context, path, nil, nil)
+        let openStatus = avformat_open_input(&context, url.path, nil, nil)
         if openStatus < 0 {
             let reason = ffmpegErrorText(openStatus)
             throw PhimError(.corruptMedia, "not a media file FFmpeg can open (\(reason))", subject: path)
@@ -64,16 +65,16 @@ final class FormatInput {
         return start == CFFmpeg_AV_NOPTS_VALUE() ? 0 : Double(start) / Double(AV_TIME_BASE)
     }
 
-    static func checkReadableFile(_ path: String) throws(PhimError) {
+    static func checkReadableFile(_ filePath: String, shownAs path: String) throws(PhimError) {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: filePath, isDirectory: &isDirectory) else {
             throw PhimError(.fileNotFound, "no such file", subject: path)
         }
         guard !isDirectory.boolValue else { throw PhimError(.unreadableFile, "is a folder, not a media file", subject: path) }
-        guard FileManager.default.isReadableFile(atPath: path) else {
+        guard FileManager.default.isReadableFile(atPath: filePath) else {
             throw PhimError(.unreadableFile, "permission denied", subject: path)
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let size = (try? FileManager.default.attributesOfItem(atPath: filePath)[.size] as? Int) ?? 0
         guard size > 0 else { throw PhimError(.corruptMedia, "file is empty", subject: path) }
     }
 }
