@@ -143,6 +143,7 @@ enum FFmpegLoudness {
         /// From the last frame's metadata (three decimals; the true peak there is linear).
         var preciseIntegrated: Double
         var preciseTruePeak: Double
+        var loudnessRange: Double
     }
 
     static func measure(_ samples: [Float], sampleRate: Int = TestSignal.rate, channelCount: Int = 2) throws -> Result {
@@ -177,10 +178,11 @@ enum FFmpegLoudness {
             outText.split(separator: "\n").last { $0.hasPrefix(key + "=") }.flatMap { Double($0.dropFirst(key.count + 1)) }
         }
         guard let integrated = number(after: "I:", in: tail), let peak = number(after: "Peak:", in: truePeakSection),
-              let preciseIntegrated = lastMetadata("lavfi.r128.I"), let linearPeak = lastMetadata("lavfi.r128.true_peak")
+              let preciseIntegrated = lastMetadata("lavfi.r128.I"), let linearPeak = lastMetadata("lavfi.r128.true_peak"),
+              let range = lastMetadata("lavfi.r128.LRA")
         else { throw PhimError(.operationFailed, "cannot parse FFmpeg output: \(tail)") }
         return Result(integrated: integrated, truePeak: peak, preciseIntegrated: preciseIntegrated,
-                      preciseTruePeak: 20 * log10(linearPeak))
+                      preciseTruePeak: 20 * log10(linearPeak), loudnessRange: range)
     }
 }
 

@@ -156,7 +156,8 @@ public struct LoudnessMeter: Sendable {
                 for channel in 0..<channels {
                     var s1 = state[4 * channel], s2 = state[4 * channel + 1]
                     var s3 = state[4 * channel + 2], s4 = state[4 * channel + 3]
-                    var sum = 0.0
+                    // Continue the step's running sum, so that chunk boundaries do not change rounding.
+                    var sum = energy[channel]
                     var pointer = base + channel
                     for _ in 0..<frames {
                         let x = Double(pointer.pointee)
@@ -173,7 +174,7 @@ public struct LoudnessMeter: Sendable {
                     state[4 * channel + 1] = s2
                     state[4 * channel + 2] = s3
                     state[4 * channel + 3] = s4
-                    energy[channel] += sum
+                    energy[channel] = sum
                 }
             }
         }
