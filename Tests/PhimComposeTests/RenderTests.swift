@@ -81,14 +81,17 @@ import Testing
         let (url, _) = try await render("""
         { "width": 160, "height": 120, "fps": 20,
           "clips": [
-            { "duration": 1, "transition": { "name": "fade", "duration": 1, "easing": "linear" },
+            { "duration": 1.5, "transition": { "name": "fade", "duration": 1, "easing": "linear" },
               "layers": [ { "type": "color", "color": "#ffffff" } ] },
-            { "duration": 1, "layers": [ { "type": "color", "color": "#ffffff" } ] } ] }
+            { "duration": 1.5, "layers": [ { "type": "color", "color": "#ffffff" } ] } ] }
         """)
         let frames = try OutputInspector.frames(url)
+        #expect(frames.count == 40)
         let levels = frames.map { Int($0.pixels.averagePixel(x: 40, y: 30, width: 80, height: 60).g) }
-        #expect(levels[0] > 240 && levels[19] > 240)
-        #expect(levels[10] < 40, "the middle of a fade is near black: \(levels)")
+        #expect(levels[5] > 245 && levels[35] > 245, "\(levels)")
+        // The fade spans frames 10..<30: darkest in the middle, brightening symmetrically on either side.
+        #expect(levels[20] < 20, "the middle of a fade is near black: \(levels)")
+        #expect(levels[15] > levels[18] && levels[25] > levels[22], "\(levels)")
     }
 
     @Test func titleTextIsDrawn() async throws {
@@ -130,21 +133,21 @@ import Testing
         let (url, _) = try await render("""
         { "width": 320, "height": 240, "fps": 25,
           "clips": [
-            { "duration": 1.5, "layers": [ { "type": "color", "color": "#202020" } ] },
+            { "duration": 1.6, "layers": [ { "type": "color", "color": "#202020" } ] },
             { "duration": 3, "layers": [ { "type": "video", "path": "\(source.path)", "cutFrom": 1, "cutTo": 4 } ] } ] }
         """)
         let samples = try OutputInspector.audio(url)
         let frames = try OutputInspector.frames(url)
-        // Picture: the colour changes from green (source second 1) to blue (second 2) at output 2.5 s.
+        // Picture: the colour changes from green (source second 1) to blue (second 2) at output 2.6 s.
         let changeFrame = try #require((40..<frames.count).first { frames[$0].pixels.pixel(x: 160, y: 120).b > 128 })
         let pictureChange = Double(changeFrame) / 25
         // Sound: the tone's onset after a silent half second.
-        let searchStart = Int(2.2 * 48_000)
+        let searchStart = Int(2.3 * 48_000)
         let onset = try #require((searchStart..<(searchStart + 24_000)).first { abs(samples[$0 * 2]) > 0.05 })
         let soundChange = Double(onset) / 48_000
-        #expect(abs(pictureChange - 2.5) < 0.001, "picture changes at \(pictureChange) s")
+        #expect(abs(pictureChange - 2.6) < 0.001, "picture changes at \(pictureChange) s")
         #expect(abs(soundChange - pictureChange) < 1.0 / 25, "sound at \(soundChange) s, picture at \(pictureChange) s")
-        #expect(abs(Double(samples.count / 2) / 48_000 - 4.5) < 0.03)
+        #expect(abs(Double(samples.count / 2) / 48_000 - 4.6) < 0.03)
     }
 
     @Test func mixIsNormalisedToTheLoudnessTarget() async throws {

@@ -51,7 +51,7 @@ final class AudioMixer: Sendable {
         let readers = placements.sorted { $0.timelineStart < $1.timelineStart }.map(AudioSourceReader.init)
         let hasSpeech = placements.contains { if case .speech = $0.bus { true } else { false } }
         var meter = LoudnessMeter(sampleRate: Self.sampleRate, channelCount: 2)
-        var ducker = Ducker(sampleRate: Self.sampleRate, channelCount: 2, depthDB: duckingDepthDB)
+        var ducker = Ducker(sampleRate: Self.sampleRate, settings: Ducker.Settings(depthDB: duckingDepthDB))
         var speech = [Float](), music = [Float](), ducked = [Float]()
         var blockStart = 0
         while blockStart < frameCount {
@@ -73,7 +73,7 @@ final class AudioMixer: Sendable {
                     }
                 }
             }
-            if hasSpeech { ducker.process(music: &ducked, sidechain: speech) }
+            if hasSpeech { ducked = ducker.process(music: ducked, speech: speech) }
             var mix = speech
             Gain.accumulate(music, into: &mix)
             Gain.accumulate(ducked, into: &mix)
@@ -87,24 +87,26 @@ final class AudioMixer: Sendable {
             progress?(blockStart)
         }
         let measurement = meter.measurement
-        var gain = 0.0
-        if let target = loudnessTarget, measurement.integratedLoudness.isFinite {
-            gain = min(30, target - measurement.integratedLoudness)
-        }
+        let gain = loudnessTarget.map {
+            LoudnessNormalizer.gainDB(measuredLoudness: measurement.integratedLoudness, targetLoudness: $0)
+        } ?? 0
         completed = true
         return MixedAudio(file: file, frameCount: frameCount, measurement: measurement, gainDB: gain)
     }
 }
 
-/// Pass 2: reads a ``MixedAudio`` back with its normalising gain and a true-peak limiter (ceiling −1 dBTP), in
-/// blocks of any size, sample-aligned with the video. Deletes the scratch file when done.
+/// Pass 2: reads a ``MixedAudio`` back with its normalising gain and a true-peak limiter, in blocks of any size,
+/// sample-aligned with the video. Deletes the scratch file when done.
+///
+/// The limiter's ceiling is −1.5 dBTP so that the decoded AAC, whose peaks can overshoot the PCM fed to the
+/// encoder by a few tenths of a dB, still stays at or under −1 dBTP.
 ///
 /// Not `Sendable`.
 final class MixedAudioReader {
     private let mixed: MixedAudio
     private let handle: FileHandle?
     private let gain: Float
-    private var limiter = TruePeakLimiter(sampleRate: AudioMixer.sampleRate, channelCount: 2, ceilingDBTP: -1)
+    private var limiter = TruePeakLimiter(sampleRate: AudioMixer.sampleRate, channelCount: 2, ceilingDBTP: -1.5)
     private var output: [Float] = []
     private var outputStart = 0
     private var framesRead = 0
