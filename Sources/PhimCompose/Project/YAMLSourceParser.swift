@@ -107,7 +107,9 @@ enum YAMLSourceParser {
                 guard case .scalar(let keyScalar) = key else {
                     throw error("keys must be plain text, not collections", at: key.mark)
                 }
-                if keyScalar.string == "<<", keyScalar.tag.description.isEmpty, keyScalar.style == .plain {
+                // Only the style tells a merge key from a quoted "<<": Yams resolves keys' tags while checking for
+                // duplicates.
+                if keyScalar.string == "<<", keyScalar.style == .plain {
                     for source in value.sequence.map(Array.init) ?? [value] {
                         guard case .mapping(let sourceMapping) = source else {
                             throw error("a '<<' merge key needs a mapping or a list of mappings", at: source.mark)
