@@ -38,7 +38,9 @@ final class ProjectFixture {
     func write(_ data: Data, to name: String) -> URL {
         let url = directory.appendingPathComponent(name)
         FileManager.default.createFile(atPath: url.path, contents: data)
-        return url
+        // Relative to the fixture, as a path typed on the command line is relative to the working directory,
+        // so that errors name the file as `project.json`.
+        return URL(fileURLWithPath: name, relativeTo: directory)
     }
 
     /// The absolute path of a file in the fixture.

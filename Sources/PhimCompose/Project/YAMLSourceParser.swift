@@ -8,7 +8,7 @@ import Yams
 /// `!!str`, `!!int`, `!!float`, `!!bool` and `!!null` tags are honoured; anchors, aliases and `<<` merge keys work.
 enum YAMLSourceParser {
     /// The most nodes a document may expand to once aliases are followed (guards against "billion laughs").
-    static let maxNodeCount = 1_000_000
+    static let maxNodeCount = 250_000
     /// The deepest flow nesting (`[[[[…`) accepted before parsing, so that hostile input cannot exhaust the stack.
     static let maxFlowDepth = 128
 
