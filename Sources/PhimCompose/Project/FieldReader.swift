@@ -39,7 +39,7 @@ struct ValueReader {
     /// Text. YAML plain scalars count as the text written (`text: 2024`); JSON numbers and booleans do not.
     func string() throws(PhimError) -> String {
         if case .string(let value) = node.kind { return value }
-        if let plain = node.plainText, !plain.isEmpty { return plain }
+        if isText, let plain = node.plainText { return plain }
         throw typeError("a string")
     }
 
@@ -212,6 +212,7 @@ struct ObjectReader {
 func closestName(to name: String, among names: [String]) -> String? {
     let lowered = name.lowercased()
     if let sameLetters = names.first(where: { $0.lowercased() == lowered }) { return sameLetters }
+    guard name.count >= 3 else { return nil }  // one or two letters are too short to guess from
     let limit = max(1, min(3, name.count / 3))
     var best: (name: String, distance: Int)?
     for candidate in names {

@@ -76,23 +76,24 @@ struct ProjectReader {
 
     private func readFrameRate(_ top: ObjectReader) throws(PhimError) -> FrameRate {
         guard let reader = top.optional("fps") else { return FrameRate(30) }
-        let rate: Rational
+        let allowed = 1...Limits.maxFrameRate
+        func outOfRange(_ value: Double, written: String) -> PhimError {
+            PhimError(value > Limits.maxFrameRate ? .limitExceeded : .invalidInput,
+                      "must be between 1 and \(formatNumber(Limits.maxFrameRate)), got \(written)", subject: reader.path)
+        }
         if case .number = reader.node.kind {
-            rate = Rational(approximating: try reader.number())
-        } else if case .string(let text) = reader.node.kind, let fraction = Self.parseFraction(text) {
-            rate = fraction
-        } else if let text = reader.node.plainText, let fraction = Self.parseFraction(text) {
-            rate = fraction
-        } else {
+            let value = try reader.number()
+            guard allowed.contains(value) else { throw outOfRange(value, written: formatNumber(value)) }
+            // Whole rates are exact; `Rational(approximating:)` would read 1 as the NTSC-style 1000/1001.
+            return FrameRate(value == value.rounded() ? Rational(Int64(value), 1) : Rational(approximating: value))
+        }
+        guard reader.isText, let fraction = Self.parseFraction(try reader.string()) else {
             throw reader.typeError("a number or a fraction such as \"30000/1001\"")
         }
-        let value = rate.doubleValue
-        guard value >= 1, value <= Limits.maxFrameRate else {
-            throw PhimError(value > Limits.maxFrameRate ? .limitExceeded : .invalidInput,
-                            "must be between 1 and \(formatNumber(Limits.maxFrameRate)), got \(rate.denominator == 1000 ? formatNumber(value) : rate.description)",
-                            subject: reader.path)
+        guard allowed.contains(fraction.doubleValue) else {
+            throw outOfRange(fraction.doubleValue, written: fraction.description)
         }
-        return FrameRate(rate)
+        return FrameRate(fraction)
     }
 
     /// `"30000/1001"` as an exact fraction.

@@ -8,7 +8,7 @@ import Yams
 /// `!!str`, `!!int`, `!!float`, `!!bool` and `!!null` tags are honoured; anchors, aliases and `<<` merge keys work.
 enum YAMLSourceParser {
     /// The most nodes a document may expand to once aliases are followed (guards against "billion laughs").
-    static let maxNodeCount = 1_000_000
+    static let maxNodeCount = 250_000
     /// The deepest flow nesting (`[[[[…`) accepted before parsing, so that hostile input cannot exhaust the stack.
     static let maxFlowDepth = 128
 
@@ -107,7 +107,9 @@ enum YAMLSourceParser {
                 guard case .scalar(let keyScalar) = key else {
                     throw error("keys must be plain text, not collections", at: key.mark)
                 }
-                if keyScalar.string == "<<", keyScalar.tag.description.isEmpty, keyScalar.style == .plain {
+                // Only the style tells a merge key from a quoted "<<": Yams resolves keys' tags while checking for
+                // duplicates.
+                if keyScalar.string == "<<", keyScalar.style == .plain {
                     for source in value.sequence.map(Array.init) ?? [value] {
                         guard case .mapping(let sourceMapping) = source else {
                             throw error("a '<<' merge key needs a mapping or a list of mappings", at: source.mark)
