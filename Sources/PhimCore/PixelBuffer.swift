@@ -127,10 +127,14 @@ final class PixelStorage: @unchecked Sendable {
     let bytes: UnsafeMutableRawPointer
     let byteCount: Int
 
+    /// Bytes allocated past the end: SIMD code in libswscale and pixman reads and writes whole vectors and may
+    /// touch a few bytes beyond the last pixel.
+    static let padding = 256
+
     init(byteCount: Int) {
         self.byteCount = byteCount
-        bytes = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
-        bytes.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+        bytes = UnsafeMutableRawPointer.allocate(byteCount: byteCount + Self.padding, alignment: 64)
+        bytes.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount + Self.padding)
     }
 
     func copy() -> PixelStorage {

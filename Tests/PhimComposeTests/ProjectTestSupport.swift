@@ -25,7 +25,7 @@ final class ProjectFixture {
     func touch(_ relativePath: String) throws {
         let url = directory.appendingPathComponent(relativePath)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: url.path, contents: Data())
+        _ = FileManager.default.createFile(atPath: url.path, contents: Data())
     }
 
     /// Writes `contents` to `name` in the fixture folder and returns its URL.
@@ -37,7 +37,7 @@ final class ProjectFixture {
     @discardableResult
     func write(_ data: Data, to name: String) -> URL {
         let url = directory.appendingPathComponent(name)
-        FileManager.default.createFile(atPath: url.path, contents: data)
+        _ = FileManager.default.createFile(atPath: url.path, contents: data)
         // Relative to the fixture, as a path typed on the command line is relative to the working directory,
         // so that errors name the file as `project.json`.
         return URL(fileURLWithPath: name, relativeTo: directory)

@@ -36,12 +36,10 @@ final class FrameComposer: @unchecked Sendable {
             let next = try renderer(for: incoming.clip)
             let to = try next.frame(incoming.localFrame, pool: pool)
             var mixed = pool.take()
-            let from = frame
             mixed.draw { canvas in
-                TransitionCompositor.draw(transition.transition.kind, progress: transition.progress, from: from, to: to, on: canvas)
+                TransitionCompositor.draw(transition.transition.kind, progress: transition.progress, from: frame, to: to,
+                                          on: canvas)
             }
-            pool.recycle(frame)
-            pool.recycle(to)
             frame = mixed
         }
         if let subtitles {
@@ -108,8 +106,6 @@ struct UncheckedBox<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
 }
-
-extension Result: @retroactive @unchecked Sendable where Success: Sendable {}
 
 /// Draws the cues of the project's subtitle file.
 final class SubtitleOverlay {

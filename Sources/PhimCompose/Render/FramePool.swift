@@ -23,10 +23,11 @@ final class FramePool: @unchecked Sendable {
         return free.popLast() ?? PixelBuffer(size: size)
     }
 
-    /// Returns a buffer for reuse; shared or foreign buffers are dropped.
-    func recycle(_ buffer: consuming PixelBuffer) {
-        var buffer = buffer
-        guard buffer.size == size, buffer.format == .bgraPremultiplied, buffer.isUniquelyOwned() else { return }
+    /// Takes a buffer back for reuse, leaving `nil` in its place; shared or foreign buffers are dropped.
+    func recycle(_ slot: inout PixelBuffer?) {
+        defer { slot = nil }
+        guard slot?.size == size, slot?.format == .bgraPremultiplied, slot?.isUniquelyOwned() == true,
+              let buffer = slot else { return }
         lock.lock()
         if free.count < limit { free.append(buffer) }
         lock.unlock()

@@ -126,15 +126,15 @@ public final class ProjectRenderer: Sendable {
             metadata: ["comment": "Rendered by Phim"])
         let progressStart = MonotonicClock.now()
         for index in 0..<frameCount {
-            let frame: PixelBuffer?
+            var frame: PixelBuffer?
             do { frame = try frames.pop() } catch let error as PhimError { throw error } catch {
                 throw PhimError(.operationFailed, "\(error)")
             }
-            guard let frame else {
+            guard let pixels = frame else {
                 throw PhimError(.operationFailed, "the compositor stopped early at frame \(index)")
             }
-            try writer.appendVideo(frame)
-            pool.recycle(frame)
+            try writer.appendVideo(pixels)
+            pool.recycle(&frame)
             let first = frameRate.samples(beforeFrame: index, sampleRate: AudioMixer.sampleRate)
             let last = frameRate.samples(beforeFrame: index + 1, sampleRate: AudioMixer.sampleRate)
             let samples = try audioReader.read(frameCount: last - first)
