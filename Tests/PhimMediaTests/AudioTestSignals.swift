@@ -40,52 +40,76 @@ enum TestSignal {
         return (0..<count).map { _ in Float(amplitude * random.uniform()) }
     }
 
-    /// Noise with roughly −3 dB/octave slope from 40 Hz to 10 kHz: white noise through eight one-pole
-    /// low-passes an octave apart, each scaled by √(its corner), summed; then scaled to `rms` (linear).
+    /// Noise with roughly −3 dB/octave slope from 40 Hz to 10 kHz: white noise through nine one-pole
+    /// low-passes an octave apart, each scaled by 1/√(its corner), summed; then scaled to `rms` (linear).
     static func pinkishNoise(rms: Double, seconds: Double, channelCount: Int = 2, seed: UInt64 = 7) -> [Float] {
         var random = Random(state: seed)
         let frames = Int(seconds * Double(rate))
         let corners = (0..<9).map { 40.0 * pow(2, Double($0)) }
         let poles = corners.map { exp(-2 * Double.pi * $0 / Double(rate)) }
+        let scales = corners.map { 100 / $0.squareRoot() }
         var state = [Double](repeating: 0, count: corners.count * channelCount)
         var samples = [Double](repeating: 0, count: frames * channelCount)
-        for frame in 0..<frames {
-            for channel in 0..<channelCount {
+        var energy = 0.0
+        // Unsafe pointers keep this fast in debug builds too.
+        poles.withUnsafeBufferPointer { poles in
+        scales.withUnsafeBufferPointer { scales in
+        state.withUnsafeMutableBufferPointer { state in
+        samples.withUnsafeMutableBufferPointer { samples in
+            for index in 0..<(frames * channelCount) {
                 let white = random.uniform()
+                let slots = state.baseAddress! + (index % channelCount) * poles.count
                 var sum = 0.0
-                for (index, pole) in poles.enumerated() {
-                    let slot = channel * poles.count + index
-                    state[slot] = pole * state[slot] + (1 - pole) * white
-                    sum += state[slot] / corners[index].squareRoot() * 100
+                for band in 0..<poles.count {
+                    slots[band] = poles[band] * (slots[band] - white) + white
+                    sum += slots[band] * scales[band]
                 }
-                samples[frame * channelCount + channel] = sum
+                samples[index] = sum
+                energy += sum * sum
             }
         }
-        let measured = (samples.reduce(0) { $0 + $1 * $1 } / Double(samples.count)).squareRoot()
-        return samples.map { Float($0 * rms / measured) }
+        }
+        }
+        }
+        let scale = rms / (energy / Double(samples.count)).squareRoot()
+        return samples.map { Float($0 * scale) }
     }
 
     /// Speech-like: a voice with a 120–180 Hz gliding fundamental and harmonics falling 6 dB/octave,
-    /// shaped into 4 Hz syllables, in phrases of 2 s separated by 0.6 s pauses. Mono copied to both channels.
+    /// shaped into 4 Hz syllables, in phrases of 2 s separated by 0.6 s pauses. Mono copied to every channel.
     static func speechLike(peak: Double, seconds: Double, channelCount: Int = 2, seed: UInt64 = 3) -> [Float] {
         var random = Random(state: seed)
         let frames = Int(seconds * Double(rate))
         var phase = 0.0
         var mono = [Double](repeating: 0, count: frames)
         var syllableGain = 1.0
-        for frame in 0..<frames {
-            let t = Double(frame) / Double(rate)
-            let fundamental = 150 + 30 * sin(2 * Double.pi * 0.7 * t)
-            phase += 2 * Double.pi * fundamental / Double(rate)
-            var voice = 0.0
-            for harmonic in 1...12 { voice += sin(Double(harmonic) * phase) / Double(harmonic) }
-            let inPhrase = t.truncatingRemainder(dividingBy: 2.6) < 2.0
-            let syllable = 0.5 - 0.5 * cos(2 * Double.pi * 4 * t)
-            if frame % (rate / 4) == 0 { syllableGain = 0.4 + 0.6 * abs(random.uniform()) }
-            mono[frame] = inPhrase ? voice * syllable * syllableGain : 0
+        var largest = 0.0
+        mono.withUnsafeMutableBufferPointer { mono in
+            for frame in 0..<frames {
+                let t = Double(frame) / Double(rate)
+                let fundamental = 150 + 30 * sin(2 * Double.pi * 0.7 * t)
+                phase += 2 * Double.pi * fundamental / Double(rate)
+                // Harmonics sin(k·phase) by the recurrence s(k) = 2·cos(phase)·s(k−1) − s(k−2).
+                let twiceCos = 2 * cos(phase)
+                var previous = 0.0, current = sin(phase), voice = 0.0
+                for harmonic in 1...12 {
+                    voice += current / Double(harmonic)
+                    (previous, current) = (current, twiceCos * current - previous)
+                }
+                let inPhrase = t.truncatingRemainder(dividingBy: 2.6) < 2.0
+                let syllable = 0.5 - 0.5 * cos(2 * Double.pi * 4 * t)
+                if frame % (rate / 4) == 0 { syllableGain = 0.4 + 0.6 * abs(random.uniform()) }
+                let value = inPhrase ? voice * syllable * syllableGain : 0
+                mono[frame] = value
+                largest = max(largest, abs(value))
+            }
         }
-        let largest = mono.reduce(0) { max($0, abs($1)) }
-        return mono.flatMap { sample in repeatElement(Float(sample * peak / largest), count: channelCount) }
+        var samples = [Float](repeating: 0, count: frames * channelCount)
+        for frame in 0..<frames {
+            let value = Float(mono[frame] * peak / largest)
+            for channel in 0..<channelCount { samples[frame * channelCount + channel] = value }
+        }
+        return samples
     }
 
     /// The signal with raised-cosine fades of `seconds` at both ends, so that no edge rings in the

@@ -130,4 +130,50 @@ import PhimMedia
         #expect(limiter.flush() == input)
         #expect(limiter.flush().isEmpty)
     }
+
+    /// Signals that are hard on a true-peak limiter, with their channel count and sample rate.
+    struct HardSignal: Sendable, CustomTestStringConvertible {
+        let name: String
+        let channelCount: Int
+        let sampleRate: Int
+        let make: @Sendable () -> [Float]
+        var testDescription: String { name }
+    }
+
+    static let hardSignals: [HardSignal] = [
+        HardSignal(name: "19.5 kHz sine at +6 dBFS", channelCount: 2, sampleRate: 48_000) {
+            TestSignal.sine(frequency: 19_500, amplitude: 2, seconds: 1, phase: 0.3)
+        },
+        HardSignal(name: "fs/4 sine at 45°, crests at +9 dBFS", channelCount: 2, sampleRate: 48_000) {
+            TestSignal.sine(frequency: 12_000, amplitude: 2.8, seconds: 1, phase: Double.pi / 4)
+        },
+        HardSignal(name: "200 Hz sine clipped at ±2 (square-ish), one channel", channelCount: 2, sampleRate: 48_000) {
+            TestSignal.sine(frequency: 200, amplitude: 6, seconds: 1, channels: [true, false]).map { min(2, max(-2, $0)) }
+        },
+        HardSignal(name: "white noise at ±3, mono, 44.1 kHz", channelCount: 1, sampleRate: 44_100) {
+            TestSignal.whiteNoise(amplitude: 3, seconds: 1, channelCount: 1)
+        },
+        HardSignal(name: "noise bursts in 5.1", channelCount: 6, sampleRate: 48_000) {
+            TestSignal.whiteNoise(amplitude: 2, seconds: 0.5, channelCount: 6).enumerated().map { index, value in
+                (index / 6) % 4_800 < 1_200 ? value : value * 0.01
+            }
+        },
+    ]
+
+    @Test(arguments: hardSignals)
+    func keepsTheCeilingOnHardSignals(_ signal: HardSignal) {
+        let input = signal.make()
+        var limiter = TruePeakLimiter(sampleRate: signal.sampleRate, channelCount: signal.channelCount)
+        var output = [Float]()
+        for start in stride(from: 0, to: input.count, by: 999 * signal.channelCount) {
+            output += limiter.process(Array(input[start..<min(input.count, start + 999 * signal.channelCount)]))
+        }
+        output += limiter.flush()
+        #expect(output.count == input.count)
+        var meter = LoudnessMeter(sampleRate: signal.sampleRate, channelCount: signal.channelCount)
+        meter.process(output)
+        print("limiter [\(signal.name)]: output true peak \(meter.truePeak) dBTP, deepest reduction \(limiter.largestGainReductionDB) dB")
+        #expect(meter.truePeak <= -1 + 0.1, "true peak \(meter.truePeak) dBTP")
+        #expect(meter.truePeak > -2)
+    }
 }

@@ -63,7 +63,8 @@ public struct LoudnessNormalizer: Sendable {
 
     /// Normalises interleaved frames, appending the frames that are ready to `output`.
     public mutating func process(_ input: UnsafeBufferPointer<Float>, appendingTo output: inout [Float]) {
-        let chunk = 8_192
+        precondition(input.count % limiter.channelCount == 0, "samples must fill whole frames")
+        let chunk = 4_096 * limiter.channelCount  // whole frames, so the limiter sees whole frames
         var start = 0
         while start < input.count {
             let end = min(input.count, start + chunk)
