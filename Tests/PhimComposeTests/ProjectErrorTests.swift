@@ -230,7 +230,7 @@ import Testing
         ("{\"width\": 640,}", "project.json: invalid JSON at line 1, column 15: trailing comma before '}'"),
         ("{\"width\": [1, 2,]}", "project.json: invalid JSON at line 1, column 17: trailing comma before ']'"),
         ("{\n  // note\n  \"width\": 640\n}", "project.json: invalid JSON at line 2, column 3: JSON does not allow comments"),
-        ("{'width': 640}", "project.json: invalid JSON at line 1, column 2: expected a field name in double quotes, found '''"),
+        ("{'width': 640}", "project.json: invalid JSON at line 1, column 2: field names need double quotes, not single quotes"),
         ("{\"text\": \"Đây là\nPhim\"}",
          "project.json: invalid JSON at line 1, column 17: control character in a string (write a line break as \\n)"),
         ("{\"width\": 640", "project.json: invalid JSON at line 1, column 14: unterminated object, found the end of the file"),
@@ -254,12 +254,13 @@ import Testing
         let fixture = try ProjectFixture()
         let badIndent = "width: 640\nheight: 360\nclips:\n  - layers: []\n   duration: 2\n"
         let message = fixture.message(badIndent, name: "project.yaml")
-        #expect(message.hasPrefix("project.yaml: invalid YAML at line 5, column"), "\(message)")
+        #expect(message == "project.yaml: invalid YAML at line 5, column 4: did not find expected '-' indicator (while parsing a block collection at line 4, column 3)")
         #expect(!message.contains("\n"))
-        let unclosed = fixture.message("width: [640\nheight: 360\n", name: "p.yml")
-        #expect(unclosed.hasPrefix("p.yml: invalid YAML at line"), "\(unclosed)")
+        #expect(fixture.message("width: [640\nheight: 360\n", name: "p.yml")
+            == "p.yml: invalid YAML at line 2, column 7: did not find expected ',' or ']' (while parsing a flow sequence at line 1, column 8)")
         #expect(fixture.message("width: 640\nwidth: 720\n", name: "d.yaml") == "d.yaml: invalid YAML at line 1: duplicate key 'width'")
-        #expect(fixture.message("width: *nothing\n", name: "a.yaml").hasPrefix("a.yaml: invalid YAML at line 1, column 8"))
+        #expect(fixture.message("width: *nothing\n", name: "a.yaml") == "a.yaml: invalid YAML at line 1, column 8: found undefined alias")
+        #expect(fixture.message("a: 1\n---\nb: 2\n", name: "two.yaml").hasPrefix("two.yaml: invalid YAML at line 2, column 1: but found another document"))
         #expect(fixture.message("width: !!int wide\n", name: "t.yaml") == "t.yaml: invalid YAML at line 1, column 8: 'wide' is not a number")
         #expect(fixture.message("width: !custom 3\n", name: "t.yaml") == "t.yaml: invalid YAML at line 1, column 8: unsupported tag '!custom'")
     }

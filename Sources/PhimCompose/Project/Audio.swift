@@ -28,6 +28,7 @@ public struct AudioTrackSpec: Sendable, Equatable {
     /// Where the track is in the project file (`audio[1]`). Decode errors should name `fieldPath + ".path"`.
     public var fieldPath: String
 
+    /// Creates a track; the defaults are those of a project file.
     public init(path: URL, start: Double = 0, cutFrom: Double = 0, cutTo: Double? = nil, volume: Double = 1,
                 fadeIn: Double = 0, fadeOut: Double = 0, loop: Bool = false, duck: Bool = false,
                 role: AudioRole = .music, fieldPath: String = "") {
@@ -67,6 +68,7 @@ public struct SubtitleSpec: Sendable, Equatable {
     /// Where the spec is in the project file (`subtitles`). Parse errors should name `fieldPath + ".path"`.
     public var fieldPath: String
 
+    /// Creates a subtitle spec; the defaults are those of a project file.
     public init(path: URL, offset: Double = 0, position: TextPosition = .bottom, style: TextStyle,
                 fieldPath: String = "subtitles") {
         self.path = path

@@ -10,6 +10,7 @@ public struct Clip: Sendable, Equatable {
     /// Where the clip is in the project file (`clips[3]`), for error messages.
     public var fieldPath: String
 
+    /// Creates a clip; `transition` is into the next clip (`nil` for a cut).
     public init(duration: Double, transition: TransitionSpec? = nil, layers: [Layer], fieldPath: String = "") {
         self.duration = duration
         self.transition = transition

@@ -66,6 +66,7 @@ struct JSONSourceParser {
             guard byte == UInt8(ascii: "\"") else {
                 if byte == UInt8(ascii: "}") { throw syntaxError("trailing comma before '}'") }
                 if byte == UInt8(ascii: "/") { throw syntaxError("JSON does not allow comments") }
+                if byte == UInt8(ascii: "'") { throw syntaxError("field names need double quotes, not single quotes") }
                 throw syntaxError("expected a field name in double quotes, found \(describeCurrent())")
             }
             let key = try parseString()

@@ -18,6 +18,7 @@ public struct Layer: Sendable, Equatable {
     /// decode) should name `fieldPath + ".path"`.
     public var fieldPath: String
 
+    /// Creates a layer; `stop` is in seconds from the clip's start (the clip's duration for its whole life).
     public init(_ content: LayerContent, start: Double = 0, stop: Double, opacity: Double = 1, fieldPath: String = "") {
         self.content = content
         self.start = start
@@ -71,6 +72,7 @@ public struct ColorLayer: Sendable, Equatable {
     /// The fill (`color`, required).
     public var color: Color
 
+    /// Creates a solid colour layer.
     public init(color: Color) { self.color = color }
 }
 
@@ -85,8 +87,10 @@ public struct GradientLayer: Sendable, Equatable {
     /// first colour at the top and the last at the bottom). Always 180 for radial gradients.
     public var angle: Double
 
+    /// The angle of a linear gradient that gives none: first colour at the top.
     public static let defaultAngle = 180.0
 
+    /// Creates a gradient.
     public init(colors: [Color], shape: GradientShape = .linear, angle: Double = GradientLayer.defaultAngle) {
         self.colors = colors
         self.shape = shape
@@ -113,6 +117,7 @@ public struct ImageLayer: Sendable, Equatable {
     /// A pan over the layer's life (`pan`).
     public var pan: PanSpec?
 
+    /// Creates an image layer.
     public init(path: URL, fit: FitMode = .cover, zoom: ZoomSpec? = nil, pan: PanSpec? = nil) {
         self.path = path
         self.fit = fit
@@ -129,8 +134,10 @@ public struct ZoomSpec: Sendable, Equatable {
     /// The scale at the end (`to`, default 1).
     public var to: Double
 
+    /// The allowed range of ``from`` and ``to``.
     public static let range: ClosedRange<Double> = 0.1...10
 
+    /// Creates a zoom; the defaults mean none.
     public init(from: Double = 1, to: Double = 1) {
         self.from = from
         self.to = to
@@ -149,6 +156,7 @@ public struct PanSpec: Sendable, Equatable {
     /// The focus at the end (`to`, default the middle).
     public var to: Point
 
+    /// Creates a pan; the defaults mean none.
     public init(from: Point = Point(x: 0.5, y: 0.5), to: Point = Point(x: 0.5, y: 0.5)) {
         self.from = from
         self.to = to
@@ -180,6 +188,7 @@ public struct VideoLayer: Sendable, Equatable {
     /// Whether to drop the clip's own sound (`mute`, default false).
     public var mute: Bool
 
+    /// Creates a video layer; the defaults are those of a project file.
     public init(path: URL, cutFrom: Double = 0, cutTo: Double? = nil, fit: FitMode = .cover, volume: Double = 1,
                 mute: Bool = false) {
         self.path = path
@@ -206,6 +215,7 @@ public struct TextLayer: Sendable, Equatable {
     /// How the text looks.
     public var style: TextStyle
 
+    /// Creates a text layer; `text` should already be NFC (the loader normalises it).
     public init(text: String, position: TextPosition, style: TextStyle) {
         self.text = text
         self.position = position
@@ -248,8 +258,10 @@ public struct TextStyle: Sendable, Equatable {
     public static let titleSizeFraction = 0.07
     /// Subtitle font size as a fraction of the frame height.
     public static let subtitleSizeFraction = 0.045
+    /// The wrapping width of text that gives no `maxWidth`.
     public static let defaultMaxWidth = 0.9
 
+    /// Creates a style; the defaults are those of a title.
     public init(font: String = ProjectDefaults.defaultFont, fontSize: Double, color: Color = .white,
                 outline: TextOutline? = nil, boxColor: Color? = nil, maxWidth: Double = TextStyle.defaultMaxWidth,
                 align: TextAlignment = .center) {
@@ -270,6 +282,7 @@ public struct TextOutline: Sendable, Equatable {
     /// The outline width in pixels (`outlineWidth`, default a sixteenth of the font size, at least 1).
     public var width: Double
 
+    /// Creates an outline.
     public init(color: Color = .black, width: Double) {
         self.color = color
         self.width = width

@@ -77,9 +77,12 @@ public struct ProjectDefaults: Sendable, Equatable {
     /// How images and videos that give no `fit` fill the frame (`fit`, default `cover`).
     public var fit: FitMode
 
+    /// The clip duration when neither the clip, a video layer nor `defaults` gives one.
     public static let defaultDuration = 4.0
+    /// The font family when neither the text nor `defaults` names one.
     public static let defaultFont = "DejaVu Sans"
 
+    /// Creates defaults; the arguments' defaults are the built-in ones.
     public init(
         duration: Double = ProjectDefaults.defaultDuration, transition: TransitionSpec? = nil,
         font: String = ProjectDefaults.defaultFont, fit: FitMode = .cover
@@ -100,9 +103,12 @@ public struct OutputSettings: Sendable, Equatable {
     /// The AAC bit rate in bits per second (`audioBitrate`, default 192000).
     public var audioBitrate: Int
 
+    /// The allowed range of ``crf``.
     public static let crfRange: ClosedRange<Int> = 0...51
+    /// The allowed range of ``audioBitrate``.
     public static let audioBitrateRange: ClosedRange<Int> = 32_000...512_000
 
+    /// Creates settings; the defaults are those of a project file.
     public init(crf: Int = 23, preset: EncoderPreset = .veryfast, audioBitrate: Int = 192_000) {
         self.crf = crf
         self.preset = preset

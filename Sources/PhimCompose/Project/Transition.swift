@@ -13,6 +13,7 @@ public struct TransitionSpec: Sendable, Equatable {
     /// The duration of a transition that names none.
     public static let defaultDuration = 0.5
 
+    /// Creates a transition spec.
     public init(kind: TransitionKind, duration: Double = TransitionSpec.defaultDuration, easing: Easing = .easeInOut) {
         self.kind = kind
         self.duration = duration

@@ -22,29 +22,40 @@ enum YAMLSourceParser {
         do {
             root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
-            throw PhimError(.invalidInput, "invalid YAML \(describe(error))", subject: fileName)
+            let (place, problem) = describe(error)
+            throw syntaxError(problem, at: place, fileName: fileName)
         } catch {
-            throw PhimError(.invalidInput, "invalid YAML: \(error)", subject: fileName)
+            throw syntaxError("\(error)", at: nil, fileName: fileName)
         }
         guard let root else { return nil }
         var converter = Converter(fileName: fileName)
         return try converter.convert(root)
     }
 
-    private static func describe(_ error: YamlError) -> String {
-        func at(_ mark: Mark) -> String { "at line \(mark.line), column \(mark.column)" }
+    /// Where in a YAML file: a line, and a column when known (both from 1).
+    typealias Place = (line: Int, column: Int?)
+
+    /// `file: invalid YAML at line L, column C: problem`.
+    static func syntaxError(_ problem: String, at place: Place?, fileName: String) -> PhimError {
+        var where_ = ""
+        if let place { where_ = " at line \(place.line)" + (place.column.map { ", column \($0)" } ?? "") }
+        return PhimError(.invalidInput, "invalid YAML\(where_): \(problem)", subject: fileName)
+    }
+
+    /// Where a Yams error happened and what it was, in one line.
+    private static func describe(_ error: YamlError) -> (Place?, String) {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
-            let while_ = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
-            return "\(at(mark)): \(problem)\(while_)"
+            let during = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
+            return ((mark.line, mark.column), problem + during)
         case let .duplicatedKeysInMapping(duplicates, context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return "at line \(context.mark.line): duplicate key \(keys)"
+            return ((context.mark.line, nil), "duplicate key \(keys)")
         case let .reader(problem, _, _, _):
-            return ": \(problem)"
+            return (nil, problem)
         default:
-            return ": \(error)"
+            return (nil, "\(error)")
         }
     }
 
@@ -175,8 +186,7 @@ enum YAMLSourceParser {
         }
 
         private func error(_ problem: String, at mark: Mark?) -> PhimError {
-            let place = mark.map { "at line \($0.line), column \($0.column)" } ?? ""
-            return PhimError(.invalidInput, "invalid YAML \(place): \(problem)", subject: fileName)
+            YAMLSourceParser.syntaxError(problem, at: mark.map { ($0.line, $0.column) }, fileName: fileName)
         }
     }
 }

@@ -13,6 +13,7 @@ public struct Timeline: Sendable, Equatable, CustomStringConvertible {
     /// The clips in order, on their frames.
     public var clips: [ResolvedClip]
 
+    /// Creates a timeline; use ``TimelineResolver/resolve(_:)`` to make one from a project.
     public init(frameRate: FrameRate, frameCount: Int, clips: [ResolvedClip]) {
         self.frameRate = frameRate
         self.frameCount = frameCount
@@ -105,6 +106,7 @@ public struct ResolvedClip: Sendable, Equatable {
     /// The transition from this clip into the next one, if any (never for the last clip).
     public var transitionOut: ResolvedTransition?
 
+    /// Creates a resolved clip.
     public init(index: Int, startFrame: Int, endFrame: Int, startTime: Double, duration: Double,
                 transitionIn: ResolvedTransition? = nil, transitionOut: ResolvedTransition? = nil) {
         self.index = index
@@ -122,7 +124,9 @@ public struct ResolvedClip: Sendable, Equatable {
 
 /// A transition placed on frames: the frames where clip `fromClip` and clip `fromClip + 1` are both on screen.
 public struct ResolvedTransition: Sendable, Equatable {
+    /// The effect.
     public var kind: TransitionKind
+    /// How progress runs.
     public var easing: Easing
     /// The index of the outgoing clip; the incoming one is the next.
     public var fromClip: Int
@@ -133,6 +137,7 @@ public struct ResolvedTransition: Sendable, Equatable {
     /// The duration written in the project, in seconds.
     public var nominalDuration: Double
 
+    /// Creates a resolved transition.
     public init(kind: TransitionKind, easing: Easing, fromClip: Int, startFrame: Int, frameCount: Int,
                 nominalDuration: Double) {
         self.kind = kind
@@ -169,6 +174,7 @@ public struct TimelineFrame: Sendable, Equatable {
     /// The transition in progress, if any.
     public var transition: ActiveTransition?
 
+    /// Creates a frame description.
     public init(frame: Int, time: Double, clips: [ActiveClip], transition: ActiveTransition?) {
         self.frame = frame
         self.time = time
@@ -184,12 +190,14 @@ public struct TimelineFrame: Sendable, Equatable {
 
 /// A clip as seen at one frame.
 public struct ActiveClip: Sendable, Equatable {
+    /// The clip.
     public var clip: ResolvedClip
     /// Frames since the clip's first frame.
     public var localFrame: Int
     /// Seconds since the clip's first frame (`localFrame / fps`): compare with layers' `start` and `stop`.
     public var localTime: Double
 
+    /// Creates an active clip.
     public init(clip: ResolvedClip, localFrame: Int, localTime: Double) {
         self.clip = clip
         self.localFrame = localFrame
@@ -199,12 +207,14 @@ public struct ActiveClip: Sendable, Equatable {
 
 /// A transition at one frame.
 public struct ActiveTransition: Sendable, Equatable {
+    /// The transition.
     public var transition: ResolvedTransition
     /// Progress before easing, in (0, 1).
     public var linearProgress: Double
     /// Progress after the transition's easing, in (0, 1): what the effect should use.
     public var progress: Double
 
+    /// Creates an active transition.
     public init(transition: ResolvedTransition, linearProgress: Double, progress: Double) {
         self.transition = transition
         self.linearProgress = linearProgress
