@@ -15,6 +15,7 @@ final class VideoLayerRenderer: PreparedLayer {
     var isAnimated: Bool { true }
     let coversFrame: Bool
     private let queue: BlockingQueue<(index: Int, pixels: PixelBuffer)>
+    private let pool: PixelBufferPool
     private var lastShown: PixelBuffer?
 
     /// Opens the video and starts decoding the frames the layer shows.
@@ -31,13 +32,13 @@ final class VideoLayerRenderer: PreparedLayer {
             throw error.about(subject)
         }
         let natural = probe.stream.displaySize
-        let rect = content.fit.placement(of: natural, in: frameSize)
-        // Scale straight to the drawn size while converting (one swscale pass on the decode thread), in whole pixels.
-        let outputSize = PixelSize(width: max(2, Int(rect.width.rounded())), height: max(2, Int(rect.height.rounded())))
-        placement = Rect(x: ((Double(frameSize.width) - Double(outputSize.width)) / 2).rounded(),
-                         y: ((Double(frameSize.height) - Double(outputSize.height)) / 2).rounded(),
-                         width: Double(outputSize.width), height: Double(outputSize.height))
+        placement = content.fit.placement(of: natural, in: frameSize)
         coversFrame = layer.opacity >= 1 && content.fit != .contain
+        // Frames are decoded at the video's own size (libswscale's fast YUV-to-RGB path) and scaled while drawn
+        // (pixman's bilinear path touches only the pixels on screen). Buffers go round through a pool.
+        let decodedSize = natural.area <= frameSize.area * 2 ? natural
+            : PixelSize(width: max(2, Int(placement.width.rounded())), height: max(2, Int(placement.height.rounded())))
+        pool = PixelBufferPool(size: decodedSize, limit: 8)
         queue = BlockingQueue(capacity: 4)
 
         // The clip frames on which the layer shows, and the source time each one displays.
@@ -50,7 +51,7 @@ final class VideoLayerRenderer: PreparedLayer {
             schedule.append((index, content.cutFrom + (time - layer.start) * speed))
         }
         let url = content.path, queue = self.queue, plannedFrames = schedule
-        let options = VideoDecoderOptions(pixelFormat: .bgraPremultiplied, outputSize: outputSize)
+        let options = VideoDecoderOptions(pixelFormat: .bgraPremultiplied, outputSize: decodedSize, bufferPool: pool)
         startWorkerThread(named: "phim-video-\(url.lastPathComponent)") {
             do {
                 let decoder = try VideoDecoder(url: url, options: options)
@@ -82,6 +83,7 @@ final class VideoLayerRenderer: PreparedLayer {
                 pixels = next.pixels
                 if next.index >= frame.index { break }
             }
+            if lastShown != nil, pixels?.hasSameStorage(as: lastShown!) == false { pool.recycle(&lastShown) }
         } catch let error as PhimError {
             throw error
         } catch {
@@ -89,6 +91,6 @@ final class VideoLayerRenderer: PreparedLayer {
         }
         guard let pixels else { return }
         lastShown = pixels
-        canvas.draw(pixels, in: placement, opacity: layer.opacity, blend: coversFrame ? .source : .over)
+        canvas.draw(pixels, in: placement, opacity: layer.opacity, filter: .bilinear, blend: coversFrame ? .source : .over)
     }
 }

@@ -47,7 +47,7 @@ final class ClipRenderer: @unchecked Sendable {
 
     /// The clip's frame `localFrame` (0 at its first frame).
     /// - Parameter pool: where fresh frame buffers come from.
-    func frame(_ localFrame: Int, pool: FramePool) throws(PhimError) -> PixelBuffer {
+    func frame(_ localFrame: Int, pool: PixelBufferPool) throws(PhimError) -> PixelBuffer {
         let time = frameRate.seconds(ofFrame: localFrame)
         let visibility = layers.map { $0.layer.isVisible(atClipTime: time) }
         let moving = zip(layers, visibility).contains { $0.isAnimated && $1 }

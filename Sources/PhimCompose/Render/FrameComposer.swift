@@ -27,20 +27,22 @@ final class FrameComposer: @unchecked Sendable {
     }
 
     /// Output frame `index`.
-    func frame(_ index: Int, pool: FramePool) throws(PhimError) -> PixelBuffer {
+    func frame(_ index: Int, pool: PixelBufferPool) throws(PhimError) -> PixelBuffer {
         let active = timeline.activeClips(atFrame: index)
         startPreparations(around: index)
         let outgoing = try renderer(for: active.outgoing.clip)
         var frame = try outgoing.frame(active.outgoing.localFrame, pool: pool)
         if let incoming = active.incoming, let transition = active.transition {
             let next = try renderer(for: incoming.clip)
-            let to = try next.frame(incoming.localFrame, pool: pool)
-            var mixed = pool.take()
-            mixed.draw { canvas in
-                TransitionCompositor.draw(transition.transition.kind, progress: transition.progress, from: frame, to: to,
+            var from: PixelBuffer? = frame
+            var to: PixelBuffer? = try next.frame(incoming.localFrame, pool: pool)
+            frame = pool.take()
+            frame.draw { canvas in
+                TransitionCompositor.draw(transition.transition.kind, progress: transition.progress, from: from!, to: to!,
                                           on: canvas)
             }
-            frame = mixed
+            pool.recycle(&from)
+            pool.recycle(&to)
         }
         if let subtitles {
             try subtitles.draw(on: &frame, at: timeline.frameRate.seconds(ofFrame: index))

@@ -9,10 +9,13 @@ public struct RenderOptions: Sendable {
     public var preview: Bool
     /// Called from worker threads as frames are encoded.
     public var progress: ProgressHandler?
+    /// Also write the exact frames given to the encoder as raw I420 here (for benchmarks).
+    public var rawVideoCopy: URL?
 
-    public init(preview: Bool = false, progress: ProgressHandler? = nil) {
+    public init(preview: Bool = false, progress: ProgressHandler? = nil, rawVideoCopy: URL? = nil) {
         self.preview = preview
         self.progress = progress
+        self.rawVideoCopy = rawVideoCopy
     }
 }
 
@@ -94,7 +97,7 @@ public final class ProjectRenderer: Sendable {
         }
 
         // Compose on its own thread, a few frames ahead of the encoder.
-        let pool = FramePool(size: outputSize)
+        let pool = PixelBufferPool(size: outputSize, limit: 10)
         let frames = BlockingQueue<PixelBuffer>(capacity: 4)
         let composer = FrameComposer(project: project, timeline: timeline, frameSize: outputSize, scale: scale)
         startWorkerThread(named: "phim-compose") {
@@ -123,17 +126,17 @@ public final class ProjectRenderer: Sendable {
             video: VideoEncoderSettings(size: outputSize, frameRate: frameRate, crf: project.output.crf,
                                         preset: options.preview ? "ultrafast" : project.output.preset.rawValue),
             audio: AudioEncoderSettings(bitRate: project.output.audioBitrate),
-            metadata: ["comment": "Rendered by Phim"])
+            metadata: ["comment": "Rendered by Phim"], rawVideoCopy: options.rawVideoCopy)
         let progressStart = MonotonicClock.now()
         for index in 0..<frameCount {
             var frame: PixelBuffer?
             do { frame = try frames.pop() } catch let error as PhimError { throw error } catch {
                 throw PhimError(.operationFailed, "\(error)")
             }
-            guard let pixels = frame else {
+            guard frame != nil else {
                 throw PhimError(.operationFailed, "the compositor stopped early at frame \(index)")
             }
-            try writer.appendVideo(pixels)
+            try writer.appendVideo(frame!)
             pool.recycle(&frame)
             let first = frameRate.samples(beforeFrame: index, sampleRate: AudioMixer.sampleRate)
             let last = frameRate.samples(beforeFrame: index + 1, sampleRate: AudioMixer.sampleRate)

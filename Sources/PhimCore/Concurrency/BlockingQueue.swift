@@ -7,8 +7,11 @@ import Foundation
 /// `@unchecked Sendable`: all state is guarded by `condition`.
 public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     public let capacity: Int
-    private var items: [Element] = []
+    /// A ring of `capacity` slots; a slot is emptied as soon as its item is taken, so the queue never keeps a
+    /// consumed item (a frame) alive.
+    private var slots: [Element?]
     private var head = 0
+    private var count = 0
     private var closed = false
     private var failure: (any Error & Sendable)?
     private let condition = NSCondition()
@@ -16,7 +19,7 @@ public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     /// - Parameter capacity: how many items may wait; at least 1.
     public init(capacity: Int) {
         self.capacity = max(1, capacity)
-        items.reserveCapacity(self.capacity)
+        slots = Array(repeating: nil, count: self.capacity)
     }
 
     /// Adds an item, waiting for room.
@@ -25,9 +28,10 @@ public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     public func push(_ item: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while !closed && items.count - head >= capacity { condition.wait() }
+        while !closed && count >= capacity { condition.wait() }
         guard !closed else { return false }
-        items.append(item)
+        slots[(head + count) % capacity] = item
+        count += 1
         condition.broadcast()
         return true
     }
@@ -38,14 +42,11 @@ public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     public func pop() throws -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while items.count == head && !closed { condition.wait() }
-        if items.count > head {
-            let item = items[head]
-            head += 1
-            if head > 64 && head * 2 > items.count {
-                items.removeFirst(head)
-                head = 0
-            }
+        while count == 0 && !closed { condition.wait() }
+        if count > 0 {
+            let item = slots[head].take()
+            head = (head + 1) % capacity
+            count -= 1
             condition.broadcast()
             return item
         }
@@ -68,8 +69,9 @@ public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     public func cancel() {
         condition.lock()
         closed = true
-        items.removeAll()
+        for index in slots.indices { slots[index] = nil }
         head = 0
+        count = 0
         condition.broadcast()
         condition.unlock()
     }

@@ -19,7 +19,7 @@ final class FrameConverter {
     /// Converts `frame` into a new buffer of `size`.
     /// - Throws: `PhimError` if swscale refuses the conversion.
     func convert(_ frame: UnsafeMutablePointer<AVFrame>, to size: PixelSize, subject: String) throws(PhimError) -> PixelBuffer {
-        var buffer = PixelBuffer(size: size, format: output)
+        var buffer = PixelBuffer(size: size, format: output, zeroed: false)
         try convert(frame, into: &buffer, subject: subject)
         return buffer
     }

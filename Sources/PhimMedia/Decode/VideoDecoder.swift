@@ -12,12 +12,16 @@ public struct VideoDecoderOptions: Sendable {
     public var appliesRotation: Bool
     /// Decoder threads; 0 lets FFmpeg choose from the machine's cores.
     public var threads: Int
+    /// Where frame buffers come from (callers recycle the frames they are done with into it); `nil` allocates.
+    public var bufferPool: PixelBufferPool?
 
-    public init(pixelFormat: PixelFormat = .rgba, outputSize: PixelSize? = nil, appliesRotation: Bool = true, threads: Int = 0) {
+    public init(pixelFormat: PixelFormat = .rgba, outputSize: PixelSize? = nil, appliesRotation: Bool = true, threads: Int = 0,
+                bufferPool: PixelBufferPool? = nil) {
         self.pixelFormat = pixelFormat
         self.outputSize = outputSize
         self.appliesRotation = appliesRotation
         self.threads = threads
+        self.bufferPool = bufferPool
     }
 }
 
@@ -114,7 +118,13 @@ public final class VideoDecoder {
         let rotation = options.appliesRotation ? stream.rotation : 0
         let pixels: PixelBuffer
         if rotation == 0 {
-            pixels = try converter.convert(frame.pointer, to: outputSize, subject: url.displayPath)
+            if let pool = options.bufferPool, pool.size == outputSize, pool.format == options.pixelFormat {
+                var buffer = pool.take()
+                try converter.convert(frame.pointer, into: &buffer, subject: url.displayPath)
+                pixels = buffer
+            } else {
+                pixels = try converter.convert(frame.pointer, to: outputSize, subject: url.displayPath)
+            }
         } else {
             let unrotated = rotation % 180 == 0 ? outputSize : PixelSize(width: outputSize.height, height: outputSize.width)
             pixels = try converter.convert(frame.pointer, to: unrotated, subject: url.displayPath).rotated(clockwise: rotation)

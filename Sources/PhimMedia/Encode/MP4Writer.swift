@@ -1,8 +1,9 @@
 import CFFmpeg
+import CYUV
 import Foundation
 import PhimCore
 
-/// H.264 settings for an MP4 Phim writes (libx264, `yuv420p`, BT.709).
+/// H.264 settings for an MP4 Phim writes (libx264, `yuv420p`, BT.601 matrix with BT.709 primaries, limited range).
 public struct VideoEncoderSettings: Sendable, Equatable {
     public var size: PixelSize
     public var frameRate: FrameRate
@@ -60,19 +61,20 @@ public final class MP4Writer {
     private let yuvFrame = Frame()
     private let audioFrame = Frame()
     private let packet = Packet()
-    private var scaler: OpaquePointer?
-    private var scalerInput: PixelFormat?
     /// Interleaved samples waiting to fill an AAC frame (1024 samples).
     private var pendingAudio: [Float] = []
-    private var headerWritten = false
     private var finished = false
+    /// Where a copy of every I420 frame goes, for measuring the encoder alone (benchmarks).
+    private let rawVideoCopy: FileHandle?
 
     /// Opens the encoders and the temporary output beside `destination`.
     /// - Parameters:
     ///   - metadata: container tags (`title`, `comment`…); `encoder` is set to Phim.
     /// - Throws: `PhimError` naming the destination when it cannot be written, or the settings are invalid.
+    ///   - rawVideoCopy: also write every frame as raw I420 (`yuv420p`) to this file, exactly as the encoder gets
+    ///     it; benchmarks time `ffmpeg` encoding it to find the floor an encoder sets.
     public init(destination: URL, video: VideoEncoderSettings, audio: AudioEncoderSettings?,
-                metadata: [String: String] = [:]) throws(PhimError) {
+                metadata: [String: String] = [:], rawVideoCopy: URL? = nil) throws(PhimError) {
         _ = FFmpegLogging.configured
         guard video.size.width % 2 == 0, video.size.height % 2 == 0 else {
             throw PhimError(.invalidInput, "H.264 yuv420p needs an even width and height, not \(video.size)", subject: destination.displayPath)
@@ -86,6 +88,15 @@ public final class MP4Writer {
         self.video = video
         self.audio = audio
         self.subject = destination.displayPath
+        if let rawVideoCopy {
+            guard FileManager.default.createFile(atPath: rawVideoCopy.path, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: rawVideoCopy.path) else {
+                throw PhimError(.writeFailed, "cannot create the raw video copy", subject: rawVideoCopy.displayPath)
+            }
+            self.rawVideoCopy = handle
+        } else {
+            self.rawVideoCopy = nil
+        }
 
         var formatContext: UnsafeMutablePointer<AVFormatContext>? = nil
         try ffmpegCheck(avformat_alloc_output_context2(&formatContext, nil, "mp4", output.temporary.path),
@@ -109,7 +120,8 @@ public final class MP4Writer {
         codec.pointee.time_base = AVRational(num: Int32(rate.denominator), den: Int32(rate.numerator))
         codec.pointee.framerate = AVRational(num: Int32(rate.numerator), den: Int32(rate.denominator))
         codec.pointee.thread_count = Int32(video.threads)
-        codec.pointee.colorspace = AVCOL_SPC_BT709
+        // libyuv converts with the BT.601 matrix; the stream says so, and players convert back exactly.
+        codec.pointee.colorspace = AVCOL_SPC_SMPTE170M
         codec.pointee.color_primaries = AVCOL_PRI_BT709
         codec.pointee.color_trc = AVCOL_TRC_BT709
         codec.pointee.color_range = AVCOL_RANGE_MPEG
@@ -167,14 +179,12 @@ public final class MP4Writer {
         let headerStatus = avformat_write_header(format, &options)
         av_dict_free(&options)
         try ffmpegCheck(headerStatus, "writing the MP4 header", subject: subject, code: .writeFailed)
-        headerWritten = true
     }
 
     deinit {
         var codec: UnsafeMutablePointer<AVCodecContext>? = videoCodec
         avcodec_free_context(&codec)
         avcodec_free_context(&audioCodec)
-        sws_freeContext(scaler)
         if format.pointee.pb != nil { avio_closep(&format.pointee.pb) }
         avformat_free_context(format)
         if !finished { output.discard() }
@@ -187,6 +197,7 @@ public final class MP4Writer {
         precondition(pixels.size == video.size, "frame size \(pixels.size) differs from the video size \(video.size)")
         try ffmpegCheck(av_frame_make_writable(yuvFrame.pointer), "preparing a video frame", subject: subject)
         try convertToYUV(pixels)
+        if let rawVideoCopy { try writeRawCopy(to: rawVideoCopy) }
         yuvFrame.pointer.pointee.pts = Int64(videoFrameCount)
         videoFrameCount += 1
         try encode(yuvFrame.pointer, codec: videoCodec, stream: videoStream)
@@ -227,6 +238,7 @@ public final class MP4Writer {
         if let audioCodec, let audioStream { try encode(nil, codec: audioCodec, stream: audioStream) }
         try ffmpegCheck(av_write_trailer(format), "finishing the MP4", subject: subject, code: .writeFailed)
         avio_closep(&format.pointee.pb)
+        try? rawVideoCopy?.close()
         finished = true
         try output.commit()
     }
@@ -248,32 +260,37 @@ public final class MP4Writer {
         audioFrameCount += frames
     }
 
+    /// Converts a 32-bit frame to the encoder's I420 frame with libyuv (AVX2 on this hardware).
     private func convertToYUV(_ pixels: PixelBuffer) throws(PhimError) {
-        if scaler == nil || scalerInput != pixels.format {
-            sws_freeContext(scaler)
-            let source = pixels.format == .rgba ? AV_PIX_FMT_RGBA : AV_PIX_FMT_BGRA
-            scaler = sws_getContext(Int32(video.size.width), Int32(video.size.height), source,
-                                    Int32(video.size.width), Int32(video.size.height), AV_PIX_FMT_YUV420P,
-                                    SWS_BILINEAR, nil, nil, nil)
-            guard scaler != nil else { throw PhimError(.operationFailed, "cannot set up colour conversion", subject: subject) }
-            let bt709 = sws_getCoefficients(SWS_CS_ITU709)
-            sws_setColorspaceDetails(scaler, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16)
-            scalerInput = pixels.format
-        }
-        let height = Int32(video.size.height)
-        let rowBytes = Int32(pixels.bytesPerRow)
-        pixels.withUnsafeBytes { raw in
-            var source: [UnsafePointer<UInt8>?] = [raw.baseAddress!.assumingMemoryBound(to: UInt8.self), nil, nil, nil]
-            var sourceStride: [Int32] = [rowBytes, 0, 0, 0]
-            withUnsafeMutablePointer(to: &yuvFrame.pointer.pointee.data) { dataTuple in
-                dataTuple.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { destination in
-                    withUnsafeMutablePointer(to: &yuvFrame.pointer.pointee.linesize) { strideTuple in
-                        strideTuple.withMemoryRebound(to: Int32.self, capacity: 8) { destinationStride in
-                            _ = sws_scale(scaler, &source, &sourceStride, 0, height, destination, destinationStride)
-                        }
-                    }
-                }
+        let f = yuvFrame.pointer
+        let width = Int32(video.size.width), height = Int32(video.size.height)
+        let status: Int32 = pixels.withUnsafeBytes { raw in
+            let source = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let stride = Int32(pixels.bytesPerRow)
+            // libyuv names formats by their little-endian word order: its "ARGB" is B, G, R, A in memory.
+            return switch pixels.format {
+            case .bgraPremultiplied:
+                ARGBToI420(source, stride, f.pointee.data.0, f.pointee.linesize.0, f.pointee.data.1, f.pointee.linesize.1,
+                           f.pointee.data.2, f.pointee.linesize.2, width, height)
+            case .rgba:
+                ABGRToI420(source, stride, f.pointee.data.0, f.pointee.linesize.0, f.pointee.data.1, f.pointee.linesize.1,
+                           f.pointee.data.2, f.pointee.linesize.2, width, height)
             }
+        }
+        guard status == 0 else { throw PhimError(.operationFailed, "colour conversion failed", subject: subject) }
+    }
+
+    private func writeRawCopy(to handle: FileHandle) throws(PhimError) {
+        let f = yuvFrame.pointer.pointee
+        var data = Data(capacity: video.size.area * 3 / 2)
+        let planes = [(f.data.0!, f.linesize.0, video.size.width, video.size.height),
+                      (f.data.1!, f.linesize.1, video.size.width / 2, video.size.height / 2),
+                      (f.data.2!, f.linesize.2, video.size.width / 2, video.size.height / 2)]
+        for (base, stride, width, height) in planes {
+            for row in 0..<height { data.append(base + row * Int(stride), count: width) }
+        }
+        do { try handle.write(contentsOf: data) } catch {
+            throw PhimError(.writeFailed, "cannot write the raw video copy: \(error)", subject: subject)
         }
     }
 

@@ -12,6 +12,7 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "The MP4 to write.") var output: String?
     @Flag(help: "Quarter-size preview: half the width and height, fastest encoder preset.") var preview = false
     @Flag(help: "Print the resolved timeline (each clip's start, end and transition) and stop.") var dryRun = false
+    @Option(help: .hidden) var rawVideoCopy: String?
 
     func validate() throws {
         if !dryRun && output == nil { throw ValidationError("Missing expected option '--output <output>'.") }
@@ -25,7 +26,8 @@ struct RenderCommand: AsyncParsableCommand {
         }
         let destination = URL(fileURLWithPath: output!)
         let bar = ProgressBar(label: "render")
-        let renderer = try ProjectRenderer(project: loaded, options: RenderOptions(preview: preview, progress: bar.update))
+        let renderer = try ProjectRenderer(project: loaded, options: RenderOptions(
+            preview: preview, progress: bar.update, rawVideoCopy: rawVideoCopy.map { URL(fileURLWithPath: $0) }))
         let report = try await renderer.render(to: destination)
         bar.finish()
         let loudness = report.measuredLoudness.isFinite
