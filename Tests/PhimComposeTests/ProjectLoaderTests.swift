@@ -97,12 +97,12 @@ import Testing
         #expect(layers[3].content == .image(image))
         #expect(layers[4].content == .video(VideoLayer(path: URL(fileURLWithPath: fixture.path("media/intro.mp4")),
                                                        cutFrom: 1.5, cutTo: 4, fit: .cover, volume: 0.5, mute: true)))
-        let title = TextLayer(text: "Tiêu đề", position: .point(Point(x: 0.25, y: 0.75)), style: TextStyle(
+        let title = TextLayer(text: "Tiêu đề", position: .point(Point(x: 0.25, y: 0.75)), style: TextLayerStyle(
             font: "Noto Serif", fontSize: 96, color: Color(red: 1, green: 1, blue: 0),
             outline: TextOutline(color: Color(parsing: "#112233")!, width: 3), boxColor: Color(parsing: "#00000080"),
             maxWidth: 0.5, align: .left))
         #expect(layers[5].content == .title(title))
-        let subtitle = TextLayer(text: "Phụ đề", position: .top, style: TextStyle(
+        let subtitle = TextLayer(text: "Phụ đề", position: .top, style: TextLayerStyle(
             font: "Noto Sans", fontSize: 1080 * 0.045, outline: nil, align: .right))
         #expect(layers[6].content == .subtitle(subtitle))
         #expect(layers.map(\.fieldPath) == (0..<7).map { "clips[0].layers[\($0)]" })
@@ -120,7 +120,7 @@ import Testing
         ])
         #expect(project.subtitles == SubtitleSpec(
             path: URL(fileURLWithPath: fixture.path("subs.srt")), offset: -0.5, position: .top,
-            style: TextStyle(font: "Noto Sans", fontSize: 30, color: Color(parsing: "#eeeeee")!,
+            style: TextLayerStyle(font: "Noto Sans", fontSize: 30, color: Color(parsing: "#eeeeee")!,
                              outline: TextOutline(color: Color(red: 0, green: 0, blue: 1), width: 2),
                              boxColor: .black, maxWidth: 0.8, align: .left),
             fieldPath: "subtitles"))
@@ -139,11 +139,11 @@ import Testing
             Issue.record("wrong layer types")
             return
         }
-        #expect(title == TextLayer(text: "T", position: .center, style: TextStyle(
+        #expect(title == TextLayer(text: "T", position: .center, style: TextLayerStyle(
             font: "Noto Sans", fontSize: height * 0.07, color: .white, outline: nil, boxColor: nil, maxWidth: 0.9,
             align: .center)))
         let subtitleSize = height * 0.045
-        #expect(subtitle == TextLayer(text: "S", position: .bottom, style: TextStyle(
+        #expect(subtitle == TextLayer(text: "S", position: .bottom, style: TextLayerStyle(
             font: "Noto Sans", fontSize: subtitleSize, outline: TextOutline(color: .black, width: 1))))
         #expect(outlined.style.outline == TextOutline(color: Color(red: 1, green: 0, blue: 0),
                                                       width: TextOutline.defaultWidth(forFontSize: height * 0.07)))

@@ -1,5 +1,6 @@
 import Foundation
 import PhimCore
+import PhimGraphics
 import Testing
 @testable import PhimCompose
 
@@ -102,7 +103,7 @@ import Testing
         #expect(try defaultValue("transitionObject", "easing") as? String == ProjectReader.builtInTransition.easing.rawValue)
         #expect(try defaultValue("transitionObject", "name") as? String == ProjectReader.builtInTransition.kind.rawValue)
         #expect(try defaultValue("gradientLayer", "angle") as? Double == GradientLayer.defaultAngle)
-        #expect(try defaultValue("titleLayer", "maxWidth") as? Double == TextStyle.defaultMaxWidth)
+        #expect(try defaultValue("titleLayer", "maxWidth") as? Double == TextLayerStyle.defaultMaxWidth)
         #expect(try defaultValue("titleLayer", "position") as? String == "center")
         #expect(try defaultValue("subtitleLayer", "position") as? String == "bottom")
         #expect(try defaultValue("videoLayer", "volume") as? Double == 1)

@@ -134,12 +134,12 @@ extension TextPosition {
     }
 }
 
-extension TextStyle {
+extension TextLayerStyle {
     /// The drawing style for this project text style, scaled for the render size (0.5 for previews).
     func drawingStyle(scale: Double) -> PhimGraphics.TextStyle {
         PhimGraphics.TextStyle(
             fontFamily: font, fontSize: fontSize * scale, color: color, outlineColor: outline?.color,
             outlineWidth: (outline?.width ?? 0) * scale, boxColor: boxColor,
-            alignment: PhimGraphics.TextAlignment(rawValue: align.rawValue) ?? .center)
+            alignment: align)
     }
 }

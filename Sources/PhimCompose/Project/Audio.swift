@@ -64,12 +64,12 @@ public struct SubtitleSpec: Sendable, Equatable {
     public var position: TextPosition
     /// How cues look (`font`, `fontSize`, `color`, `outlineColor`, `outlineWidth`, `boxColor`, `maxWidth`,
     /// `align`, with the defaults of a subtitle layer).
-    public var style: TextStyle
+    public var style: TextLayerStyle
     /// Where the spec is in the project file (`subtitles`). Parse errors should name `fieldPath + ".path"`.
     public var fieldPath: String
 
     /// Creates a subtitle spec; the defaults are those of a project file.
-    public init(path: URL, offset: Double = 0, position: TextPosition = .bottom, style: TextStyle,
+    public init(path: URL, offset: Double = 0, position: TextPosition = .bottom, style: TextLayerStyle,
                 fieldPath: String = "subtitles") {
         self.path = path
         self.offset = offset

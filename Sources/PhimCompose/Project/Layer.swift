@@ -1,5 +1,6 @@
 import Foundation
 import PhimCore
+import PhimGraphics
 
 /// One layer of a clip (an entry of `layers`): what it draws plus when and how opaquely.
 ///
@@ -213,10 +214,10 @@ public struct TextLayer: Sendable, Equatable {
     /// Where the text block sits (`position`; titles default to `center`, subtitles to `bottom`).
     public var position: TextPosition
     /// How the text looks.
-    public var style: TextStyle
+    public var style: TextLayerStyle
 
     /// Creates a text layer; `text` should already be NFC (the loader normalises it).
-    public init(text: String, position: TextPosition, style: TextStyle) {
+    public init(text: String, position: TextPosition, style: TextLayerStyle) {
         self.text = text
         self.position = position
         self.style = style
@@ -236,7 +237,7 @@ public enum TextPosition: Sendable, Equatable {
 }
 
 /// How text is drawn: shared by title and subtitle layers and by the `subtitles` file.
-public struct TextStyle: Sendable, Equatable {
+public struct TextLayerStyle: Sendable, Equatable {
     /// The font family (`font`, default the project's `defaults.font`).
     public var font: String
     /// The font size in pixels at the project's frame size (`fontSize`; titles default to 7 % of the frame
@@ -263,7 +264,7 @@ public struct TextStyle: Sendable, Equatable {
 
     /// Creates a style; the defaults are those of a title.
     public init(font: String = ProjectDefaults.defaultFont, fontSize: Double, color: Color = .white,
-                outline: TextOutline? = nil, boxColor: Color? = nil, maxWidth: Double = TextStyle.defaultMaxWidth,
+                outline: TextOutline? = nil, boxColor: Color? = nil, maxWidth: Double = TextLayerStyle.defaultMaxWidth,
                 align: TextAlignment = .center) {
         self.font = font
         self.fontSize = fontSize
@@ -292,7 +293,3 @@ public struct TextOutline: Sendable, Equatable {
     public static func defaultWidth(forFontSize fontSize: Double) -> Double { max(1, (fontSize / 16).rounded()) }
 }
 
-/// How the lines of a text block align. Raw values are the names used in project files.
-public enum TextAlignment: String, Sendable, CaseIterable {
-    case left, center, right
-}

@@ -1,5 +1,6 @@
 import Foundation
 import PhimCore
+import PhimGraphics
 
 #if canImport(Glibc)
 import Glibc
@@ -293,7 +294,7 @@ struct ProjectReader {
         case .title, .subtitle:
             let isTitle = type == .title
             let style = try readTextStyle(
-                object, fontSize: Double(size.height) * (isTitle ? TextStyle.titleSizeFraction : TextStyle.subtitleSizeFraction),
+                object, fontSize: Double(size.height) * (isTitle ? TextLayerStyle.titleSizeFraction : TextLayerStyle.subtitleSizeFraction),
                 outlinedByDefault: !isTitle, defaults: defaults)
             let text = TextLayer(
                 text: try object.required("text").nonEmptyString().nfc,
@@ -380,7 +381,7 @@ struct ProjectReader {
 
     /// The text style fields shared by title and subtitle layers and the subtitles file.
     private func readTextStyle(_ object: ObjectReader, fontSize defaultFontSize: Double, outlinedByDefault: Bool,
-                               defaults: ProjectDefaults) throws(PhimError) -> TextStyle {
+                               defaults: ProjectDefaults) throws(PhimError) -> TextLayerStyle {
         let fontSize = try object.optional("fontSize")?.number(in: 1...Double(Limits.maxFrameSide)) ?? defaultFontSize
         let outlineColor = try object.optional("outlineColor")?.color()
         let outlineWidth = try object.optional("outlineWidth")?.number(in: 0...Double(Limits.maxFrameSide))
@@ -391,12 +392,12 @@ struct ProjectReader {
         } else {
             outline = outlinedByDefault ? TextOutline(width: TextOutline.defaultWidth(forFontSize: fontSize)) : nil
         }
-        var maxWidth = TextStyle.defaultMaxWidth
+        var maxWidth = TextLayerStyle.defaultMaxWidth
         if let reader = object.optional("maxWidth") {
             maxWidth = try reader.number(greaterThan: 0)
             guard maxWidth <= 1 else { throw reader.invalid("must be at most 1 (the full frame width), got \(formatNumber(maxWidth))") }
         }
-        return TextStyle(
+        return TextLayerStyle(
             font: try object.optional("font")?.nonEmptyString() ?? defaults.font,
             fontSize: fontSize,
             color: try object.optional("color")?.color() ?? .white,
@@ -448,7 +449,7 @@ struct ProjectReader {
             path: path,
             offset: try object.optional("offset")?.number() ?? 0,
             position: try object.optional("position").map { (reader) throws(PhimError) in try readPosition(reader) } ?? .bottom,
-            style: try readTextStyle(object, fontSize: Double(size.height) * TextStyle.subtitleSizeFraction,
+            style: try readTextStyle(object, fontSize: Double(size.height) * TextLayerStyle.subtitleSizeFraction,
                                      outlinedByDefault: true, defaults: defaults),
             fieldPath: reader.path)
     }
