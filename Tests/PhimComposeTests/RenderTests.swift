@@ -269,3 +269,99 @@ import Testing
         #expect(error?.message.contains("not installed") == true)
     }
 }
+
+@Suite struct RenderLayerTests {
+    let folder = TemporaryFolder("phim-render-layers")
+
+    func render(_ json: String) async throws -> URL {
+        let projectURL = folder.file("project-\(UUID().uuidString.prefix(8)).json")
+        try Data(json.utf8).write(to: projectURL)
+        let output = folder.file("out-\(UUID().uuidString.prefix(8)).mp4")
+        _ = try await ProjectRenderer(project: try ProjectLoader.load(from: projectURL)).render(to: output)
+        return output
+    }
+
+    /// A 4x2 picture: left half red, right half blue, written as PNG through the encoder-independent path
+    /// (an MP4 frame would do, but a still exercises the image decoder).
+    func halfAndHalfPicture() throws -> URL {
+        let url = folder.file("halves.mp4")
+        let writer = try MP4Writer(destination: url, video: VideoEncoderSettings(size: PixelSize(width: 400, height: 200),
+                                                                                  frameRate: FrameRate(1), crf: 0), audio: nil)
+        var frame = PixelBuffer(size: PixelSize(width: 400, height: 200))
+        frame.fill(Color(red: 0, green: 0, blue: 1))
+        frame.draw { $0.fill(rect: Rect(x: 0, y: 0, width: 200, height: 200), with: .color(Color(red: 1, green: 0, blue: 0))) }
+        try writer.appendVideo(frame)
+        try writer.finish()
+        return url
+    }
+
+    @Test func containLetterboxesAndCoverCrops() async throws {
+        let picture = try halfAndHalfPicture()
+        // A 2:1 picture in a 1:1 frame: contain leaves bars above and below; cover shows only the middle.
+        let contain = try OutputInspector.frames(try await render("""
+        { "width": 200, "height": 200, "fps": 5, "background": "#00ff00",
+          "clips": [ { "duration": 0.4, "layers": [ { "type": "video", "path": "\(picture.path)", "fit": "contain" } ] } ] }
+        """))[0].pixels
+        #expect(contain.averagePixel(x: 80, y: 5, width: 40, height: 20).g > 200, "green bar at the top")
+        #expect(contain.averagePixel(x: 10, y: 90, width: 40, height: 20).r > 200)
+        #expect(contain.averagePixel(x: 150, y: 90, width: 40, height: 20).b > 200)
+        let cover = try OutputInspector.frames(try await render("""
+        { "width": 200, "height": 200, "fps": 5, "background": "#00ff00",
+          "clips": [ { "duration": 0.4, "layers": [ { "type": "video", "path": "\(picture.path)", "fit": "cover" } ] } ] }
+        """))[0].pixels
+        #expect(cover.averagePixel(x: 80, y: 5, width: 15, height: 20).r > 200, "no bars with cover")
+        #expect(cover.averagePixel(x: 105, y: 5, width: 15, height: 20).b > 200)
+    }
+
+    @Test(.enabled(if: SampleMedia.isAvailable("messi5.jpg"), "needs opencv-doc's messi5.jpg (make media)"))
+    func kenBurnsZoomMovesThePicture() async throws {
+        let image = try SampleMedia.url("messi5.jpg")
+        let frames = try OutputInspector.frames(try await render("""
+        { "width": 320, "height": 180, "fps": 10,
+          "clips": [ { "duration": 2, "layers": [ { "type": "image", "path": "\(image.path)", "zoom": { "from": 1, "to": 1.5 } } ] } ] }
+        """))
+        #expect(frames.count == 20)
+        // Consecutive frames differ a little (smooth motion); first and last differ a lot (the zoom happened).
+        func difference(_ a: PixelBuffer, _ b: PixelBuffer) -> Double {
+            var total = 0
+            for y in stride(from: 0, to: 180, by: 4) { for x in stride(from: 0, to: 320, by: 4) { total += a.pixel(x: x, y: y).distance(to: b.pixel(x: x, y: y)) } }
+            return Double(total) / Double(45 * 80)
+        }
+        let step = difference(frames[9].pixels, frames[10].pixels)
+        let whole = difference(frames[0].pixels, frames[19].pixels)
+        #expect(step > 0.5 && step < whole / 4, "step \(step), whole \(whole)")
+    }
+
+    @Test func subtitleFileIsBurnedInAtItsTimes() async throws {
+        let srt = folder.file("subs.srt")
+        try Data("1\n00:00:01,000 --> 00:00:02,000\nĐây là phụ đề\n".utf8).write(to: srt)
+        let frames = try OutputInspector.frames(try await render("""
+        { "width": 320, "height": 180, "fps": 10,
+          "clips": [ { "duration": 3, "layers": [ { "type": "color", "color": "#000000" } ] } ],
+          "subtitles": { "path": "subs.srt", "color": "#ffff00", "fontSize": 28 } }
+        """))
+        func yellow(_ frame: PixelBuffer) -> Int {
+            var count = 0
+            for y in 120..<180 { for x in 0..<320 { let p = frame.pixel(x: x, y: y); if p.r > 180 && p.g > 180 && p.b < 90 { count += 1 } } }
+            return count
+        }
+        #expect(yellow(frames[5].pixels) == 0)
+        #expect(yellow(frames[15].pixels) > 100)
+        #expect(yellow(frames[25].pixels) == 0)
+    }
+
+    @Test func loopedTrackFillsTheVideoAndFadesOut() async throws {
+        let beep = try WAVWriter.tone(to: folder.file("beep.wav"), seconds: 0.5, frequency: 880, amplitude: 0.4)
+        let url = try await render("""
+        { "width": 160, "height": 90, "fps": 10,
+          "clips": [ { "duration": 3, "layers": [ { "type": "color", "color": "#000000" } ] } ],
+          "audio": [ { "path": "\(beep.path)", "loop": true, "fadeOut": 1 } ] }
+        """)
+        let samples = try OutputInspector.audio(url)
+        let early = OutputInspector.toneAmplitude(samples, frequency: 880, frames: 24_000..<33_600)
+        let looped = OutputInspector.toneAmplitude(samples, frequency: 880, frames: 72_000..<81_600)
+        let fading = OutputInspector.toneAmplitude(samples, frequency: 880, frames: 127_200..<136_800)
+        #expect(abs(looped - early) < 0.05 * early, "the loop repeats at the same level: \(early) vs \(looped)")
+        #expect(fading < early * 0.3, "the fade-out lowers the end: \(fading) vs \(early)")
+    }
+}
