@@ -31,7 +31,7 @@ final class VideoLayerRenderer: PreparedLayer {
         do { probe = try VideoDecoder(url: content.path, options: VideoDecoderOptions(pixelFormat: .bgraPremultiplied)) } catch {
             throw error.about(subject)
         }
-        let natural = probe.stream.displaySize
+        let natural = probe.streamInfo.displaySize
         placement = content.fit.placement(of: natural, in: frameSize)
         coversFrame = layer.opacity >= 1 && content.fit != .contain
         // Frames are decoded at the video's own size (libswscale's fast YUV-to-RGB path) and scaled while drawn

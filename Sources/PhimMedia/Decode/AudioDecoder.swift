@@ -15,27 +15,21 @@ public struct AudioChunk: Sendable {
 /// Not `Sendable`: one thread drives a decoder.
 public final class AudioDecoder {
     public let mediaInfo: MediaInfo
-    public let stream: AudioStreamInfo
+    public let streamInfo: AudioStreamInfo
     public let sampleRate: Int
     public let channelCount: Int
 
     private let url: URL
-    private var input: FormatInput
-    private var decoder: CodecDecoder
-    private let streamIndex: Int
+    private let decoder: StreamDecoder
     private let timeBase: AVRational
     private let origin: Double
     private var resampler: OpaquePointer?
-    private let packet = Packet()
     private let frame = Frame()
-    private var inputEnded = false
     private var flushed = false
     /// The time of the next sample handed out, once known.
     private var position: Double?
     /// Samples before this time are dropped (after a seek).
     private var discardBefore: Double?
-    private var consecutiveErrors = 0
-    private var chunksDecoded = 0
 
     /// Opens the first audio stream of `url`.
     /// - Parameters:
@@ -55,15 +49,13 @@ public final class AudioDecoder {
             throw PhimError(.unsupported, "cannot decode to \(channelCount) channels at \(sampleRate) Hz", subject: url.displayPath)
         }
         self.url = url
-        self.input = input
         self.mediaInfo = info
-        self.stream = stream
-        self.streamIndex = index
+        self.streamInfo = stream
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         self.timeBase = input.stream(index).pointee.time_base
         self.origin = input.startTime
-        self.decoder = try CodecDecoder(stream: input.stream(index), path: url.path, threads: 1)
+        self.decoder = try StreamDecoder(url: url, input: input, streamIndex: index, threads: 1, kind: "audio")
     }
 
     deinit { swr_free(&resampler) }
@@ -92,7 +84,6 @@ public final class AudioDecoder {
                 discardBefore = nil
             }
             position = time + Double(samples.count / channelCount) / Double(sampleRate)
-            chunksDecoded += 1
             return AudioChunk(buffer: AudioBuffer(sampleRate: sampleRate, channelCount: channelCount, samples: samples), time: time)
         }
     }
@@ -100,19 +91,11 @@ public final class AudioDecoder {
     /// Moves so that the next chunk starts exactly at `seconds` (to the sample).
     /// - Throws: `PhimError` if the file cannot be read again.
     public func seek(to seconds: Double) throws(PhimError) {
-        let target = av_rescale_q(Int64((max(0, seconds) + origin) * Double(AV_TIME_BASE)), CFFmpeg_AV_TIME_BASE_Q(), timeBase)
-        if av_seek_frame(input.context, Int32(streamIndex), target, AVSEEK_FLAG_BACKWARD) < 0 {
-            input = try FormatInput(url: url)
-            decoder = try CodecDecoder(stream: input.stream(streamIndex), path: url.path, threads: 1)
-        } else {
-            avcodec_flush_buffers(decoder.context)
-        }
+        try decoder.seek(to: seconds, origin: origin)
         swr_free(&resampler)
-        inputEnded = false
         flushed = false
         position = nil
         discardBefore = seconds
-        consecutiveErrors = 0
     }
 
     /// Reads `frameCount` frames starting at `seconds`, padding with silence past the end of the stream.
@@ -131,45 +114,22 @@ public final class AudioDecoder {
 
     /// Decodes one frame and converts it; at the end, drains the resampler.
     private func decodeAndConvert() throws(PhimError) -> (samples: [Float], time: Double)? {
-        while true {
-            let received = avcodec_receive_frame(decoder.context, frame.pointer)
-            if received == 0 {
-                consecutiveErrors = 0
-                defer { av_frame_unref(frame.pointer) }
-                let f = frame.pointer.pointee
-                var stamp = f.best_effort_timestamp
-                if stamp == CFFmpeg_AV_NOPTS_VALUE() { stamp = f.pts }
-                let frameTime = stamp != CFFmpeg_AV_NOPTS_VALUE() ? Double(stamp) * timeBase.doubleValue - origin : nil
-                let samples = try convert(frame.pointer)
-                guard !samples.isEmpty else { continue }
-                // The resampler delays output; time the converted run from where the previous one ended.
-                let delay = resampler.map { Double(swr_get_delay($0, Int64(sampleRate))) / Double(sampleRate) } ?? 0
-                let time = position ?? max(0, (frameTime ?? 0) - delay)
-                return (samples, time)
-            }
-            if received == CFFmpeg_AVERROR_EOF() {
-                guard !flushed, resampler != nil else { return nil }
-                flushed = true
-                let tail = try drainResampler()
-                guard !tail.isEmpty else { return nil }
-                return (tail, position ?? 0)
-            }
-            if received != CFFmpeg_AVERROR_EAGAIN() {
-                try noteDecodeError(received)
-                continue
-            }
-            if inputEnded { return nil }
-            let read = av_read_frame(input.context, packet.pointer)
-            if read < 0 {
-                inputEnded = true
-                avcodec_send_packet(decoder.context, nil)
-                continue
-            }
-            defer { av_packet_unref(packet.pointer) }
-            guard Int(packet.pointer.pointee.stream_index) == streamIndex else { continue }
-            let sent = avcodec_send_packet(decoder.context, packet.pointer)
-            if sent < 0 && sent != CFFmpeg_AVERROR_EAGAIN() { try noteDecodeError(sent) }
+        while try decoder.receive(into: frame) {
+            defer { av_frame_unref(frame.pointer) }
+            let f = frame.pointer.pointee
+            var stamp = f.best_effort_timestamp
+            if stamp == CFFmpeg_AV_NOPTS_VALUE() { stamp = f.pts }
+            let frameTime = stamp != CFFmpeg_AV_NOPTS_VALUE() ? Double(stamp) * timeBase.doubleValue - origin : nil
+            let samples = try convert(frame.pointer)
+            guard !samples.isEmpty else { continue }
+            // The resampler delays output; time the converted run from where the previous one ended.
+            let delay = resampler.map { Double(swr_get_delay($0, Int64(sampleRate))) / Double(sampleRate) } ?? 0
+            return (samples, position ?? max(0, (frameTime ?? 0) - delay))
         }
+        guard !flushed, resampler != nil else { return nil }
+        flushed = true
+        let tail = try drainResampler()
+        return tail.isEmpty ? nil : (tail, position ?? 0)
     }
 
     private func convert(_ frame: UnsafeMutablePointer<AVFrame>) throws(PhimError) -> [Float] {
@@ -214,12 +174,5 @@ public final class AudioDecoder {
         try ffmpegCheck(produced, "resampling", subject: url.displayPath)
         output.removeLast(output.count - Int(produced) * channelCount)
         return output
-    }
-
-    private func noteDecodeError(_ status: Int32) throws(PhimError) {
-        consecutiveErrors += 1
-        if consecutiveErrors > 25 || (inputEnded && chunksDecoded == 0 && consecutiveErrors > 3) {
-            throw PhimError(.corruptMedia, "audio cannot be decoded (\(ffmpegErrorText(status)))", subject: url.displayPath)
-        }
     }
 }

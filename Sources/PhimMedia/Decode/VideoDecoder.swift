@@ -48,24 +48,18 @@ public final class VideoDecoder {
     /// The probed file.
     public let mediaInfo: MediaInfo
     /// The stream being decoded.
-    public let stream: VideoStreamInfo
+    public let streamInfo: VideoStreamInfo
     /// The size of the frames handed out.
     public let outputSize: PixelSize
 
     private let url: URL
     private let options: VideoDecoderOptions
-    private var input: FormatInput
-    private var decoder: CodecDecoder
-    private let streamIndex: Int
+    private let stream: StreamDecoder
     private let timeBase: AVRational
     private let origin: Double
-    private let packet = Packet()
     private let frame = Frame()
     private let converter: FrameConverter
-    private var inputEnded = false
     private var lastTime: Double?
-    private var consecutiveErrors = 0
-    private var framesDecoded = 0
 
     /// Opens the first video stream of `url`.
     /// - Throws: `PhimError` naming the file when it is missing, unreadable, has no video, or its pictures are
@@ -85,15 +79,13 @@ public final class VideoDecoder {
         try Limits.check(outputSize, subject: url.displayPath)
         self.url = url
         self.options = options
-        self.input = input
         self.mediaInfo = info
-        self.stream = stream
-        self.streamIndex = index
+        self.streamInfo = stream
         self.timeBase = input.stream(index).pointee.time_base
         self.origin = input.startTime
         self.outputSize = outputSize
         self.converter = FrameConverter(output: options.pixelFormat)
-        self.decoder = try CodecDecoder(stream: input.stream(index), path: url.path, threads: options.threads)
+        self.stream = try StreamDecoder(url: url, input: input, streamIndex: index, threads: options.threads, kind: "video")
     }
 
     /// The next frame in presentation order, or `nil` at the end of the stream.
@@ -101,7 +93,7 @@ public final class VideoDecoder {
     /// A few damaged packets are skipped, as players do; a stream that yields nothing but errors throws.
     /// - Throws: `PhimError` `.corruptMedia` naming the file.
     public func nextFrame() throws(PhimError) -> VideoFrame? {
-        guard try receiveFrame() else { return nil }
+        guard try stream.receive(into: frame) else { return nil }
         let f = frame.pointer.pointee
         var stamp = f.best_effort_timestamp
         if stamp == CFFmpeg_AV_NOPTS_VALUE() { stamp = f.pts }
@@ -110,12 +102,11 @@ public final class VideoDecoder {
         if stamp != CFFmpeg_AV_NOPTS_VALUE() {
             time = Double(stamp) * timeBase.doubleValue - origin
         } else {
-            time = (lastTime ?? -1 / max(stream.frameRate, 1)) + (duration ?? 1 / max(stream.frameRate, 1))
+            time = (lastTime ?? -1 / max(streamInfo.frameRate, 1)) + (duration ?? 1 / max(streamInfo.frameRate, 1))
         }
-        if duration == nil, stream.frameRate > 0 { duration = 1 / stream.frameRate }
+        if duration == nil, streamInfo.frameRate > 0 { duration = 1 / streamInfo.frameRate }
         lastTime = time
-        framesDecoded += 1
-        let rotation = options.appliesRotation ? stream.rotation : 0
+        let rotation = options.appliesRotation ? streamInfo.rotation : 0
         let pixels: PixelBuffer
         if rotation == 0 {
             if let pool = options.bufferPool, pool.size == outputSize, pool.format == options.pixelFormat {
@@ -137,54 +128,8 @@ public final class VideoDecoder {
     /// frame at an exact time use ``VideoFrameCursor``, which skips forward from the keyframe.
     /// - Throws: `PhimError` if the file cannot be read again from the start.
     public func seek(to seconds: Double) throws(PhimError) {
-        let target = av_rescale_q(Int64((max(0, seconds) + origin) * Double(AV_TIME_BASE)), CFFmpeg_AV_TIME_BASE_Q(), timeBase)
-        let status = av_seek_frame(input.context, Int32(streamIndex), target, AVSEEK_FLAG_BACKWARD)
-        if status < 0 {
-            // Some files have no index to seek with: start again from the beginning.
-            input = try FormatInput(url: url)
-            decoder = try CodecDecoder(stream: input.stream(streamIndex), path: url.path, threads: options.threads)
-        } else {
-            avcodec_flush_buffers(decoder.context)
-        }
-        inputEnded = false
+        try stream.seek(to: seconds, origin: origin)
         lastTime = nil
-        consecutiveErrors = 0
-    }
-
-    /// Pulls packets through the codec until a frame is ready in `frame`.
-    /// - Returns: `false` at the end of the stream.
-    private func receiveFrame() throws(PhimError) -> Bool {
-        while true {
-            let received = avcodec_receive_frame(decoder.context, frame.pointer)
-            if received == 0 {
-                consecutiveErrors = 0
-                return true
-            }
-            if received == CFFmpeg_AVERROR_EOF() { return false }
-            if received != CFFmpeg_AVERROR_EAGAIN() {
-                try noteDecodeError(received)
-                continue
-            }
-            if inputEnded { return false }
-            let read = av_read_frame(input.context, packet.pointer)
-            if read < 0 {
-                // End of file, or a truncated file: flush what the decoder holds.
-                inputEnded = true
-                avcodec_send_packet(decoder.context, nil)
-                continue
-            }
-            defer { av_packet_unref(packet.pointer) }
-            guard Int(packet.pointer.pointee.stream_index) == streamIndex else { continue }
-            let sent = avcodec_send_packet(decoder.context, packet.pointer)
-            if sent < 0 && sent != CFFmpeg_AVERROR_EAGAIN() { try noteDecodeError(sent) }
-        }
-    }
-
-    private func noteDecodeError(_ status: Int32) throws(PhimError) {
-        consecutiveErrors += 1
-        if consecutiveErrors > 25 || (inputEnded && framesDecoded == 0) {
-            throw PhimError(.corruptMedia, "video cannot be decoded (\(ffmpegErrorText(status)))", subject: url.displayPath)
-        }
     }
 }
 
