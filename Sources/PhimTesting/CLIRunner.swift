@@ -21,8 +21,9 @@ public enum CLIRunner {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
     }
 
-    /// Runs `phim arguments…` in `directory` and collects its output.
-    public static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+    /// Runs `phim arguments…` in `directory` and collects its output; with `interruptAfter`, sends SIGINT that many
+    /// seconds after starting.
+    public static func run(_ arguments: [String], in directory: URL? = nil, interruptAfter: Double? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -38,6 +39,10 @@ public enum CLIRunner {
         DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         group.enter()
         DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        if let interruptAfter {
+            Thread.sleep(forTimeInterval: interruptAfter)
+            if process.isRunning { process.interrupt() }
+        }
         process.waitUntilExit()
         group.wait()
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),

@@ -90,3 +90,20 @@ import Testing
         #expect(result.stdout.contains("probe"))
     }
 }
+
+@Suite struct CLIInterruptTests {
+    let folder = TemporaryFolder("phim-cli-interrupt")
+
+    @Test func interruptedRenderLeavesNoOutput() throws {
+        try Data("""
+        { "width": 1280, "height": 720, "fps": 30,
+          "clips": [ { "duration": 60, "layers": [
+            { "type": "gradient", "colors": ["#000000", "#ffffff"], "shape": "radial" },
+            { "type": "title", "text": "Long", "opacity": 0.9 } ] } ] }
+        """.utf8).write(to: folder.file("long.json"))
+        let result = try CLIRunner.run(["render", "long.json", "-o", "long.mp4"], in: folder.url, interruptAfter: 2)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("cancelled"))
+        #expect(folder.contents == ["long.json"], "left behind: \(folder.contents)")
+    }
+}

@@ -365,3 +365,39 @@ import Testing
         #expect(fading < early * 0.3, "the fade-out lowers the end: \(fading) vs \(early)")
     }
 }
+
+@Suite struct LongSyncTests {
+    let folder = TemporaryFolder("phim-render-sync")
+
+    /// Over 20 s at 29.97 fps, every colour change of the picture and every tone onset of the sound stay within
+    /// one frame of each other.
+    @Test func soundAndPictureStayTogetherOverTheWholeFile() async throws {
+        let source = try MediaGenerator.colorBars(to: folder.file("bars.mp4"), size: PixelSize(width: 160, height: 120),
+                                                  fps: 25, seconds: 20)
+        let projectURL = folder.file("p.json")
+        try Data("""
+        { "width": 160, "height": 120, "fps": 29.97,
+          "clips": [ { "duration": 20, "layers": [ { "type": "video", "path": "\(source.path)" } ] } ] }
+        """.utf8).write(to: projectURL)
+        let output = folder.file("out.mp4")
+        _ = try await ProjectRenderer(project: try ProjectLoader.load(from: projectURL)).render(to: output)
+        let frames = try OutputInspector.frames(output)
+        let samples = try OutputInspector.audio(output)
+        let frameDuration = 1001.0 / 30000
+        for second in 1..<20 {
+            let expected = MediaGenerator.barColor(second)
+            // First output frame showing the new colour.
+            let change = try #require(frames.firstIndex { frame in
+                frame.time > Double(second) - 0.5 && abs(Double(frame.pixels.pixel(x: 80, y: 60).r) - expected.red * 255) < 60
+                    && abs(Double(frame.pixels.pixel(x: 80, y: 60).g) - expected.green * 255) < 60
+                    && abs(Double(frame.pixels.pixel(x: 80, y: 60).b) - expected.blue * 255) < 60
+            })
+            let pictureTime = frames[change].time
+            let start = Int((Double(second) - 0.3) * 48_000)
+            let onset = try #require((start..<(start + 24_000)).first { abs(samples[$0 * 2]) > 0.05 })
+            let soundTime = Double(onset) / 48_000
+            #expect(abs(pictureTime - soundTime) <= frameDuration + 1e-3, "second \(second): picture \(pictureTime), sound \(soundTime)")
+        }
+        #expect(abs(Double(samples.count / 2) / 48_000 - Double(frames.count) * frameDuration) < frameDuration)
+    }
+}

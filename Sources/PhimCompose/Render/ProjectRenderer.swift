@@ -11,11 +11,15 @@ public struct RenderOptions: Sendable {
     public var progress: ProgressHandler?
     /// Also write the exact frames given to the encoder as raw I420 here (for benchmarks).
     public var rawVideoCopy: URL?
+    /// Checked every frame; when set, the render stops with `.cancelled` and leaves no output.
+    public var cancellation: CancellationFlag?
 
-    public init(preview: Bool = false, progress: ProgressHandler? = nil, rawVideoCopy: URL? = nil) {
+    public init(preview: Bool = false, progress: ProgressHandler? = nil, rawVideoCopy: URL? = nil,
+                cancellation: CancellationFlag? = nil) {
         self.preview = preview
         self.progress = progress
         self.rawVideoCopy = rawVideoCopy
+        self.cancellation = cancellation
     }
 }
 
@@ -129,6 +133,7 @@ public final class ProjectRenderer: Sendable {
             metadata: ["comment": "Rendered by Phim"], rawVideoCopy: options.rawVideoCopy)
         let progressStart = MonotonicClock.now()
         for index in 0..<frameCount {
+            try options.cancellation?.check()
             var frame: PixelBuffer?
             do { frame = try frames.pop() } catch let error as PhimError { throw error } catch {
                 throw PhimError(.operationFailed, "\(error)")

@@ -26,9 +26,19 @@ struct RenderCommand: AsyncParsableCommand {
         }
         let destination = URL(fileURLWithPath: output!)
         let bar = ProgressBar(label: "render")
+        let cancellation = CancellationFlag()
+        let interrupts = InterruptHandler { cancellation.cancel() }
+        defer { interrupts.stop() }
         let renderer = try ProjectRenderer(project: loaded, options: RenderOptions(
-            preview: preview, progress: bar.update, rawVideoCopy: rawVideoCopy.map { URL(fileURLWithPath: $0) }))
-        let report = try await renderer.render(to: destination)
+            preview: preview, progress: bar.update, rawVideoCopy: rawVideoCopy.map { URL(fileURLWithPath: $0) },
+            cancellation: cancellation))
+        let report: RenderReport
+        do {
+            report = try await renderer.render(to: destination)
+        } catch {
+            bar.finish()
+            throw error
+        }
         bar.finish()
         let loudness = report.measuredLoudness.isFinite
             ? String(format: ", mix %.1f LUFS%@", report.measuredLoudness,
