@@ -38,7 +38,7 @@ final class AudioMixer: Sendable {
 
     /// Pass 1. Blocking: call it off the cooperative pool.
     /// - Throws: `PhimError` naming the placement's field when a source cannot be decoded, or `.writeFailed`.
-    func mixDown(progress: ((Int) -> Void)? = nil) throws(PhimError) -> MixedAudio {
+    func mixDown(cancellation: CancellationFlag? = nil) throws(PhimError) -> MixedAudio {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("phim-mix-\(UUID().uuidString).f32")
         guard FileManager.default.createFile(atPath: file.path, contents: nil),
               let handle = FileHandle(forWritingAtPath: file.path) else {
@@ -55,6 +55,7 @@ final class AudioMixer: Sendable {
         var speech = [Float](), music = [Float](), ducked = [Float]()
         var blockStart = 0
         while blockStart < frameCount {
+            try cancellation?.check()
             let frames = min(Self.blockFrames, frameCount - blockStart)
             speech = [Float](repeating: 0, count: frames * 2)
             music = speech
@@ -84,7 +85,6 @@ final class AudioMixer: Sendable {
                 throw PhimError(.writeFailed, "cannot write the audio mix: \(error)", subject: file.path)
             }
             blockStart += frames
-            progress?(blockStart)
         }
         let measurement = meter.measurement
         let gain = loudnessTarget.map {

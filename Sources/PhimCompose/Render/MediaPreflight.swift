@@ -57,9 +57,7 @@ enum MediaPreflight {
     }
 
     private static func checkSize(_ stream: VideoStreamInfo, field: String) throws(PhimError) {
-        do { try Limits.check(PixelSize(width: stream.width, height: stream.height), subject: field) } catch {
-            throw error
-        }
+        try Limits.check(PixelSize(width: stream.width, height: stream.height), subject: field)
     }
 
     private static func format(_ seconds: Double) -> String {

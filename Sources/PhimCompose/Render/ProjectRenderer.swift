@@ -94,9 +94,10 @@ public final class ProjectRenderer: Sendable {
         let mixer = AudioMixer(placements: AudioPlan.placements(for: project, timeline: timeline), frameCount: audioFrames,
                                loudnessTarget: project.loudness)
         let mixResult = OneShot<Result<MixedAudio, PhimError>>()
+        let cancellation = options.cancellation
         startWorkerThread(named: "phim-audio-mix") {
             let mixStart = MonotonicClock.now()
-            let result = Result { () throws(PhimError) -> MixedAudio in try mixer.mixDown() }
+            let result = Result { () throws(PhimError) -> MixedAudio in try mixer.mixDown(cancellation: cancellation) }
             mixResult.set(result, seconds: MonotonicClock.now() - mixStart)
         }
 
