@@ -70,7 +70,7 @@ public enum MediaGenerator {
         let rate = FrameRate(fps)
         let writer = try MP4Writer(
             destination: url, video: VideoEncoderSettings(size: size, frameRate: rate, crf: 18, preset: "ultrafast"),
-            audio: toneFrequency == nil ? nil : AudioEncoderSettings())
+            audio: toneFrequency == nil ? nil : AudioEncoderSettings(), metadata: ["comment": "Phim test media"])
         let frameCount = rate.frameIndex(at: Double(seconds))
         var frame = PixelBuffer(size: size)
         for index in 0..<frameCount {

@@ -69,7 +69,7 @@ public final class MP4Writer {
 
     /// Opens the encoders and the temporary output beside `destination`.
     /// - Parameters:
-    ///   - metadata: container tags (`title`, `comment`…); `encoder` is set to Phim.
+    ///   - metadata: container tags (`title`, `comment`…). libavformat writes its own name as `encoder`.
     /// - Throws: `PhimError` naming the destination when it cannot be written, or the settings are invalid.
     ///   - rawVideoCopy: also write every frame as raw I420 (`yuv420p`) to this file, exactly as the encoder gets
     ///     it; benchmarks time `ffmpeg` encoding it to find the floor an encoder sets.
@@ -168,9 +168,7 @@ public final class MP4Writer {
             try ffmpegCheck(av_frame_get_buffer(f, 0), "allocating an audio frame", subject: subject)
         }
 
-        var tags = metadata
-        tags["encoder"] = tags["encoder"] ?? "Phim"
-        for (key, value) in tags { av_dict_set(&format.pointee.metadata, key, value, 0) }
+        for (key, value) in metadata { av_dict_set(&format.pointee.metadata, key, value, 0) }
 
         try ffmpegCheck(avio_open(&format.pointee.pb, output.temporary.path, AVIO_FLAG_WRITE),
                         "opening the output for writing", subject: subject, code: .writeFailed)
