@@ -173,6 +173,18 @@ public final class Tensor {
     }
 }
 
+extension Tensor {
+    /// Calls `body` with the raw bytes of this contiguous CPU tensor (any dtype), which it may change in place.
+    /// - Throws: when the tensor is not contiguous or not on the CPU.
+    public func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) throws -> R {
+        guard isContiguous else { throw TensorError(.invalidArgument, "the tensor is not contiguous") }
+        var pointer: UnsafeMutableRawPointer?
+        try torchCall(#function) { ctorch_tensor_data(handle, &pointer) }
+        let buffer = UnsafeMutableRawBufferPointer(start: pointer, count: count * dtype.byteCount)
+        return try withExtendedLifetime(self) { try body(buffer) }
+    }
+}
+
 extension Tensor: CustomStringConvertible {
     /// libtorch's printout of the elements, dtype and shape.
     public var description: String {
