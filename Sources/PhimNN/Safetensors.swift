@@ -168,6 +168,9 @@ public enum Safetensors {
 
         let output = try OutputFile(URL(fileURLWithPath: path))
         do {
+            guard FileManager.default.createFile(atPath: output.temporary.path, contents: nil) else {
+                throw PhimError(.writeFailed, "cannot create '\(output.temporary.path)'", subject: path)
+            }
             let handle = try FileHandle(forWritingTo: output.temporary)
             defer { try? handle.close() }
             var length = UInt64(header.count).littleEndian
