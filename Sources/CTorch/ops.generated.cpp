@@ -1845,4 +1845,12 @@ int ctorch_foreach_norm(const ctorch_tensor *self_, int64_t self_count, double p
     CTORCH_CATCH
 }
 
+int ctorch_set_data(ctorch_tensor self_, ctorch_tensor data_) {
+    CTORCH_TRY
+    const at::Tensor &self = ctorch::unwrap(self_);
+    const at::Tensor &data = ctorch::unwrap(data_);
+    const_cast<at::Tensor &>(self).set_data(data);
+    CTORCH_CATCH
+}
+
 }  // extern "C"

@@ -126,6 +126,24 @@ open class Module {
         for p in parameters() { try p.setGrad(nil) }
     }
 
+    /// Converts every parameter and buffer to `dtype` in place (the tensors keep their identity).
+    public func convert(to dtype: DType) throws(TensorError) {
+        try withNoGrad { () throws(TensorError) in
+            for (_, tensor) in stateDict() where tensor.dtype != dtype {
+                try tensor.setData(tensor.detach().to(dtype))
+            }
+        }
+    }
+
+    /// Moves every parameter and buffer to `device` in place (the tensors keep their identity).
+    public func move(to device: Device) throws(TensorError) {
+        try withNoGrad { () throws(TensorError) in
+            for (_, tensor) in stateDict() where tensor.device != device {
+                try tensor.setData(tensor.detach().to(device))
+            }
+        }
+    }
+
     /// Copies values into the parameters and buffers of the same names, in place (so optimizers holding
     /// the parameters keep working).
     /// - Parameter strict: fail when a name is missing on either side.

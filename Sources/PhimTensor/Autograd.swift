@@ -125,6 +125,12 @@ extension Tensor {
         try torchCall(#function) { ctorch_uniform_(handle, low, high, generator?.handle) }
     }
 
+    /// Replaces this tensor's data (and so possibly its dtype, shape or device) while keeping its identity:
+    /// every holder of this `Tensor`, including optimizers, sees the new data. Used to convert a model's parameters.
+    public func setData(_ data: Tensor) throws(TensorError) {
+        try torchCall(#function) { ctorch_set_data(handle, data.handle) }
+    }
+
     /// Multiplies every tensor by `value` in place, in one libtorch call.
     public static func mulInPlace(_ tensors: [Tensor], _ value: Double) throws(TensorError) {
         let handles = tensors.map { Optional($0.handle) }

@@ -1,10 +1,10 @@
-/// The largest disagreement ``gradientCheck(_:epsilon:generator:_:)`` found.
+/// The largest disagreement a gradient check found.
 public struct GradientCheckResult: Sendable, CustomStringConvertible {
-    /// The largest `|analytic - numeric|` over all input elements.
+    /// The largest `|analytic - numeric|` over all elements.
     public var maxAbsoluteError: Double
     /// The largest `|analytic - numeric| / max(1, |numeric|)`.
     public var maxRelativeError: Double
-    /// The number of input elements checked.
+    /// The number of elements checked.
     public var elementCount: Int
 
     public var description: String {
@@ -12,46 +12,50 @@ public struct GradientCheckResult: Sendable, CustomStringConvertible {
     }
 
     /// `true` when every element agrees within `tolerance` (relative for large values, absolute for small).
-    public func passes(tolerance: Double = 1e-4) -> Bool { maxRelativeError <= tolerance }
+    public func passes(tolerance: Double = 1e-4) -> Bool { elementCount > 0 && maxRelativeError <= tolerance }
 }
 
-/// Compares the gradients autograd computes for `function` with central finite differences.
+/// Compares the gradients autograd computes for `function` with central finite differences, at float64
+/// copies of `inputs` (which the function receives).
 ///
-/// The inputs are converted to float64 copies that require gradients. The function's output is reduced
-/// to a scalar with fixed random weights, so every output element takes part.
-/// - Parameters:
-///   - inputs: the points at which to check; small tensors (each element costs two evaluations).
-///   - epsilon: the finite-difference step.
-///   - function: the computation to check; it may build tensors but must use the inputs it is given.
+/// The function's output is reduced to a scalar with fixed random weights, so every output element takes part.
 /// - Complexity: two evaluations of `function` per input element.
 public func gradientCheck(
-    _ inputs: [Tensor], epsilon: Double = 1e-6, generator: Generator = Generator(seed: 7),
-    _ function: ([Tensor]) throws -> Tensor
+    _ inputs: [Tensor], epsilon: Double = 1e-6, _ function: ([Tensor]) throws -> Tensor
 ) throws -> GradientCheckResult {
     let points = try inputs.map { try $0.to(.float64).detach().clone().requiringGrad() }
-    let output = try function(points)
-    let weights = try Tensor.randn(output.shape, generator: generator, dtype: .float64)
-    let scalarOf = { (out: Tensor) throws -> Double in try (out.to(.float64) * weights).sum().item() }
+    return try gradientCheck(inPlace: points, epsilon: epsilon) { try function(points) }
+}
 
+/// Compares autograd's gradients with central finite differences, perturbing `tensors` in place: float64,
+/// contiguous CPU leaves that require gradients, such as the parameters of a module converted to float64.
+/// - Complexity: two evaluations of `function` per element of `tensors`.
+public func gradientCheck(
+    inPlace tensors: [Tensor], epsilon: Double = 1e-6, _ function: () throws -> Tensor
+) throws -> GradientCheckResult {
+    for t in tensors where t.dtype != .float64 || !t.requiresGrad || !t.isLeaf {
+        throw TensorError(.invalidArgument, "gradient checks need float64 leaves that require gradients, got \(t.dtype)")
+    }
+    let output = try function()
+    let weights = try Tensor.randn(output.shape, generator: Generator(seed: 7), dtype: .float64)
     let objective = try (output.to(.float64) * weights).sum()
-    let analytic = try Tensor.gradients(of: [objective], withRespectTo: points, allowUnused: true)
+    let analytic = try Tensor.gradients(of: [objective], withRespectTo: tensors, allowUnused: true)
 
     var maxAbsolute = 0.0
     var maxRelative = 0.0
     var elements = 0
-    for (k, point) in points.enumerated() {
-        let expected = try analytic[k].map { try $0.contiguous().toArray(Double.self) }
-            ?? [Double](repeating: 0, count: point.count)
-        for i in 0..<point.count {
-            let original = try withNoGrad { try point.withUnsafeMutableBufferPointer(as: Double.self) { $0[i] } }
+    for (k, tensor) in tensors.enumerated() {
+        let expected = try analytic[k].map { try $0.contiguous().toArray(Double.self) } ?? [Double](repeating: 0, count: tensor.count)
+        for i in 0..<tensor.count {
+            let original = try tensor.withUnsafeMutableBufferPointer(as: Double.self) { $0[i] }
             func evaluate(_ value: Double) throws -> Double {
-                try withNoGrad { try point.withUnsafeMutableBufferPointer(as: Double.self) { $0[i] = value } }
+                try tensor.withUnsafeMutableBufferPointer(as: Double.self) { $0[i] = value }
                 // With gradients on: the function may differentiate internally (gradient penalties).
-                return try scalarOf(function(points))
+                return try (function().to(.float64) * weights).sum().item()
             }
             let plus = try evaluate(original + epsilon)
             let minus = try evaluate(original - epsilon)
-            _ = try evaluate(original)
+            try tensor.withUnsafeMutableBufferPointer(as: Double.self) { $0[i] = original }
             let numeric = (plus - minus) / (2 * epsilon)
             let error = Swift.abs(numeric - expected[i])
             maxAbsolute = Swift.max(maxAbsolute, error)

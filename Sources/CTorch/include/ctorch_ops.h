@@ -245,6 +245,7 @@ int ctorch_fill_(ctorch_tensor self_, double value_);
 int ctorch_foreach_mul_scalar_(const ctorch_tensor *self_, int64_t self_count, double scalar_);
 int ctorch_foreach_add_(const ctorch_tensor *self_, int64_t self_count, const ctorch_tensor *other_, int64_t other_count, double alpha_);
 int ctorch_foreach_norm(const ctorch_tensor *self_, int64_t self_count, double p_, ctorch_tensor **out, int64_t *out_count);
+int ctorch_set_data(ctorch_tensor self_, ctorch_tensor data_);
 
 #ifdef __cplusplus
 }
