@@ -117,14 +117,13 @@ public enum Safetensors {
         return (entries, metadata)
     }
 
-    /// The value as an Int when it is an integral JSON number that fits.
+    /// The value as an Int when it is an integral JSON number that fits (not a boolean, not a fraction).
     static func exactInt(_ value: Any) -> Int? {
-        guard let number = value as? NSNumber, !(value is Bool) else { return nil }
-        let i = number.int64Value
-        // Fractions and values beyond Int64 do not print back as the same integer.
-        guard number.stringValue == String(i) else { return nil }
-        return Int(i)
+        guard let number = value as? NSNumber, type(of: number) != booleanType else { return nil }
+        return value as? Int  // nil for fractions and for values beyond Int
     }
+
+    private static let booleanType = type(of: NSNumber(value: true))
 
     // MARK: Writing
 
