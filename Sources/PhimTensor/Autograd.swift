@@ -1,4 +1,4 @@
-import CTorch
+internal import CTorch
 
 extension Tensor {
     /// `true` when autograd records operations on this tensor.

@@ -1,4 +1,4 @@
-import CTorch
+internal import CTorch
 
 /// The element type of a tensor.
 public enum DType: Sendable, Hashable, CaseIterable, CustomStringConvertible {

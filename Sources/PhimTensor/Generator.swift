@@ -1,4 +1,4 @@
-import CTorch
+internal import CTorch
 
 /// A pseudo-random number generator (libtorch's CPU Mersenne Twister) for reproducible random tensors.
 ///

@@ -1,4 +1,4 @@
-import CTorch
+internal import CTorch
 
 /// A group of processes that exchange tensors through libtorch's c10d Gloo backend, for
 /// distributed data-parallel training on one machine or several.

@@ -1,4 +1,4 @@
-import CTorch
+internal import CTorch
 
 // Element-wise maths. Binary operations broadcast their operands (NumPy rules).
 

@@ -1,4 +1,4 @@
-import CTorch
+internal import CTorch
 
 extension Tensor {
     /// A tensor holding a copy of `values`, shaped `shape` (a vector when `shape` is nil).

@@ -1,4 +1,4 @@
-import CTorch
+internal import CTorch
 
 // Neural-network operators. Spatial arguments (`stride`, `padding`, …) take one value per spatial
 // dimension or a single value for all of them.

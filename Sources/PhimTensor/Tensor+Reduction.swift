@@ -1,4 +1,4 @@
-import CTorch
+internal import CTorch
 
 // Reductions. `dims` may be negative (counted from the end); `keepDims` keeps reduced dimensions with size 1.
 

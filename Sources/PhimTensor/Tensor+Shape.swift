@@ -1,4 +1,4 @@
-import CTorch
+internal import CTorch
 
 /// One entry of a tensor subscript: `t[0, 1..<3, .all, .newAxis]`.
 public enum TensorIndex: ExpressibleByIntegerLiteral, Sendable {

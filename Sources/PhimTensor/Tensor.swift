@@ -1,4 +1,4 @@
-import CTorch
+internal import CTorch
 
 /// An n-dimensional array of numbers on a device, backed by a libtorch tensor.
 ///

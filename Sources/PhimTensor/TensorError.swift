@@ -1,4 +1,4 @@
-import CTorch
+internal import CTorch
 
 /// An error from the tensor library: libtorch's own message (a shape mismatch, a bad dtype, an index
 /// out of range) or a check PhimTensor makes before calling it.

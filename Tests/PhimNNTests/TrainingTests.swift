@@ -17,7 +17,7 @@ func shapesDataSet(count: Int, seed: UInt64) throws -> (images: Tensor, labels: 
             let (y, x): (Int, Int) = switch label {
             case 0: (a, b + k)
             case 1: (b + k, a)
-            default: (b + k, b + k + Int(random.next() % 2) * 0)
+            default: (b + k, b + k)
             }
             pixels[n * side * side + y * side + x] = 1
         }
