@@ -1,6 +1,6 @@
 // Phim's side of the tensor benchmark: one DCGAN training step (64×64 generator and discriminator,
 // batch 32) and one 3-D video discriminator step (batch 8, 16×64×64), timed after warm-up.
-// Prints `dcgan_ms=… video_ms=…` (median step times). The C++ and PyTorch peers in this folder
+// Prints `dcgan_ms=… video_ms=…`: the fastest timed step of each (the least disturbed on a shared machine). The C++ and PyTorch peers in this folder
 // build the same models with the same settings.
 import Foundation
 import PhimNN
@@ -23,10 +23,6 @@ func milliseconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
 }
 
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
 
 // MARK: DCGAN (Radford et al.): nz 100, ngf = ndf = 64, 64×64 RGB.
 
@@ -90,7 +86,7 @@ let videoZeros = try Tensor.zeros([videoBatch, 1, 1, 1, 1])
 
 func measure(_ step: () throws -> Void) throws -> Double {
     for _ in 0..<warmup { try step() }
-    return median(try (0..<steps).map { _ in try milliseconds(step) })
+    return try (0..<steps).map { _ in try milliseconds(step) }.min() ?? .nan
 }
 
 let dcgan = try measure(dcganStep)
