@@ -55,7 +55,8 @@ public enum Torch {
     /// The number of threads libtorch's operators use. libtorch starts with one per core.
     public static var threadCount: Int { Int(ctorch_get_num_threads()) }
 
-    /// Sets the number of threads libtorch's operators use.
+    /// Sets the number of threads libtorch's operators use. Call it at start-up: with libtorch's OpenMP
+    /// backend the setting reaches the calling thread and threads that have not yet run a libtorch op.
     /// - Throws: when `count` is below 1.
     public static func setThreadCount(_ count: Int) throws(TensorError) {
         try torchCall(#function) { ctorch_set_num_threads(Int64(count)) }

@@ -1,3 +1,4 @@
+import PhimCore
 import Testing
 @testable import PhimNN
 @testable import PhimTensor
@@ -112,6 +113,29 @@ final class ShapeClassifier: Module, UnaryLayer {
         for ((name, a), (_, b)) in zip(model.stateDict(), model2.stateDict()) {
             #expect(try a.isEqual(to: b), "\(name) differs after resuming")
         }
+    }
+}
+
+@Suite struct CheckpointTests {
+    @Test func savesTheEMAAndRejectsFilesThatDoNotFit() throws {
+        let path = temporaryPath("ema.safetensors")
+        let model = try Linear(3, 2)
+        let ema = try ExponentialMovingAverage(of: model, decay: 0.9)
+        try withNoGrad { try model.weight.mulInPlace(3) }
+        try ema.update()
+        try Checkpoint.save(to: path, model: model, step: 5, generators: [:], ema: ema, metadata: ["arch": "linear-3-2"])
+        let other = try Linear(3, 2)
+        let otherEMA = try ExponentialMovingAverage(of: other, decay: 0.9)
+        let (step, metadata) = try Checkpoint.load(from: path, into: other, generators: [:], ema: otherEMA)
+        #expect(step == 5 && metadata["arch"] == "linear-3-2")
+        #expect(try other.weight.isEqual(to: model.weight))
+        for ((_, a), (_, b)) in zip(ema.stateDict(), otherEMA.stateDict()) { #expect(try a.isEqual(to: b)) }
+
+        let wrongShape = try Linear(4, 2)
+        #expect(throws: PhimError.self) { try Checkpoint.load(from: path, into: wrongShape, generators: [:]) }
+        let plain = temporaryPath("plain.safetensors")
+        try Safetensors.write([("weight", try Tensor.zeros([2, 3]))], to: plain)
+        #expect(throws: PhimError.self) { try Checkpoint.load(from: plain, into: other, generators: [:]) }
     }
 }
 
