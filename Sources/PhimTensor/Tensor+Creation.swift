@@ -26,10 +26,11 @@ extension Tensor {
 
     /// A zero-dimensional tensor holding `value`.
     public convenience init(scalar value: Double, dtype: DType = .float32) throws(TensorError) {
-        let tensor = try Tensor.full([], value: value, dtype: dtype)
         var out: OpaquePointer?
-        _ = ctorch_alias(tensor.handle, &out)
-        self.init(handle: out!)
+        let cpu = Device.cpu
+        let status = ctorch_full(nil, 0, value, dtype.code, cpu.typeCode, cpu.indexCode, &out)
+        guard status == 0, let out else { throw TensorError.last(status, "init(scalar:dtype:)") }
+        self.init(handle: out)
     }
 
     /// A new handle to the same tensor (same storage, same autograd identity).

@@ -143,9 +143,11 @@ public final class Tensor {
         let source = dtype == T.dtype ? self : try to(T.dtype)
         let n = source.count
         var status: Int32 = 0
-        let values = [T](unsafeUninitializedCapacity: n) { buffer, initialized in
-            status = ctorch_tensor_copy_bytes(source.handle, buffer.baseAddress, n * MemoryLayout<T>.stride)
-            initialized = status == 0 ? n : 0
+        let values = withExtendedLifetime(source) {
+            [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+                status = ctorch_tensor_copy_bytes(source.handle, buffer.baseAddress, n * MemoryLayout<T>.stride)
+                initialized = status == 0 ? n : 0
+            }
         }
         if status != 0 { throw TensorError.last(status, #function) }
         return values
