@@ -125,6 +125,7 @@ import Testing
         ("huge offsets", #"{"a":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551615,18446744073709551616]}}"#, 1, nil, "data_offsets"),
         ("a header claiming terabytes", "{}", 0, 5_000_000_000_000, "more than the"),
         ("a header longer than the file", #"{"a":1}"#, 0, 4096, "truncated"),
+        ("JSON nested too deeply", #"{"a":"# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}", 0, nil, "not JSON"),
     ]
 
     @Test(arguments: hostileCases.indices)
