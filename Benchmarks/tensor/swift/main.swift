@@ -89,6 +89,19 @@ func measure(_ step: () throws -> Void) throws -> Double {
     return try (0..<steps).map { _ in try milliseconds(step) }.min() ?? .nan
 }
 
+/// The cost of one small op (an addition of two 8-element tensors), which is mostly the binding's own.
+func opOverheadMicroseconds() throws -> Double {
+    let a = try Tensor.ones([8]), b = try Tensor.ones([8])
+    let count = 20_000
+    var best = Double.infinity
+    for _ in 0..<5 {
+        let ms = try milliseconds { for _ in 0..<count { _ = try a.add(b) } }
+        best = min(best, ms * 1000 / Double(count))
+    }
+    return best
+}
+
 let dcgan = try measure(dcganStep)
 let video = try measure(videoStep)
-print(String(format: "dcgan_ms=%.1f video_ms=%.1f", dcgan, video))
+let op = try opOverheadMicroseconds()
+print(String(format: "dcgan_ms=%.1f video_ms=%.1f op_us=%.2f", dcgan, video, op))
