@@ -62,14 +62,15 @@ let package = Package(
             dependencies: ["PhimCore", "PhimMedia", "PhimGraphics", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "PhimTensor", dependencies: ["CTorch"]),
-        .target(name: "PhimNN", dependencies: ["PhimTensor", "PhimCore"]),
+        .target(name: "PhimSafetensors", dependencies: ["PhimCore"]),
+        .target(name: "PhimNN", dependencies: ["PhimTensor", "PhimSafetensors", "PhimCore"]),
         .target(name: "PhimTesting", dependencies: ["PhimCore", "PhimMedia"], path: "Sources/PhimTesting"),
 
         // MARK: The command-line tool
         .executableTarget(
             name: "phim",
             dependencies: [
-                "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimNN",
+                "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSafetensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

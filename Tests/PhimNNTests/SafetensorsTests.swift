@@ -185,6 +185,30 @@ import Testing
         """)
     }
 
+    @Test func sumsAgreeWithLibtorchInEveryDtype() throws {
+        let path = temporaryPath("sums.safetensors")
+        let base = try Tensor.randn([3, 5], generator: Generator(seed: 8))
+        let tensors: [(String, Tensor)] = try DType.allCases.map { dtype in
+            let values = dtype.isFloatingPoint ? base : try base.mul(40).to(dtype == .bool ? .float32 : .float64).round()
+            return ("t.\(dtype)", try values.to(dtype))
+        }
+        try Safetensors.write(tensors, to: path)
+        let result = try run(phim, ["model", "info", path, "--json"])
+        #expect(result.status == 0, "\(result.error)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let rows = try #require(document["tensors"] as? [[String: Any]])
+        #expect(rows.count == DType.allCases.count)
+        #expect(document["parameters"] as? Int == 15 * DType.allCases.count)
+        for (name, tensor) in tensors {
+            let row = try #require(rows.first { $0["name"] as? String == name })
+            let expected = try tensor.sum(dtype: .float64).item()
+            let sum = try #require(row["sum"] as? Double)
+            #expect(Swift.abs(sum - expected) <= 1e-9 * Swift.max(1, Swift.abs(expected)), "\(name): \(sum) vs \(expected)")
+            #expect(row["dtype"] as? String == Safetensors.name(of: tensor.dtype))
+            #expect(row["shape"] as? [Int] == [3, 5])
+        }
+    }
+
     @Test func badFilesExitWithStatusTwo() throws {
         let huge = temporaryPath("huge.safetensors")
         var length = UInt64(1 << 42).littleEndian

@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
 import PhimCore
-import PhimNN
-import PhimTensor
+import PhimSafetensors
 
 /// `phim model …`: inspect model checkpoints.
 struct ModelCommand: ParsableCommand {
@@ -14,6 +13,8 @@ struct ModelCommand: ParsableCommand {
 }
 
 /// `phim model info FILE [--json]`: every tensor's name, dtype, shape and sum.
+///
+/// It reads the file with `PhimSafetensors` alone, so the command does not load libtorch.
 struct ModelInfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
@@ -32,18 +33,13 @@ struct ModelInfoCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (tensors, _) = try Safetensors.read(path: file)
+        let safetensors = try SafetensorsFile(path: file)
         var rows: [Row] = []
         var parameters = 0
-        for (name, tensor) in tensors.sorted(by: { $0.0 < $1.0 }) {
-            let sum: Double
-            do {
-                sum = try tensor.sum(dtype: .float64).item()
-            } catch {
-                throw PhimError(.operationFailed, "cannot sum tensor '\(name)': \(error)", subject: file)
-            }
-            rows.append(Row(name: name, dtype: Safetensors.name(of: tensor.dtype), shape: tensor.shape, sum: sum))
-            parameters += tensor.count
+        for entry in safetensors.header.entries.sorted(by: { $0.name < $1.name }) {
+            let sum = try safetensors.sum(of: entry)
+            rows.append(Row(name: entry.name, dtype: entry.dtype.rawValue, shape: entry.shape, sum: sum))
+            parameters += entry.elementCount
         }
         if json {
             print(jsonDocument(rows, parameters: parameters))
