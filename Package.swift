@@ -36,6 +36,7 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev",
                               "libswresample-dev", "libavfilter-dev"])]
         ),
+        .systemLibrary(name: "CYUV", providers: [.apt(["libyuv-dev"])]),
         .systemLibrary(
             name: "CCairo",
             pkgConfig: "cairo pangocairo pango",
@@ -55,7 +56,7 @@ let package = Package(
 
         // MARK: Swift libraries
         .target(name: "PhimCore"),
-        .target(name: "PhimMedia", dependencies: ["PhimCore", "CFFmpeg"]),
+        .target(name: "PhimMedia", dependencies: ["PhimCore", "CFFmpeg", "CYUV"]),
         .target(name: "PhimGraphics", dependencies: ["PhimCore", "CCairo"]),
         .target(
             name: "PhimCompose",

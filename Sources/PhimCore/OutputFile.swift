@@ -18,13 +18,13 @@ public final class OutputFile {
         let folder = destination.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw PhimError(.invalidInput, "folder '\(folder.path)' does not exist", subject: destination.path)
+            throw PhimError(.invalidInput, "folder '\(folder.relativePath.isEmpty ? "." : folder.relativePath)' does not exist", subject: destination.displayPath)
         }
         if FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw PhimError(.invalidInput, "is a folder, not a file", subject: destination.path)
+            throw PhimError(.invalidInput, "is a folder, not a file", subject: destination.displayPath)
         }
         guard FileManager.default.isWritableFile(atPath: folder.path) else {
-            throw PhimError(.writeFailed, "folder '\(folder.path)' is not writable", subject: destination.path)
+            throw PhimError(.writeFailed, "folder '\(folder.path)' is not writable", subject: destination.displayPath)
         }
         self.destination = destination
         let token = String(UInt64.random(in: 0...UInt64.max), radix: 36)
@@ -39,7 +39,7 @@ public final class OutputFile {
         if rename(temporary.path, destination.path) != 0 {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw PhimError(.writeFailed, "cannot move the finished file into place: \(reason)", subject: destination.path)
+            throw PhimError(.writeFailed, "cannot move the finished file into place: \(reason)", subject: destination.displayPath)
         }
     }
 

@@ -37,14 +37,15 @@ public struct PixelBuffer: Sendable {
     public let bytesPerRow: Int
     private var storage: PixelStorage
 
-    /// A buffer of transparent black pixels.
+    /// A buffer of transparent black pixels (or, with `zeroed: false`, of whatever the memory held, for buffers
+    /// that are about to be overwritten whole).
     /// - Precondition: the size has passed ``Limits/check(_:subject:)``.
-    public init(size: PixelSize, format: PixelFormat = .bgraPremultiplied) {
+    public init(size: PixelSize, format: PixelFormat = .bgraPremultiplied, zeroed: Bool = true) {
         precondition(size.width > 0 && size.height > 0, "PixelBuffer needs a positive size")
         self.size = size
         self.format = format
         self.bytesPerRow = (size.width * 4 + 63) & ~63
-        self.storage = PixelStorage(byteCount: bytesPerRow * size.height)
+        self.storage = PixelStorage(byteCount: bytesPerRow * size.height, zeroed: zeroed)
     }
 
     public var width: Int { size.width }
@@ -127,17 +128,35 @@ final class PixelStorage: @unchecked Sendable {
     let bytes: UnsafeMutableRawPointer
     let byteCount: Int
 
-    init(byteCount: Int) {
+    /// Bytes allocated past the end: SIMD code in libswscale and pixman reads and writes whole vectors and may
+    /// touch a few bytes beyond the last pixel.
+    static let padding = 256
+
+    init(byteCount: Int, zeroed: Bool = true) {
         self.byteCount = byteCount
-        bytes = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
-        bytes.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+        bytes = UnsafeMutableRawPointer.allocate(byteCount: byteCount + Self.padding, alignment: 64)
+        if zeroed {
+            bytes.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount + Self.padding)
+        } else {
+            (bytes + byteCount).initializeMemory(as: UInt8.self, repeating: 0, count: Self.padding)
+        }
     }
 
     func copy() -> PixelStorage {
-        let copy = PixelStorage(byteCount: byteCount)
+        let copy = PixelStorage(byteCount: byteCount, zeroed: false)
         copy.bytes.copyMemory(from: bytes, byteCount: byteCount)
         return copy
     }
 
     deinit { bytes.deallocate() }
+}
+
+extension PixelBuffer {
+    /// `true` when no other value shares this buffer's memory, so writing will not copy it.
+    public mutating func isUniquelyOwned() -> Bool { isKnownUniquelyReferenced(&storage) }
+}
+
+extension PixelBuffer {
+    /// `true` when both values share the same memory (one is a copy of the other, unchanged).
+    public func hasSameStorage(as other: PixelBuffer) -> Bool { storage === other.storage }
 }

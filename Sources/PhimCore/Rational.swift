@@ -17,7 +17,7 @@ public struct Rational: Hashable, Sendable, CustomStringConvertible {
     public init(approximating value: Double) {
         guard value.isFinite else { self.init(0, 1); return }
         let ntsc = (value * 1001 / 1000).rounded() * 1000
-        if ntsc > 0, abs(ntsc / 1001 - value) < 0.001, abs(ntsc / 1001 - ntsc / 1000) > 1e-9 {
+        if ntsc > 0, value != value.rounded(), abs(ntsc / 1001 - value) < 0.0002 * value {
             self.init(Int64(ntsc), 1001)
             return
         }

@@ -5,3 +5,8 @@ extension String {
     /// (`e` + U+0302 + U+0301) and the precomposed letter (`ế`) shape, wrap and compare alike.
     public var nfc: String { precomposedStringWithCanonicalMapping }
 }
+
+extension URL {
+    /// The path as the user wrote it (relative paths stay relative), for messages.
+    public var displayPath: String { isFileURL ? relativePath : absoluteString }
+}

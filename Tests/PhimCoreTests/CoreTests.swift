@@ -105,3 +105,15 @@ import Testing
         #expect(decomposed.nfc.unicodeScalars.count == 4)
     }
 }
+
+@Suite struct WholeRateTests {
+    @Test(arguments: [1.0, 2, 5, 10, 24, 25, 30, 50, 60, 120, 240])
+    func wholeRatesStayWhole(_ fps: Double) {
+        #expect(Rational(approximating: fps) == Rational(Int64(fps), 1))
+    }
+
+    @Test func ntscFamily() {
+        #expect(Rational(approximating: 59.94) == Rational(60000, 1001))
+        #expect(Rational(approximating: 12.5) == Rational(25, 2))
+    }
+}

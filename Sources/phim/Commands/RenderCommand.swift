@@ -1,8 +1,51 @@
 import ArgumentParser
+import Foundation
+import PhimCompose
+import PhimCore
 
+/// `phim render PROJECT -o OUT.mp4`: a project file to a video.
 struct RenderCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "render", abstract: "Render a project file to an MP4.")
-    @Argument(help: "The project file (JSON or YAML).") var project: String
-    @Option(name: .shortAndLong, help: "The MP4 to write.") var output: String
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "render", abstract: "Render a project file (JSON or YAML) to an MP4.")
+
+    @Argument(help: "The project file (.json, .yaml or .yml).") var project: String
+    @Option(name: .shortAndLong, help: "The MP4 to write.") var output: String?
+    @Flag(help: "Quarter-size preview: half the width and height, fastest encoder preset.") var preview = false
+    @Flag(help: "Print the resolved timeline (each clip's start, end and transition) and stop.") var dryRun = false
+    @Option(help: .hidden) var rawVideoCopy: String?
+
+    func validate() throws {
+        if !dryRun && output == nil { throw ValidationError("Missing expected option '--output <output>'.") }
+    }
+
+    func run() async throws {
+        let loaded = try ProjectLoader.load(from: URL(fileURLWithPath: project))
+        if dryRun {
+            print(try TimelineResolver.resolve(loaded).description)
+            return
+        }
+        let destination = URL(fileURLWithPath: output!)
+        let bar = ProgressBar(label: "render")
+        let cancellation = CancellationFlag()
+        let interrupts = InterruptHandler { cancellation.cancel() }
+        defer { interrupts.stop() }
+        let renderer = try ProjectRenderer(project: loaded, options: RenderOptions(
+            preview: preview, progress: bar.update, rawVideoCopy: rawVideoCopy.map { URL(fileURLWithPath: $0) },
+            cancellation: cancellation))
+        let report: RenderReport
+        do {
+            report = try await renderer.render(to: destination)
+        } catch {
+            bar.finish()
+            throw error
+        }
+        bar.finish()
+        let loudness = report.measuredLoudness.isFinite
+            ? String(format: ", mix %.1f LUFS%@", report.measuredLoudness,
+                     report.appliedGainDB != 0 ? String(format: " %+.1f dB", report.appliedGainDB) : "")
+            : ", silent"
+        FileHandle.standardError.write(Data(String(
+            format: "wrote %@: %dx%d, %d frames, %.3f s in %.1f s (%.1f fps)%@\n", destination.path, report.size.width,
+            report.size.height, report.frameCount, report.duration, report.elapsed, report.framesPerSecond, loudness).utf8))
+    }
 }

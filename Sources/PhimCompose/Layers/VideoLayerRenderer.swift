@@ -1,0 +1,96 @@
+import Foundation
+import PhimCore
+import PhimGraphics
+import PhimMedia
+
+/// A stretch of a video file, retimed to the layer's life and fitted to the frame.
+///
+/// A background thread decodes and scales exactly the frames the layer will show, a few ahead of the compositor,
+/// through a bounded queue.
+final class VideoLayerRenderer: PreparedLayer {
+    let layer: Layer
+    let content: VideoLayer
+    /// Where the video lands in the frame.
+    let placement: Rect
+    var isAnimated: Bool { true }
+    let coversFrame: Bool
+    private let queue: BlockingQueue<(index: Int, pixels: PixelBuffer)>
+    private let pool: PixelBufferPool
+    private var lastShown: PixelBuffer?
+
+    /// Opens the video and starts decoding the frames the layer shows.
+    /// - Parameters:
+    ///   - frameRate: the render's frame rate.
+    ///   - clipFrameCount: how many frames the clip lasts (including transition overlaps).
+    /// - Throws: `PhimError` naming `<layer>.path` when the file is missing, has no video, or is corrupt.
+    init(layer: Layer, content: VideoLayer, frameSize: PixelSize, frameRate: FrameRate, clipFrameCount: Int) throws(PhimError) {
+        self.layer = layer
+        self.content = content
+        let subject = layer.fieldPath + ".path"
+        let probe: VideoDecoder
+        do { probe = try VideoDecoder(url: content.path, options: VideoDecoderOptions(pixelFormat: .bgraPremultiplied)) } catch {
+            throw error.about(subject)
+        }
+        let natural = probe.streamInfo.displaySize
+        placement = content.fit.placement(of: natural, in: frameSize)
+        coversFrame = layer.opacity >= 1 && content.fit != .contain
+        // Frames are decoded at the video's own size (libswscale's fast YUV-to-RGB path) and scaled while drawn
+        // (pixman's bilinear path touches only the pixels on screen). Buffers go round through a pool.
+        let decodedSize = natural.area <= frameSize.area * 2 ? natural
+            : PixelSize(width: max(2, Int(placement.width.rounded())), height: max(2, Int(placement.height.rounded())))
+        pool = PixelBufferPool(size: decodedSize, limit: 8)
+        queue = BlockingQueue(capacity: 4)
+
+        // The clip frames on which the layer shows, and the source time each one displays.
+        let span = max(layer.stop - layer.start, 1e-9)
+        let speed = content.sourceDuration.map { $0 / span } ?? 1
+        var schedule: [(index: Int, sourceTime: Double)] = []
+        for index in 0..<clipFrameCount {
+            let time = frameRate.seconds(ofFrame: index)
+            guard layer.isVisible(atClipTime: time) else { continue }
+            schedule.append((index, content.cutFrom + (time - layer.start) * speed))
+        }
+        let url = content.path, queue = self.queue, plannedFrames = schedule
+        let options = VideoDecoderOptions(pixelFormat: .bgraPremultiplied, outputSize: decodedSize, bufferPool: pool)
+        startWorkerThread(named: "phim-video-\(url.lastPathComponent)") {
+            do {
+                let decoder = try VideoDecoder(url: url, options: options)
+                let cursor = VideoFrameCursor(decoder: decoder)
+                for item in plannedFrames {
+                    guard let frame = try cursor.frame(at: item.sourceTime) else {
+                        throw PhimError(.corruptMedia, "video has no frames", subject: url.path)
+                    }
+                    if !queue.push((item.index, frame.pixels)) { return }
+                }
+                queue.close()
+            } catch let error as PhimError {
+                queue.close(error: error.about(subject))
+            } catch {
+                queue.close(error: PhimError(.operationFailed, "\(error)", subject: subject))
+            }
+        }
+    }
+
+    deinit { queue.cancel() }
+
+    func finish() { queue.cancel() }
+
+    func draw(on canvas: Canvas, at frame: ClipFrame) throws(PhimError) {
+        var pixels = lastShown
+        do {
+            while true {
+                guard let next = try queue.pop() else { break }
+                pixels = next.pixels
+                if next.index >= frame.index { break }
+            }
+            if lastShown != nil, pixels?.hasSameStorage(as: lastShown!) == false { pool.recycle(&lastShown) }
+        } catch let error as PhimError {
+            throw error
+        } catch {
+            throw PhimError(.operationFailed, "\(error)", subject: layer.fieldPath)
+        }
+        guard let pixels else { return }
+        lastShown = pixels
+        canvas.draw(pixels, in: placement, opacity: layer.opacity, filter: .bilinear, blend: coversFrame ? .source : .over)
+    }
+}

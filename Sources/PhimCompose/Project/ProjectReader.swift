@@ -1,0 +1,494 @@
+import Foundation
+import PhimCore
+import PhimGraphics
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a parsed project file into a ``Project``: checks every field's type and range, applies the defaults,
+/// resolves and checks paths, and checks how clips and transitions fit together.
+struct ProjectReader {
+    let baseDirectory: URL
+    let fileName: String
+
+    /// The transition a clip gets when its `transition` leaves fields out and there is no `defaults.transition`.
+    static let builtInTransition = TransitionSpec(kind: .fade, duration: TransitionSpec.defaultDuration, easing: .easeInOut)
+
+    /// - Throws: `PhimError` whose subject is the path of the offending field.
+    func read(_ root: SourceNode) throws(PhimError) -> Project {
+        guard case .object = root.kind else {
+            throw PhimError(.invalidInput,
+                            "expected an object (with width, height and clips) at the top level, found \(root.summary)",
+                            subject: fileName)
+        }
+        let top = try ValueReader(node: root, path: "").object(fields: ProjectFields.project)
+        if let schema = top.optional("$schema") { _ = try schema.string() }
+
+        let size = try readSize(top)
+        let frameRate = try readFrameRate(top)
+        let background = try top.optional("background")?.color() ?? .black
+        let (defaults, defaultTransition) = try readDefaults(top.optional("defaults"))
+        let clips = try readClips(try top.required("clips"), size: size, defaults: defaults,
+                                  defaultTransition: defaultTransition)
+
+        let total = Project.nominalDuration(of: clips)
+        guard total <= Limits.maxDuration else {
+            throw PhimError(.limitExceeded,
+                            "the video would last \(formatNumber(total)) s, over the limit of \(formatNumber(Limits.maxDuration)) s",
+                            subject: top.pathOf("clips"))
+        }
+
+        var audio: [AudioTrackSpec] = []
+        if let audioReader = top.optional("audio") {
+            for trackReader in try audioReader.array() {
+                audio.append(try readAudioTrack(trackReader, videoDuration: total))
+            }
+        }
+        let subtitles = try top.optional("subtitles").map { (reader) throws(PhimError) in
+            try readSubtitles(reader, size: size, defaults: defaults)
+        }
+        let loudness = try top.optional("loudness")?.number(in: Project.loudnessRange)
+        let output = try readOutput(top.optional("output"))
+
+        return Project(size: size, frameRate: frameRate, background: background, defaults: defaults, clips: clips,
+                       audio: audio, subtitles: subtitles, loudness: loudness, output: output,
+                       baseDirectory: baseDirectory)
+    }
+
+    // MARK: Top level
+
+    private func readSize(_ top: ObjectReader) throws(PhimError) -> PixelSize {
+        let widthReader = try top.required("width"), heightReader = try top.required("height")
+        let width = try widthReader.integer(), height = try heightReader.integer()
+        guard width > 0 else { throw widthReader.invalid("must be greater than 0, got \(width)") }
+        guard height > 0 else { throw heightReader.invalid("must be greater than 0, got \(height)") }
+        let size = PixelSize(width: width, height: height)
+        let heightAlone = height > Limits.maxFrameSide && width <= Limits.maxFrameSide
+        try Limits.check(size, subject: heightAlone ? heightReader.path : widthReader.path)
+        for (value, reader) in [(width, widthReader), (height, heightReader)] where value % 2 != 0 {
+            throw reader.invalid(
+                "\(value) is odd; H.264 video (yuv420p) needs an even size, such as \(value - 1) or \(value + 1)")
+        }
+        return size
+    }
+
+    private func readFrameRate(_ top: ObjectReader) throws(PhimError) -> FrameRate {
+        guard let reader = top.optional("fps") else { return FrameRate(30) }
+        let allowed = 1...Limits.maxFrameRate
+        func outOfRange(_ value: Double, written: String) -> PhimError {
+            PhimError(value > Limits.maxFrameRate ? .limitExceeded : .invalidInput,
+                      "must be between 1 and \(formatNumber(Limits.maxFrameRate)), got \(written)", subject: reader.path)
+        }
+        if case .number = reader.node.kind {
+            let value = try reader.number()
+            guard allowed.contains(value) else { throw outOfRange(value, written: formatNumber(value)) }
+            // Whole rates are exact; `Rational(approximating:)` would read 1 as the NTSC-style 1000/1001.
+            return FrameRate(value == value.rounded() ? Rational(Int64(value), 1) : Rational(approximating: value))
+        }
+        guard reader.isText, let fraction = Self.parseFraction(try reader.string()) else {
+            throw reader.typeError("a number or a fraction such as \"30000/1001\"")
+        }
+        guard allowed.contains(fraction.doubleValue) else {
+            throw outOfRange(fraction.doubleValue, written: fraction.description)
+        }
+        return FrameRate(fraction)
+    }
+
+    /// `"30000/1001"` as an exact fraction.
+    private static func parseFraction(_ text: String) -> Rational? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let numerator = Int64(parts[0].trimmingCharacters(in: .whitespaces)),
+              let denominator = Int64(parts[1].trimmingCharacters(in: .whitespaces)),
+              numerator > 0, denominator > 0, numerator < 1 << 31, denominator < 1 << 31 else { return nil }
+        return Rational(numerator, denominator)
+    }
+
+    private func readDefaults(_ reader: ValueReader?) throws(PhimError) -> (ProjectDefaults, TransitionSpec?) {
+        guard let reader else { return (ProjectDefaults(), nil) }
+        let object = try reader.object(fields: ProjectFields.defaults)
+        let transition = try object.optional("transition").map { (reader) throws(PhimError) in
+            try readTransition(reader, inheriting: Self.builtInTransition)
+        }
+        let defaults = ProjectDefaults(
+            duration: try object.optional("duration")?.number(greaterThan: 0) ?? ProjectDefaults.defaultDuration,
+            transition: transition.flatMap { $0.isCut ? nil : $0 },
+            font: try object.optional("font")?.nonEmptyString() ?? ProjectDefaults.defaultFont,
+            fit: try object.optional("fit")?.choice("fit", FitMode.self) ?? .cover)
+        return (defaults, transition)
+    }
+
+    /// A transition object, or a name alone (`"transition": "dissolve"`); fields left out come from `base`.
+    private func readTransition(_ reader: ValueReader, inheriting base: TransitionSpec) throws(PhimError) -> TransitionSpec {
+        if reader.isText {
+            return TransitionSpec(kind: try reader.choice("transition", TransitionKind.self), duration: base.duration,
+                                  easing: base.easing)
+        }
+        let object = try reader.object(fields: ProjectFields.transition)
+        return TransitionSpec(
+            kind: try object.optional("name")?.choice("transition", TransitionKind.self) ?? base.kind,
+            duration: try object.optional("duration")?.number(atLeast: 0) ?? base.duration,
+            easing: try object.optional("easing")?.choice("easing", Easing.self) ?? base.easing)
+    }
+
+    private func readOutput(_ reader: ValueReader?) throws(PhimError) -> OutputSettings {
+        guard let reader else { return OutputSettings() }
+        let object = try reader.object(fields: ProjectFields.output)
+        let standard = OutputSettings()
+        return OutputSettings(
+            crf: try object.optional("crf")?.integer(in: OutputSettings.crfRange) ?? standard.crf,
+            preset: try object.optional("preset")?.choice("preset", EncoderPreset.self) ?? standard.preset,
+            audioBitrate: try object.optional("audioBitrate")?.integer(in: OutputSettings.audioBitrateRange)
+                ?? standard.audioBitrate)
+    }
+
+    // MARK: Clips
+
+    /// A clip's transition and where it was written, for messages about its length.
+    private struct WrittenTransition {
+        var spec: TransitionSpec?
+        var durationPath: String
+        var fromDefaults: Bool
+    }
+
+    private func readClips(_ reader: ValueReader, size: PixelSize, defaults: ProjectDefaults,
+                           defaultTransition: TransitionSpec?) throws(PhimError) -> [Clip] {
+        let clipReaders = try reader.array()
+        guard !clipReaders.isEmpty else { throw reader.invalid("needs at least one clip") }
+        var clips: [Clip] = []
+        var transitions: [WrittenTransition] = []
+        for clipReader in clipReaders {
+            let object = try clipReader.object(fields: ProjectFields.clip)
+            var pending: [PendingLayer] = []
+            for layerReader in try object.required("layers").array() {
+                pending.append(try readLayer(layerReader, size: size, defaults: defaults))
+            }
+            let duration = try clipDuration(object, layers: pending, defaults: defaults)
+            var layers: [Layer] = []
+            for layer in pending { layers.append(try layer.resolved(clipDuration: duration)) }
+
+            if let transitionReader = object.optional("transition") {
+                let spec = try readTransition(transitionReader, inheriting: defaultTransition ?? Self.builtInTransition)
+                transitions.append(WrittenTransition(spec: spec.isCut ? nil : spec,
+                                                     durationPath: transitionReader.path + ".duration", fromDefaults: false))
+            } else {
+                transitions.append(WrittenTransition(spec: defaultTransition.flatMap { $0.isCut ? nil : $0 },
+                                                     durationPath: "defaults.transition.duration", fromDefaults: true))
+            }
+            clips.append(Clip(duration: duration, transition: nil, layers: layers, fieldPath: clipReader.path))
+        }
+        try checkTransitionsFit(transitions, clips: clips)
+        for index in clips.indices.dropLast() { clips[index].transition = transitions[index].spec }
+        return clips
+    }
+
+    private func clipDuration(_ clip: ObjectReader, layers: [PendingLayer], defaults: ProjectDefaults)
+        throws(PhimError) -> Double
+    {
+        if let reader = clip.optional("duration") { return try reader.number(greaterThan: 0) }
+        for layer in layers {
+            guard case .video(let video) = layer.content else { continue }
+            guard let sourceDuration = video.sourceDuration else {
+                throw PhimError(.invalidInput,
+                                "required, because the video layer \(layer.fieldPath) has no cutTo to take the length from",
+                                subject: clip.pathOf("duration"))
+            }
+            return sourceDuration
+        }
+        return defaults.duration
+    }
+
+    /// Checks that no transition is longer than either clip it joins, and that the transitions into and out of
+    /// a clip do not overlap (so at most two clips are ever on screen).
+    private func checkTransitionsFit(_ transitions: [WrittenTransition], clips: [Clip]) throws(PhimError) {
+        let slack = 1e-9
+        for index in clips.indices.dropLast() {
+            guard let spec = transitions[index].spec else { continue }
+            let written = transitions[index]
+            let t = spec.duration, here = clips[index].duration, next = clips[index + 1].duration
+            let between = written.fromDefaults ? ", between clips[\(index)] and clips[\(index + 1)]," : ""
+            let thisClip = written.fromDefaults ? "clips[\(index)]" : "the clip"
+            func tooLong(_ message: String) -> PhimError {
+                PhimError(.invalidInput, "\(formatNumber(t)) s\(between) \(message)", subject: written.durationPath)
+            }
+            if t > here + slack { throw tooLong("is longer than \(thisClip) (\(formatNumber(here)) s)") }
+            if t > next + slack {
+                let nextClip = written.fromDefaults ? "clips[\(index + 1)]" : "the next clip, clips[\(index + 1)]"
+                throw tooLong("is longer than \(nextClip) (\(formatNumber(next)) s)")
+            }
+            let incoming = index > 0 ? transitions[index - 1].spec?.duration ?? 0 : 0
+            if incoming + t > here + slack {
+                throw tooLong("plus the \(formatNumber(incoming)) s transition into \(thisClip) is longer than \(thisClip) (\(formatNumber(here)) s)")
+            }
+        }
+    }
+
+    // MARK: Layers
+
+    /// A layer read before its clip's duration is known (a clip may take its duration from a video layer).
+    private struct PendingLayer {
+        var content: LayerContent
+        var start: Double
+        var startPath: String
+        var stop: Double?
+        var stopPath: String
+        var opacity: Double
+        var fieldPath: String
+
+        func resolved(clipDuration: Double) throws(PhimError) -> Layer {
+            let slack = 1e-9
+            guard start < clipDuration else {
+                throw PhimError(.invalidInput,
+                                "\(formatNumber(start)) s is not before the end of the clip (\(formatNumber(clipDuration)) s)",
+                                subject: startPath)
+            }
+            if let stop {
+                guard stop > start else {
+                    throw PhimError(.invalidInput, "\(formatNumber(stop)) s is not after start (\(formatNumber(start)) s)",
+                                    subject: stopPath)
+                }
+                guard stop <= clipDuration + slack else {
+                    throw PhimError(.invalidInput,
+                                    "\(formatNumber(stop)) s is after the end of the clip (\(formatNumber(clipDuration)) s)",
+                                    subject: stopPath)
+                }
+            }
+            return Layer(content, start: start, stop: min(stop ?? clipDuration, clipDuration), opacity: opacity,
+                         fieldPath: fieldPath)
+        }
+    }
+
+    private func readLayer(_ reader: ValueReader, size: PixelSize, defaults: ProjectDefaults) throws(PhimError)
+        -> PendingLayer
+    {
+        guard case .object(let members) = reader.node.kind else { throw reader.typeError("an object") }
+        let typePath = ObjectReader.childPath(reader.path, "type")
+        guard let typeNode = members.first(where: { $0.key == "type" })?.value else {
+            throw PhimError(.invalidInput,
+                            "required field missing; expected one of \(LayerType.allCases.map(\.rawValue).joined(separator: ", "))",
+                            subject: typePath)
+        }
+        let type = try ValueReader(node: typeNode, path: typePath).choice("layer type", LayerType.self)
+        let object = try reader.object(fields: ProjectFields.layer(type)) { key in
+            let owners = LayerType.allCases.filter { ProjectFields.layerSpecific($0).contains(key) }
+            guard !owners.isEmpty else { return nil }
+            return "not a field of \(type.rawValue) layers (\(Self.list(owners.map(\.rawValue))) layers have it)"
+        }
+
+        let content: LayerContent
+        switch type {
+        case .color:
+            content = .color(ColorLayer(color: try object.required("color").color()))
+        case .gradient:
+            content = .gradient(try readGradient(object))
+        case .image:
+            content = .image(ImageLayer(
+                path: try readPath(try object.required("path")),
+                fit: try object.optional("fit")?.choice("fit", FitMode.self) ?? defaults.fit,
+                zoom: try object.optional("zoom").map { (reader) throws(PhimError) in try readZoom(reader) },
+                pan: try object.optional("pan").map { (reader) throws(PhimError) in try readPan(reader) }))
+        case .video:
+            content = .video(try readVideo(object, defaults: defaults))
+        case .title, .subtitle:
+            let isTitle = type == .title
+            let style = try readTextStyle(
+                object, fontSize: Double(size.height) * (isTitle ? TextLayerStyle.titleSizeFraction : TextLayerStyle.subtitleSizeFraction),
+                outlinedByDefault: !isTitle, defaults: defaults)
+            let text = TextLayer(
+                text: try object.required("text").nonEmptyString().nfc,
+                position: try object.optional("position").map { (reader) throws(PhimError) in try readPosition(reader) }
+                    ?? (isTitle ? .center : .bottom),
+                style: style)
+            content = isTitle ? .title(text) : .subtitle(text)
+        }
+        return PendingLayer(
+            content: content,
+            start: try object.optional("start")?.number(atLeast: 0) ?? 0, startPath: object.pathOf("start"),
+            stop: try object.optional("stop")?.number(greaterThan: 0), stopPath: object.pathOf("stop"),
+            opacity: try object.optional("opacity")?.number(in: 0...1) ?? 1,
+            fieldPath: reader.path)
+    }
+
+    private func readGradient(_ object: ObjectReader) throws(PhimError) -> GradientLayer {
+        let colorsReader = try object.required("colors")
+        var colors: [Color] = []
+        for colorReader in try colorsReader.array() { colors.append(try colorReader.color()) }
+        guard colors.count >= 2 else { throw colorsReader.invalid("needs at least two colours, got \(colors.count)") }
+        let shape = try object.optional("shape")?.choice("gradient shape", GradientShape.self) ?? .linear
+        var angle = GradientLayer.defaultAngle
+        if let angleReader = object.optional("angle") {
+            guard shape == .linear else { throw angleReader.invalid("only linear gradients have an angle") }
+            angle = try angleReader.number()
+        }
+        return GradientLayer(colors: colors, shape: shape, angle: angle)
+    }
+
+    private func readZoom(_ reader: ValueReader) throws(PhimError) -> ZoomSpec {
+        let object = try reader.object(fields: ProjectFields.zoom)
+        return ZoomSpec(from: try object.optional("from")?.number(in: ZoomSpec.range) ?? 1,
+                        to: try object.optional("to")?.number(in: ZoomSpec.range) ?? 1)
+    }
+
+    private func readPan(_ reader: ValueReader) throws(PhimError) -> PanSpec {
+        let object = try reader.object(fields: ProjectFields.pan)
+        let middle = Point(x: 0.5, y: 0.5)
+        return PanSpec(from: try object.optional("from").map { (reader) throws(PhimError) in try readPoint(reader) } ?? middle,
+                       to: try object.optional("to").map { (reader) throws(PhimError) in try readPoint(reader) } ?? middle)
+    }
+
+    /// `{"x": …, "y": …}` in fractions of a width and height; a coordinate left out is 0.5.
+    private func readPoint(_ reader: ValueReader) throws(PhimError) -> Point {
+        let object = try reader.object(fields: ProjectFields.point)
+        return Point(x: try object.optional("x")?.number(in: 0...1) ?? 0.5,
+                     y: try object.optional("y")?.number(in: 0...1) ?? 0.5)
+    }
+
+    private enum PositionName: String, CaseIterable {
+        case center, top, bottom
+    }
+
+    private func readPosition(_ reader: ValueReader) throws(PhimError) -> TextPosition {
+        if case .object = reader.node.kind { return .point(try readPoint(reader)) }
+        guard reader.isText else { throw reader.typeError("\"center\", \"top\", \"bottom\" or {\"x\": …, \"y\": …}") }
+        switch try reader.choice("position", PositionName.self) {
+        case .center: return .center
+        case .top: return .top
+        case .bottom: return .bottom
+        }
+    }
+
+    private func readVideo(_ object: ObjectReader, defaults: ProjectDefaults) throws(PhimError) -> VideoLayer {
+        let path = try readPath(try object.required("path"))
+        let cutFrom = try object.optional("cutFrom")?.number(atLeast: 0) ?? 0
+        let cutTo = try readCutTo(object, cutFrom: cutFrom)
+        return VideoLayer(
+            path: path, cutFrom: cutFrom, cutTo: cutTo,
+            fit: try object.optional("fit")?.choice("fit", FitMode.self) ?? defaults.fit,
+            volume: try object.optional("volume")?.number(in: VideoLayer.volumeRange) ?? 1,
+            mute: try object.optional("mute")?.bool() ?? false)
+    }
+
+    private func readCutTo(_ object: ObjectReader, cutFrom: Double) throws(PhimError) -> Double? {
+        guard let reader = object.optional("cutTo") else { return nil }
+        let cutTo = try reader.number()
+        guard cutTo > cutFrom else {
+            throw reader.invalid("\(formatNumber(cutTo)) s is not after cutFrom (\(formatNumber(cutFrom)) s)")
+        }
+        return cutTo
+    }
+
+    /// The text style fields shared by title and subtitle layers and the subtitles file.
+    private func readTextStyle(_ object: ObjectReader, fontSize defaultFontSize: Double, outlinedByDefault: Bool,
+                               defaults: ProjectDefaults) throws(PhimError) -> TextLayerStyle {
+        let fontSize = try object.optional("fontSize")?.number(in: 1...Double(Limits.maxFrameSide)) ?? defaultFontSize
+        let outlineColor = try object.optional("outlineColor")?.color()
+        let outlineWidth = try object.optional("outlineWidth")?.number(in: 0...Double(Limits.maxFrameSide))
+        let outline: TextOutline?
+        if outlineColor != nil || outlineWidth != nil {
+            let width = outlineWidth ?? TextOutline.defaultWidth(forFontSize: fontSize)
+            outline = width > 0 ? TextOutline(color: outlineColor ?? .black, width: width) : nil
+        } else {
+            outline = outlinedByDefault ? TextOutline(width: TextOutline.defaultWidth(forFontSize: fontSize)) : nil
+        }
+        var maxWidth = TextLayerStyle.defaultMaxWidth
+        if let reader = object.optional("maxWidth") {
+            maxWidth = try reader.number(greaterThan: 0)
+            guard maxWidth <= 1 else { throw reader.invalid("must be at most 1 (the full frame width), got \(formatNumber(maxWidth))") }
+        }
+        return TextLayerStyle(
+            font: try object.optional("font")?.nonEmptyString() ?? defaults.font,
+            fontSize: fontSize,
+            color: try object.optional("color")?.color() ?? .white,
+            outline: outline,
+            boxColor: try object.optional("boxColor")?.color(),
+            maxWidth: maxWidth,
+            align: try object.optional("align")?.choice("alignment", TextAlignment.self) ?? .center)
+    }
+
+    // MARK: Audio and subtitles
+
+    private func readAudioTrack(_ reader: ValueReader, videoDuration: Double) throws(PhimError) -> AudioTrackSpec {
+        let object = try reader.object(fields: ProjectFields.audioTrack)
+        let path = try readPath(try object.required("path"))
+        let start = try object.optional("start")?.number(atLeast: 0) ?? 0
+        if start >= videoDuration, let startReader = object.optional("start") {
+            throw startReader.invalid(
+                "\(formatNumber(start)) s is not before the end of the video (\(formatNumber(videoDuration)) s)")
+        }
+        let cutFrom = try object.optional("cutFrom")?.number(atLeast: 0) ?? 0
+        let cutTo = try readCutTo(object, cutFrom: cutFrom)
+        let role = try object.optional("role")?.choice("audio role", AudioRole.self) ?? .music
+        let duck = try object.optional("duck")?.bool() ?? false
+        if duck, role != .music, let duckReader = object.optional("duck") {
+            throw duckReader.invalid("only music tracks duck; this track's role is \(role.rawValue)")
+        }
+        return AudioTrackSpec(
+            path: path, start: start, cutFrom: cutFrom, cutTo: cutTo,
+            volume: try object.optional("volume")?.number(in: VideoLayer.volumeRange) ?? 1,
+            fadeIn: try object.optional("fadeIn")?.number(atLeast: 0) ?? 0,
+            fadeOut: try object.optional("fadeOut")?.number(atLeast: 0) ?? 0,
+            loop: try object.optional("loop")?.bool() ?? false,
+            duck: duck, role: role, fieldPath: reader.path)
+    }
+
+    /// The subtitle formats Phim reads, by file extension.
+    static let subtitleExtensions = ["srt", "vtt", "ass", "ssa"]
+
+    private func readSubtitles(_ reader: ValueReader, size: PixelSize, defaults: ProjectDefaults) throws(PhimError)
+        -> SubtitleSpec
+    {
+        let object = try reader.object(fields: ProjectFields.subtitles)
+        let pathReader = try object.required("path")
+        let path = try readPath(pathReader)
+        guard Self.subtitleExtensions.contains(path.pathExtension.lowercased()) else {
+            throw pathReader.invalid("'\(path.lastPathComponent)' is not a subtitle file; expected .srt, .vtt or .ass")
+        }
+        return SubtitleSpec(
+            path: path,
+            offset: try object.optional("offset")?.number() ?? 0,
+            position: try object.optional("position").map { (reader) throws(PhimError) in try readPosition(reader) } ?? .bottom,
+            style: try readTextStyle(object, fontSize: Double(size.height) * TextLayerStyle.subtitleSizeFraction,
+                                     outlinedByDefault: true, defaults: defaults),
+            fieldPath: reader.path)
+    }
+
+    // MARK: Paths
+
+    /// A media path, resolved against the project's folder and checked to be a readable regular file.
+    private func readPath(_ reader: ValueReader) throws(PhimError) -> URL {
+        let written = try reader.nonEmptyString()
+        var expanded = written
+        if written == "~" || written.hasPrefix("~/") {
+            expanded = FileManager.default.homeDirectoryForCurrentUser.path + written.dropFirst()
+        }
+        let url = URL(fileURLWithPath: expanded, relativeTo: baseDirectory).absoluteURL.standardizedFileURL
+        var info = stat()
+        guard stat(url.path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR {
+                throw PhimError(.fileNotFound, "no such file '\(written)'", subject: reader.path)
+            }
+            throw PhimError(.unreadableFile, "cannot open '\(written)': \(String(cString: strerror(code)))",
+                            subject: reader.path)
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw PhimError(.unreadableFile, "'\(written)' is a folder, not a file", subject: reader.path)
+        default: throw PhimError(.unreadableFile, "'\(written)' is not a regular file", subject: reader.path)
+        }
+        guard access(url.path, R_OK) == 0 else {
+            throw PhimError(.unreadableFile, "cannot read '\(written)' (permission denied)", subject: reader.path)
+        }
+        return url
+    }
+
+    // MARK: Helpers
+
+    /// `a`, `a and b`, `a, b and c`.
+    static func list(_ items: [String]) -> String {
+        guard items.count > 1 else { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + " and " + items.last!
+    }
+}

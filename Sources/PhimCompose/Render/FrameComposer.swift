@@ -1,0 +1,147 @@
+import Foundation
+import PhimCore
+import PhimGraphics
+
+/// Produces the output frames in order: the one or two clips on screen, the transition between them, and the
+/// project's subtitle file on top. Prepares each clip on a worker thread while the one before it plays.
+///
+/// `@unchecked Sendable`: created on one thread and then used only by the compose thread.
+final class FrameComposer: @unchecked Sendable {
+    let project: Project
+    let timeline: Timeline
+    let frameSize: PixelSize
+    let scale: Double
+    /// How many frames before a clip starts its preparation begins.
+    let preparationLead: Int
+    private var ready: [Int: ClipRenderer] = [:]
+    private var preparing: [Int: OneShot<Result<ClipRenderer, PhimError>>] = [:]
+    private let subtitles: SubtitleOverlay?
+
+    init(project: Project, timeline: Timeline, frameSize: PixelSize, scale: Double) {
+        self.project = project
+        self.timeline = timeline
+        self.frameSize = frameSize
+        self.scale = scale
+        preparationLead = max(1, timeline.frameRate.frameIndex(at: 2))
+        subtitles = project.subtitles.map { SubtitleOverlay(spec: $0, frameSize: frameSize, scale: scale) }
+    }
+
+    /// Output frame `index`.
+    func frame(_ index: Int, pool: PixelBufferPool) throws(PhimError) -> PixelBuffer {
+        let active = timeline.activeClips(atFrame: index)
+        startPreparations(around: index)
+        let outgoing = try renderer(for: active.outgoing.clip)
+        var frame = try outgoing.frame(active.outgoing.localFrame, pool: pool)
+        if let incoming = active.incoming, let transition = active.transition {
+            let next = try renderer(for: incoming.clip)
+            var from: PixelBuffer? = frame
+            var to: PixelBuffer? = try next.frame(incoming.localFrame, pool: pool)
+            frame = pool.take()
+            frame.draw { canvas in
+                TransitionCompositor.draw(transition.transition.kind, progress: transition.progress, from: from!, to: to!,
+                                          on: canvas)
+            }
+            pool.recycle(&from)
+            pool.recycle(&to)
+        }
+        if let subtitles {
+            try subtitles.draw(on: &frame, at: timeline.frameRate.seconds(ofFrame: index))
+        }
+        releaseFinishedClips(before: index)
+        return frame
+    }
+
+    /// Stops every clip's background work.
+    func finish() {
+        for renderer in ready.values { renderer.finish() }
+        ready.removeAll()
+        for shot in preparing.values {
+            if case .success(let renderer) = shot.wait() { renderer.finish() }
+        }
+        preparing.removeAll()
+    }
+
+    private func renderer(for clip: ResolvedClip) throws(PhimError) -> ClipRenderer {
+        if let renderer = ready[clip.index] { return renderer }
+        let renderer: ClipRenderer
+        if let shot = preparing.removeValue(forKey: clip.index) {
+            renderer = try shot.wait().get()
+        } else {
+            renderer = ClipRenderer(clip: project.clips[clip.index], resolved: clip, background: project.background,
+                                    frameRate: timeline.frameRate)
+            try renderer.prepare(frameSize: frameSize, scale: scale)
+        }
+        ready[clip.index] = renderer
+        return renderer
+    }
+
+    /// Starts preparing the clips that begin within the lead, each on a worker thread.
+    private func startPreparations(around index: Int) {
+        for clip in timeline.clips where clip.startFrame > index && clip.startFrame - index <= preparationLead {
+            guard ready[clip.index] == nil, preparing[clip.index] == nil else { continue }
+            let shot = OneShot<Result<ClipRenderer, PhimError>>()
+            preparing[clip.index] = shot
+            let renderer = ClipRenderer(clip: project.clips[clip.index], resolved: clip, background: project.background,
+                                        frameRate: timeline.frameRate)
+            let box = UncheckedBox(renderer)
+            let size = frameSize, scale = self.scale
+            startWorkerThread(named: "phim-prepare-clip-\(clip.index)") {
+                let result = Result { () throws(PhimError) -> ClipRenderer in
+                    try box.value.prepare(frameSize: size, scale: scale)
+                    return box.value
+                }
+                shot.set(result)
+            }
+        }
+    }
+
+    private func releaseFinishedClips(before index: Int) {
+        for (clipIndex, renderer) in ready where renderer.resolved.endFrame <= index + 1 {
+            renderer.finish()
+            ready.removeValue(forKey: clipIndex)
+        }
+    }
+}
+
+/// Carries a non-`Sendable` value to another thread that becomes its only user.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// Draws the cues of the project's subtitle file.
+final class SubtitleOverlay {
+    let spec: SubtitleSpec
+    let frameSize: PixelSize
+    let scale: Double
+    private var cues: [SubtitleCue]?
+    private var nextCue = 0
+    private var shown: (cue: Int, image: GraphicsImage, origin: Point)?
+
+    init(spec: SubtitleSpec, frameSize: PixelSize, scale: Double) {
+        self.spec = spec
+        self.frameSize = frameSize
+        self.scale = scale
+    }
+
+    func draw(on frame: inout PixelBuffer, at time: Double) throws(PhimError) {
+        if cues == nil {
+            do { cues = try SubtitleFile.load(spec.path) } catch { throw error.about(spec.fieldPath + ".path") }
+        }
+        guard let cues else { return }
+        let t = time - spec.offset
+        while nextCue < cues.count, cues[nextCue].end <= t { nextCue += 1 }
+        guard nextCue < cues.count, cues[nextCue].start <= t else { return }
+        if shown?.cue != nextCue {
+            let layout = try TextLayout(text: cues[nextCue].text, style: spec.style.drawingStyle(scale: scale),
+                                        maxWidth: spec.style.maxWidth * Double(frameSize.width), subject: spec.fieldPath + ".font")
+            let image = layout.rendered()
+            shown = (nextCue, image, spec.position.origin(of: image.size, in: frameSize))
+        }
+        guard let shown else { return }
+        frame.draw { canvas in
+            canvas.draw(shown.image, in: Rect(x: shown.origin.x, y: shown.origin.y, width: Double(shown.image.size.width),
+                                              height: Double(shown.image.size.height)))
+        }
+    }
+}

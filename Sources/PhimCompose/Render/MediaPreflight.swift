@@ -1,0 +1,66 @@
+import Foundation
+import PhimCore
+import PhimGraphics
+import PhimMedia
+
+/// Checks every file and font a project names before rendering starts, so that a bad input is one clear line
+/// naming its field rather than a failure halfway through a render.
+enum MediaPreflight {
+    /// - Throws: `PhimError` naming the field (`clips[2].layers[0].path`).
+    static func check(_ project: Project) throws(PhimError) {
+        for clip in project.clips {
+            for layer in clip.layers {
+                let path = layer.fieldPath + ".path"
+                switch layer.content {
+                case .image(let image):
+                    let info = try probe(image.path, field: path)
+                    guard let video = info.primaryVideo else {
+                        throw PhimError(.invalidInput, "'\(image.path.lastPathComponent)' is not a picture", subject: path)
+                    }
+                    try checkSize(video, field: path)
+                case .video(let video):
+                    let info = try probe(video.path, field: path)
+                    guard let stream = info.primaryVideo, !stream.isStillImage || info.format != "image2" else {
+                        throw PhimError(.invalidInput, "'\(video.path.lastPathComponent)' has no video stream", subject: path)
+                    }
+                    try checkSize(stream, field: path)
+                    if let duration = info.duration ?? stream.duration, video.cutFrom >= duration {
+                        throw PhimError(.invalidInput, "cutFrom \(format(video.cutFrom)) s is past the end of '\(video.path.lastPathComponent)' (\(format(duration)) s)",
+                                        subject: layer.fieldPath + ".cutFrom")
+                    }
+                case .title(let text), .subtitle(let text):
+                    try FontCatalog.require(text.style.font, subject: layer.fieldPath + ".font")
+                case .color, .gradient:
+                    break
+                }
+            }
+        }
+        for track in project.audio {
+            let path = track.fieldPath + ".path"
+            let info = try probe(track.path, field: path)
+            guard !info.audio.isEmpty else {
+                throw PhimError(.invalidInput, "'\(track.path.lastPathComponent)' has no audio stream", subject: path)
+            }
+            if let duration = info.duration, track.cutFrom >= duration {
+                throw PhimError(.invalidInput, "cutFrom \(format(track.cutFrom)) s is past the end of '\(track.path.lastPathComponent)' (\(format(duration)) s)",
+                                subject: track.fieldPath + ".cutFrom")
+            }
+        }
+        if let subtitles = project.subtitles {
+            do { _ = try SubtitleFile.load(subtitles.path) } catch { throw error.about(subtitles.fieldPath + ".path") }
+            try FontCatalog.require(subtitles.style.font, subject: subtitles.fieldPath + ".font")
+        }
+    }
+
+    private static func probe(_ url: URL, field: String) throws(PhimError) -> MediaInfo {
+        do { return try MediaProbe.probe(url) } catch { throw error.about(field) }
+    }
+
+    private static func checkSize(_ stream: VideoStreamInfo, field: String) throws(PhimError) {
+        try Limits.check(PixelSize(width: stream.width, height: stream.height), subject: field)
+    }
+
+    private static func format(_ seconds: Double) -> String {
+        String(format: "%.2f", seconds).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import PhimCore
+import PhimGraphics
+import PhimMedia
+
+/// How a render runs.
+public struct RenderOptions: Sendable {
+    /// Quarter-area preview: half the width and height, x264's `ultrafast` preset.
+    public var preview: Bool
+    /// Called from worker threads as frames are encoded.
+    public var progress: ProgressHandler?
+    /// Also write the exact frames given to the encoder as raw I420 here (for benchmarks).
+    public var rawVideoCopy: URL?
+    /// Checked every frame; when set, the render stops with `.cancelled` and leaves no output.
+    public var cancellation: CancellationFlag?
+
+    public init(preview: Bool = false, progress: ProgressHandler? = nil, rawVideoCopy: URL? = nil,
+                cancellation: CancellationFlag? = nil) {
+        self.preview = preview
+        self.progress = progress
+        self.rawVideoCopy = rawVideoCopy
+        self.cancellation = cancellation
+    }
+}
+
+/// What a finished render produced and how long each part took.
+public struct RenderReport: Sendable {
+    public var output: URL
+    public var size: PixelSize
+    public var frameRate: FrameRate
+    public var frameCount: Int
+    /// Seconds of video written.
+    public var duration: Double
+    /// Loudness of the mix before normalisation, and the gain applied (dB).
+    public var measuredLoudness: Double
+    public var appliedGainDB: Double
+    /// Wall-clock seconds for the whole render, and for mixing the audio (pass 1).
+    public var elapsed: Double
+    public var audioMixSeconds: Double
+    /// Frames per second of wall-clock time.
+    public var framesPerSecond: Double { elapsed > 0 ? Double(frameCount) / elapsed : 0 }
+}
+
+/// Renders a project to an MP4: decode, compose and encode run on separate threads joined by bounded queues,
+/// and the audio is mixed, measured and normalised alongside.
+public final class ProjectRenderer: Sendable {
+    public let project: Project
+    public let timeline: Timeline
+    public let options: RenderOptions
+    /// The size frames are drawn and encoded at (half the project's size for previews).
+    public let outputSize: PixelSize
+    /// `outputSize` over the project's size.
+    public let scale: Double
+
+    /// Resolves the timeline and checks every file, font and subtitle the project names, so that bad input is
+    /// reported before any output is opened.
+    /// - Throws: `PhimError` naming the project field at fault.
+    public init(project: Project, options: RenderOptions = RenderOptions()) throws(PhimError) {
+        self.project = project
+        self.options = options
+        timeline = try TimelineResolver.resolve(project)
+        if options.preview {
+            let half = PixelSize(width: max(2, project.size.width / 4 * 2), height: max(2, project.size.height / 4 * 2))
+            outputSize = half
+            scale = Double(half.width) / Double(project.size.width)
+        } else {
+            outputSize = project.size
+            scale = 1
+        }
+        try MediaPreflight.check(project)
+    }
+
+    /// Renders to `destination` (written to a temporary file beside it, renamed when complete).
+    /// - Throws: `PhimError`; nothing is left at `destination` when it fails.
+    public func render(to destination: URL) async throws(PhimError) -> RenderReport {
+        _ = try OutputFile(destination)  // fail early on a missing folder, before any work
+        do {
+            return try await runBlocking(named: "phim-render") { [self] in try renderBlocking(to: destination) }
+        } catch let error as PhimError {
+            throw error
+        } catch {
+            throw PhimError(.operationFailed, "\(error)", subject: destination.path)
+        }
+    }
+
+    /// The render on the calling thread (the encoder's), with compose and audio on threads of their own.
+    func renderBlocking(to destination: URL) throws(PhimError) -> RenderReport {
+        let started = MonotonicClock.now()
+        let frameCount = timeline.frameCount
+        let frameRate = timeline.frameRate
+        let audioFrames = frameRate.samples(beforeFrame: frameCount, sampleRate: AudioMixer.sampleRate)
+
+        // Audio pass 1 (mix, measure) on its own thread.
+        let mixer = AudioMixer(placements: AudioPlan.placements(for: project, timeline: timeline), frameCount: audioFrames,
+                               loudnessTarget: project.loudness)
+        let mixResult = OneShot<Result<MixedAudio, PhimError>>()
+        let cancellation = options.cancellation
+        startWorkerThread(named: "phim-audio-mix") {
+            let mixStart = MonotonicClock.now()
+            let result = Result { () throws(PhimError) -> MixedAudio in try mixer.mixDown(cancellation: cancellation) }
+            mixResult.set(result, seconds: MonotonicClock.now() - mixStart)
+        }
+
+        // Compose on its own thread, a few frames ahead of the encoder.
+        let pool = PixelBufferPool(size: outputSize, limit: 10)
+        let frames = BlockingQueue<PixelBuffer>(capacity: 4)
+        let composer = FrameComposer(project: project, timeline: timeline, frameSize: outputSize, scale: scale)
+        startWorkerThread(named: "phim-compose") {
+            do {
+                for index in 0..<frameCount {
+                    let frame = try composer.frame(index, pool: pool)
+                    if !frames.push(frame) { break }
+                }
+                composer.finish()
+                frames.close()
+            } catch let error as PhimError {
+                composer.finish()
+                frames.close(error: error)
+            } catch {
+                composer.finish()
+                frames.close(error: PhimError(.operationFailed, "\(error)"))
+            }
+        }
+        defer { frames.cancel() }
+
+        // Encode here.
+        let mixed = try mixResult.wait().get()
+        let audioReader = MixedAudioReader(mixed)
+        let writer = try MP4Writer(
+            destination: destination,
+            video: VideoEncoderSettings(size: outputSize, frameRate: frameRate, crf: project.output.crf,
+                                        preset: options.preview ? "ultrafast" : project.output.preset.rawValue),
+            audio: AudioEncoderSettings(bitRate: project.output.audioBitrate),
+            metadata: ["comment": "Rendered by Phim"], rawVideoCopy: options.rawVideoCopy)
+        let progressStart = MonotonicClock.now()
+        for index in 0..<frameCount {
+            try options.cancellation?.check()
+            var frame: PixelBuffer?
+            do { frame = try frames.pop() } catch let error as PhimError { throw error } catch {
+                throw PhimError(.operationFailed, "\(error)")
+            }
+            guard frame != nil else {
+                throw PhimError(.operationFailed, "the compositor stopped early at frame \(index)")
+            }
+            try writer.appendVideo(frame!)
+            pool.recycle(&frame)
+            let first = frameRate.samples(beforeFrame: index, sampleRate: AudioMixer.sampleRate)
+            let last = frameRate.samples(beforeFrame: index + 1, sampleRate: AudioMixer.sampleRate)
+            let samples = try audioReader.read(frameCount: last - first)
+            try samples.withUnsafeBufferPointer { (pointer) throws(PhimError) in try writer.appendAudio(pointer) }
+            if let progress = options.progress, index % 5 == 4 || index == frameCount - 1 {
+                progress(ProgressUpdate(stage: "render", completed: index + 1, total: frameCount,
+                                        elapsed: MonotonicClock.now() - progressStart))
+            }
+        }
+        try writer.finish()
+        return RenderReport(
+            output: destination, size: outputSize, frameRate: frameRate, frameCount: frameCount,
+            duration: frameRate.seconds(ofFrame: frameCount), measuredLoudness: mixed.measurement.integratedLoudness,
+            appliedGainDB: mixed.gainDB, elapsed: MonotonicClock.now() - started, audioMixSeconds: mixResult.seconds)
+    }
+}
+
+/// A value handed from one thread to another once.
+///
+/// `@unchecked Sendable`: guarded by `condition`.
+final class OneShot<Value: Sendable>: @unchecked Sendable {
+    private var value: Value?
+    private(set) var seconds = 0.0
+    private let condition = NSCondition()
+
+    func set(_ newValue: Value, seconds: Double = 0) {
+        condition.lock()
+        value = newValue
+        self.seconds = seconds
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait() -> Value {
+        condition.lock()
+        defer { condition.unlock() }
+        while value == nil { condition.wait() }
+        return value!
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import PhimCore
+
+/// One subtitle: text shown from `start` to `end` seconds.
+public struct SubtitleCue: Sendable, Equatable {
+    public var start: Double
+    public var end: Double
+    /// The text, NFC-normalised, lines separated by `\n`, markup removed.
+    public var text: String
+
+    public init(start: Double, end: Double, text: String) {
+        self.start = start
+        self.end = end
+        self.text = text
+    }
+}
+
+/// Reads SubRip (`.srt`) and WebVTT (`.vtt`) subtitle files.
+public enum SubtitleFile {
+    /// Parses the file at `url` (the format is told by the `WEBVTT` header, else SubRip).
+    /// - Throws: `PhimError` naming the file and line for unreadable, non-UTF-8 or malformed content.
+    public static func load(_ url: URL) throws(PhimError) -> [SubtitleCue] {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            let missing = !FileManager.default.fileExists(atPath: url.path)
+            throw PhimError(missing ? .fileNotFound : .unreadableFile, missing ? "no such file" : "cannot be read", subject: url.path)
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw PhimError(.unreadableFile, "is not valid UTF-8 text", subject: url.path)
+        }
+        return try parse(text, name: url.path)
+    }
+
+    /// Parses subtitle text.
+    /// - Parameter name: the file name used in error messages.
+    public static func parse(_ text: String, name: String) throws(PhimError) -> [SubtitleCue] {
+        var body = text
+        if body.hasPrefix("\u{FEFF}") { body.removeFirst() }
+        let lines = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let isVTT = lines.first?.hasPrefix("WEBVTT") ?? false
+        var cues: [SubtitleCue] = []
+        var index = isVTT ? 1 : 0
+        while index < lines.count {
+            // Skip blank lines between blocks; WebVTT NOTE, STYLE and REGION blocks are skipped whole.
+            if lines[index].trimmingWhitespace().isEmpty { index += 1; continue }
+            if isVTT, ["NOTE", "STYLE", "REGION"].contains(where: { lines[index].hasPrefix($0) }) {
+                while index < lines.count, !lines[index].trimmingWhitespace().isEmpty { index += 1 }
+                continue
+            }
+            // An optional identifier line (SubRip's number, WebVTT's cue id) before the timing line.
+            var timingLine = index
+            if !lines[index].contains("-->") {
+                timingLine += 1
+                guard timingLine < lines.count, lines[timingLine].contains("-->") else {
+                    throw PhimError(.invalidInput, "line \(index + 1): expected a timing line like '00:00:01,000 --> 00:00:02,000'",
+                                    subject: name)
+                }
+            }
+            let parts = lines[timingLine].components(separatedBy: "-->")
+            guard parts.count == 2,
+                  let start = parseTime(parts[0].trimmingWhitespace()),
+                  let end = parseTime(String(parts[1].trimmingWhitespace().split(separator: " ").first ?? "")) else {
+                throw PhimError(.invalidInput, "line \(timingLine + 1): bad timing '\(lines[timingLine])'", subject: name)
+            }
+            guard end > start else {
+                throw PhimError(.invalidInput, "line \(timingLine + 1): cue ends before it starts", subject: name)
+            }
+            var textLines: [String] = []
+            index = timingLine + 1
+            while index < lines.count, !lines[index].trimmingWhitespace().isEmpty {
+                textLines.append(stripMarkup(lines[index]))
+                index += 1
+            }
+            cues.append(SubtitleCue(start: start, end: end, text: textLines.joined(separator: "\n").nfc))
+        }
+        return cues.sorted { $0.start < $1.start }
+    }
+
+    /// `HH:MM:SS,mmm`, `HH:MM:SS.mmm` or `MM:SS.mmm` in seconds.
+    static func parseTime(_ text: String) -> Double? {
+        let fields = text.replacingOccurrences(of: ",", with: ".").split(separator: ":")
+        guard (2...3).contains(fields.count) else { return nil }
+        var seconds = 0.0
+        for (position, field) in fields.enumerated() {
+            let isLast = position == fields.count - 1
+            guard let value = Double(field), value >= 0, field.allSatisfy({ $0.isNumber || $0 == "." }),
+                  isLast || !field.contains(".") else { return nil }
+            if !isLast && position > 0 && value >= 60 { return nil }
+            seconds = seconds * 60 + value
+        }
+        return seconds
+    }
+
+    /// Drops `<i>`-style tags and `{\an8}`-style overrides.
+    static func stripMarkup(_ line: String) -> String {
+        var result = ""
+        var depthAngle = 0, depthBrace = 0
+        for character in line {
+            switch character {
+            case "<": depthAngle += 1
+            case ">" where depthAngle > 0: depthAngle -= 1
+            case "{" where line.contains("{\\"): depthBrace += 1
+            case "}" where depthBrace > 0: depthBrace -= 1
+            default: if depthAngle == 0 && depthBrace == 0 { result.append(character) }
+            }
+        }
+        return result.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&nbsp;", with: "\u{00A0}")
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// A bounded first-in-first-out queue between threads: `push` blocks while it is full, `pop` blocks while it is
+/// empty. This is the back-pressure between Phim's decode, compose and encode stages, so that no stage runs
+/// ahead and holds a video in memory.
+///
+/// `@unchecked Sendable`: all state is guarded by `condition`.
+public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
+    public let capacity: Int
+    /// A ring of `capacity` slots; a slot is emptied as soon as its item is taken, so the queue never keeps a
+    /// consumed item (a frame) alive.
+    private var slots: [Element?]
+    private var head = 0
+    private var count = 0
+    private var closed = false
+    private var failure: (any Error & Sendable)?
+    private let condition = NSCondition()
+
+    /// - Parameter capacity: how many items may wait; at least 1.
+    public init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        slots = Array(repeating: nil, count: self.capacity)
+    }
+
+    /// Adds an item, waiting for room.
+    /// - Returns: `false` if the queue was closed (the consumer gave up); the item is dropped.
+    @discardableResult
+    public func push(_ item: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while !closed && count >= capacity { condition.wait() }
+        guard !closed else { return false }
+        slots[(head + count) % capacity] = item
+        count += 1
+        condition.broadcast()
+        return true
+    }
+
+    /// Takes the oldest item, waiting for one.
+    /// - Returns: `nil` when the queue is closed and drained.
+    /// - Throws: the error the producer closed the queue with, once the items before it are taken.
+    public func pop() throws -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        while count == 0 && !closed { condition.wait() }
+        if count > 0 {
+            let item = slots[head].take()
+            head = (head + 1) % capacity
+            count -= 1
+            condition.broadcast()
+            return item
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    /// Ends the queue: consumers drain what is left then see the end (or `error`); producers stop.
+    public func close(error: (any Error & Sendable)? = nil) {
+        condition.lock()
+        if !closed {
+            closed = true
+            failure = error
+        }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Ends the queue now, dropping what is waiting (the consumer side giving up).
+    public func cancel() {
+        condition.lock()
+        closed = true
+        for index in slots.indices { slots[index] = nil }
+        head = 0
+        count = 0
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// Starts `body` on a dedicated thread (not Swift's cooperative pool): for blocking C work such as decoding
+/// and encoding. The thread has a name, which shows in debuggers and `top -H`.
+public func startWorkerThread(named name: String, stackSize: Int = 4 << 20, _ body: @escaping @Sendable () -> Void) {
+    let thread = Thread(block: body)
+    thread.name = name
+    thread.stackSize = stackSize
+    thread.start()
+}
+
+/// Runs blocking work on a dedicated thread and awaits its result, keeping the cooperative pool free.
+public func runBlocking<T: Sendable>(named name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        startWorkerThread(named: name) {
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import CCairo
+import PhimCore
+
+/// A block of text shaped and wrapped by Pango (HarfBuzz shaping, so Vietnamese stacked diacritics, ligatures
+/// and right-to-left scripts come out right), ready to measure and draw.
+///
+/// Not `Sendable`: owns a Pango layout and context.
+public final class TextLayout {
+    public let text: String
+    public let style: TextStyle
+    /// The width lines wrap at, in pixels, if any.
+    public let maxWidth: Double?
+    /// The size of the whole block: text, outline and box padding.
+    public let size: (width: Double, height: Double)
+    /// How many lines the text wrapped into.
+    public let lineCount: Int
+
+    private let pangoContext: OpaquePointer
+    private let layout: OpaquePointer
+    /// Where the text starts inside the block (past the padding and outline).
+    private let inset: Point
+    private let textSize: (width: Double, height: Double)
+
+    /// Lays out `text` (normalised to NFC).
+    /// - Parameters:
+    ///   - maxWidth: wrap lines at this many pixels (words, then characters for very long words).
+    /// - Throws: `PhimError` when the font is not installed or the size is not positive.
+    public init(text: String, style: TextStyle, maxWidth: Double? = nil, subject: String = "font") throws(PhimError) {
+        try FontCatalog.require(style.fontFamily, subject: subject)
+        guard style.fontSize > 0, style.fontSize.isFinite, style.fontSize <= 4_000 else {
+            throw PhimError(.invalidInput, "font size \(style.fontSize) must be between 0 and 4000 pixels", subject: subject)
+        }
+        self.text = text.nfc
+        self.style = style
+        self.maxWidth = maxWidth
+        let fontMap = pango_cairo_font_map_get_default()
+        pangoContext = pango_font_map_create_context(fontMap)!
+        // Unhinted outlines and metrics: text scales and moves smoothly, and looks the same at any position.
+        let options = cairo_font_options_create()
+        cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE)
+        cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
+        cairo_font_options_set_antialias(options, CAIRO_ANTIALIAS_GRAY)
+        pango_cairo_context_set_font_options(pangoContext, options)
+        cairo_font_options_destroy(options)
+        layout = pango_layout_new(pangoContext)
+
+        let description = pango_font_description_new()
+        pango_font_description_set_family(description, style.fontFamily)
+        pango_font_description_set_absolute_size(description, style.fontSize * Double(CCairo_PANGO_SCALE()))
+        pango_font_description_set_weight(description, style.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
+        pango_font_description_set_style(description, style.italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL)
+        pango_layout_set_font_description(layout, description)
+        pango_font_description_free(description)
+
+        let padding = style.boxColor == nil ? 0 : style.boxPadding * style.fontSize
+        let outline = style.outlineColor == nil ? 0 : max(0, style.outlineWidth)
+        let inner = padding + outline
+        if let maxWidth {
+            pango_layout_set_width(layout, Int32(max(1, maxWidth - 2 * inner) * Double(CCairo_PANGO_SCALE())))
+            pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+        }
+        let alignment: PangoAlignment = switch style.alignment {
+        case .left: PANGO_ALIGN_LEFT
+        case .center: PANGO_ALIGN_CENTER
+        case .right: PANGO_ALIGN_RIGHT
+        }
+        pango_layout_set_alignment(layout, alignment)
+        if style.lineSpacing != 1 { pango_layout_set_line_spacing(layout, Float(max(0.5, style.lineSpacing))) }
+        pango_layout_set_text(layout, self.text, -1)
+
+        var ink = PangoRectangle(), logical = PangoRectangle()
+        pango_layout_get_pixel_extents(layout, &ink, &logical)
+        // With a wrap width Pango reports the layout's full width; the block hugs the longest line instead.
+        let lines = Int(pango_layout_get_line_count(layout))
+        lineCount = lines
+        var widest = 0.0
+        for index in 0..<lines {
+            var lineInk = PangoRectangle(), lineLogical = PangoRectangle()
+            pango_layout_line_get_pixel_extents(pango_layout_get_line_readonly(layout, Int32(index)), &lineInk, &lineLogical)
+            widest = max(widest, Double(lineLogical.width))
+        }
+        textSize = (widest, Double(logical.height))
+        inset = Point(x: inner, y: inner)
+        size = (widest + 2 * inner, Double(logical.height) + 2 * inner)
+    }
+
+    deinit {
+        g_object_unref(UnsafeMutableRawPointer(layout))
+        g_object_unref(UnsafeMutableRawPointer(pangoContext))
+    }
+
+    /// Draws the block with its top-left corner at `origin`.
+    func draw(on canvas: Canvas, at origin: Point) {
+        let cr = canvas.context
+        cairo_save(cr)
+        defer { cairo_restore(cr) }
+        if let box = style.boxColor {
+            canvas.fill(rect: Rect(x: origin.x, y: origin.y, width: size.width, height: size.height),
+                        cornerRadius: style.fontSize * 0.2, with: .color(box))
+        }
+        // Lines are aligned inside the layout's wrap width; shift so the longest line starts at the inset.
+        var logical = PangoRectangle()
+        pango_layout_get_pixel_extents(layout, nil, &logical)
+        var lineShift = 0.0
+        if maxWidth != nil, pango_layout_get_line_count(layout) > 0 {
+            var leftmost = Double.greatestFiniteMagnitude
+            for index in 0..<Int(pango_layout_get_line_count(layout)) {
+                var iter = PangoRectangle()
+                pango_layout_line_get_pixel_extents(pango_layout_get_line_readonly(layout, Int32(index)), nil, &iter)
+                leftmost = min(leftmost, Double(lineOffset(index)) + Double(iter.x))
+            }
+            lineShift = -leftmost
+        }
+        cairo_move_to(cr, origin.x + inset.x + lineShift, origin.y + inset.y)
+        pango_cairo_update_layout(cr, layout)
+        if let outline = style.outlineColor, style.outlineWidth > 0 {
+            pango_cairo_layout_path(cr, layout)
+            cairo_set_source_rgba(cr, outline.red, outline.green, outline.blue, outline.alpha)
+            cairo_set_line_width(cr, style.outlineWidth * 2)
+            cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
+            cairo_stroke_preserve(cr)
+            cairo_set_source_rgba(cr, style.color.red, style.color.green, style.color.blue, style.color.alpha)
+            cairo_fill(cr)
+        } else {
+            cairo_set_source_rgba(cr, style.color.red, style.color.green, style.color.blue, style.color.alpha)
+            pango_cairo_show_layout(cr, layout)
+        }
+    }
+
+    /// The x offset Pango gives line `index` for alignment within the wrap width.
+    private func lineOffset(_ index: Int) -> Int32 {
+        let iterator = pango_layout_get_iter(layout)
+        defer { pango_layout_iter_free(iterator) }
+        for _ in 0..<index { pango_layout_iter_next_line(iterator) }
+        var logical = PangoRectangle()
+        pango_layout_iter_get_line_extents(iterator, nil, &logical)
+        return logical.x / CCairo_PANGO_SCALE()
+    }
+
+    /// The block drawn once into its own transparent picture, for drawing every frame at little cost.
+    public func rendered() -> GraphicsImage {
+        let pixelSize = PixelSize(width: max(1, Int(size.width.rounded(.up)) + 2), height: max(1, Int(size.height.rounded(.up)) + 2))
+        return GraphicsImage(size: pixelSize) { canvas in self.draw(on: canvas, at: Point(x: 1, y: 1)) }
+    }
+}

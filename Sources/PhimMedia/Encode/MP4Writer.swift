@@ -1,0 +1,311 @@
+import CFFmpeg
+import CYUV
+import Foundation
+import PhimCore
+
+/// H.264 settings for an MP4 Phim writes (libx264, `yuv420p`, BT.601 matrix with BT.709 primaries, limited range).
+public struct VideoEncoderSettings: Sendable, Equatable {
+    public var size: PixelSize
+    public var frameRate: FrameRate
+    /// x264's constant rate factor, 0 (lossless) to 51.
+    public var crf: Int
+    /// x264's speed/quality preset, `ultrafast` … `placebo`.
+    public var preset: String
+    /// Encoder threads; 0 lets x264 choose from the machine's cores.
+    public var threads: Int
+
+    public static let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
+                                 "veryslow", "placebo"]
+
+    public init(size: PixelSize, frameRate: FrameRate, crf: Int = 23, preset: String = "veryfast", threads: Int = 0) {
+        self.size = size
+        self.frameRate = frameRate
+        self.crf = crf
+        self.preset = preset
+        self.threads = threads
+    }
+}
+
+/// AAC settings for an MP4 Phim writes.
+public struct AudioEncoderSettings: Sendable, Equatable {
+    public var sampleRate: Int
+    public var channelCount: Int
+    public var bitRate: Int
+
+    public init(sampleRate: Int = AudioBuffer.standardSampleRate, channelCount: Int = 2, bitRate: Int = 192_000) {
+        self.sampleRate = sampleRate
+        self.channelCount = channelCount
+        self.bitRate = bitRate
+    }
+}
+
+/// Writes an MP4 (H.264 + AAC, `+faststart`) frame by frame with FFmpeg's libraries, to a temporary file that
+/// becomes the destination only when ``finish()`` succeeds.
+///
+/// Not `Sendable`: one thread feeds a writer. Video frames may be `bgraPremultiplied` (opaque) or `rgba`.
+public final class MP4Writer {
+    public let video: VideoEncoderSettings
+    public let audio: AudioEncoderSettings?
+    /// Frames of video written so far.
+    public private(set) var videoFrameCount = 0
+    /// Sample frames of audio written so far.
+    public private(set) var audioFrameCount = 0
+
+    private let output: OutputFile
+    private let subject: String
+    private let format: UnsafeMutablePointer<AVFormatContext>
+    private let videoCodec: UnsafeMutablePointer<AVCodecContext>
+    private let videoStream: UnsafeMutablePointer<AVStream>
+    private var audioCodec: UnsafeMutablePointer<AVCodecContext>?
+    private var audioStream: UnsafeMutablePointer<AVStream>?
+    private let yuvFrame = Frame()
+    private let audioFrame = Frame()
+    private let packet = Packet()
+    /// Interleaved samples waiting to fill an AAC frame (1024 samples).
+    private var pendingAudio: [Float] = []
+    private var finished = false
+    /// Where a copy of every I420 frame goes, for measuring the encoder alone (benchmarks).
+    private let rawVideoCopy: FileHandle?
+
+    /// Opens the encoders and the temporary output beside `destination`.
+    /// - Parameters:
+    ///   - metadata: container tags (`title`, `comment`…); `encoder` is set to Phim.
+    /// - Throws: `PhimError` naming the destination when it cannot be written, or the settings are invalid.
+    ///   - rawVideoCopy: also write every frame as raw I420 (`yuv420p`) to this file, exactly as the encoder gets
+    ///     it; benchmarks time `ffmpeg` encoding it to find the floor an encoder sets.
+    public init(destination: URL, video: VideoEncoderSettings, audio: AudioEncoderSettings?,
+                metadata: [String: String] = [:], rawVideoCopy: URL? = nil) throws(PhimError) {
+        _ = FFmpegLogging.configured
+        guard video.size.width % 2 == 0, video.size.height % 2 == 0 else {
+            throw PhimError(.invalidInput, "H.264 yuv420p needs an even width and height, not \(video.size)", subject: destination.displayPath)
+        }
+        try Limits.check(video.size, subject: destination.displayPath)
+        guard (0...51).contains(video.crf) else { throw PhimError(.invalidInput, "crf must be 0…51", subject: "output.crf") }
+        guard VideoEncoderSettings.presets.contains(video.preset) else {
+            throw PhimError(.invalidInput, "unknown preset '\(video.preset)'", subject: "output.preset")
+        }
+        self.output = try OutputFile(destination)
+        self.video = video
+        self.audio = audio
+        self.subject = destination.displayPath
+        if let rawVideoCopy {
+            guard FileManager.default.createFile(atPath: rawVideoCopy.path, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: rawVideoCopy.path) else {
+                throw PhimError(.writeFailed, "cannot create the raw video copy", subject: rawVideoCopy.displayPath)
+            }
+            self.rawVideoCopy = handle
+        } else {
+            self.rawVideoCopy = nil
+        }
+
+        var formatContext: UnsafeMutablePointer<AVFormatContext>? = nil
+        try ffmpegCheck(avformat_alloc_output_context2(&formatContext, nil, "mp4", output.temporary.path),
+                        "creating the MP4", subject: subject)
+        self.format = formatContext!
+
+        guard let h264 = avcodec_find_encoder_by_name("libx264") else {
+            avformat_free_context(formatContext)
+            throw PhimError(.unsupported, "FFmpeg has no libx264 encoder", subject: subject)
+        }
+        guard let stream = avformat_new_stream(formatContext, nil), let codec = avcodec_alloc_context3(h264) else {
+            avformat_free_context(formatContext)
+            throw PhimError(.operationFailed, "cannot allocate the video encoder", subject: subject)
+        }
+        self.videoStream = stream
+        self.videoCodec = codec
+        let rate = video.frameRate.rate
+        codec.pointee.width = Int32(video.size.width)
+        codec.pointee.height = Int32(video.size.height)
+        codec.pointee.pix_fmt = AV_PIX_FMT_YUV420P
+        codec.pointee.time_base = AVRational(num: Int32(rate.denominator), den: Int32(rate.numerator))
+        codec.pointee.framerate = AVRational(num: Int32(rate.numerator), den: Int32(rate.denominator))
+        codec.pointee.thread_count = Int32(video.threads)
+        // libyuv converts with the BT.601 matrix; the stream says so, and players convert back exactly.
+        codec.pointee.colorspace = AVCOL_SPC_SMPTE170M
+        codec.pointee.color_primaries = AVCOL_PRI_BT709
+        codec.pointee.color_trc = AVCOL_TRC_BT709
+        codec.pointee.color_range = AVCOL_RANGE_MPEG
+        if (format.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0 {
+            codec.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
+        }
+        av_opt_set(codec.pointee.priv_data, "preset", video.preset, 0)
+        av_opt_set(codec.pointee.priv_data, "crf", String(video.crf), 0)
+        try ffmpegCheck(avcodec_open2(codec, h264, nil), "opening the H.264 encoder", subject: subject)
+        try ffmpegCheck(avcodec_parameters_from_context(stream.pointee.codecpar, codec), "configuring the video stream", subject: subject)
+        stream.pointee.time_base = codec.pointee.time_base
+        stream.pointee.avg_frame_rate = codec.pointee.framerate
+
+        yuvFrame.pointer.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+        yuvFrame.pointer.pointee.width = codec.pointee.width
+        yuvFrame.pointer.pointee.height = codec.pointee.height
+        try ffmpegCheck(av_frame_get_buffer(yuvFrame.pointer, 64), "allocating a video frame", subject: subject)
+
+        if let audio {
+            guard let aac = avcodec_find_encoder(AV_CODEC_ID_AAC),
+                  let audioStream = avformat_new_stream(formatContext, nil),
+                  let audioCodec = avcodec_alloc_context3(aac) else {
+                throw PhimError(.unsupported, "FFmpeg has no AAC encoder", subject: subject)
+            }
+            self.audioStream = audioStream
+            self.audioCodec = audioCodec
+            audioCodec.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
+            audioCodec.pointee.sample_rate = Int32(audio.sampleRate)
+            audioCodec.pointee.bit_rate = Int64(audio.bitRate)
+            audioCodec.pointee.ch_layout = audio.channelCount == 1 ? CFFmpeg_mono_layout() : CFFmpeg_stereo_layout()
+            audioCodec.pointee.time_base = AVRational(num: 1, den: Int32(audio.sampleRate))
+            if (format.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0 {
+                audioCodec.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
+            }
+            try ffmpegCheck(avcodec_open2(audioCodec, aac, nil), "opening the AAC encoder", subject: subject)
+            try ffmpegCheck(avcodec_parameters_from_context(audioStream.pointee.codecpar, audioCodec),
+                            "configuring the audio stream", subject: subject)
+            audioStream.pointee.time_base = audioCodec.pointee.time_base
+            let f = audioFrame.pointer
+            f.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
+            f.pointee.nb_samples = audioCodec.pointee.frame_size
+            f.pointee.sample_rate = audioCodec.pointee.sample_rate
+            av_channel_layout_copy(&f.pointee.ch_layout, &audioCodec.pointee.ch_layout)
+            try ffmpegCheck(av_frame_get_buffer(f, 0), "allocating an audio frame", subject: subject)
+        }
+
+        var tags = metadata
+        tags["encoder"] = tags["encoder"] ?? "Phim"
+        for (key, value) in tags { av_dict_set(&format.pointee.metadata, key, value, 0) }
+
+        try ffmpegCheck(avio_open(&format.pointee.pb, output.temporary.path, AVIO_FLAG_WRITE),
+                        "opening the output for writing", subject: subject, code: .writeFailed)
+        var options: OpaquePointer? = nil
+        av_dict_set(&options, "movflags", "+faststart", 0)
+        let headerStatus = avformat_write_header(format, &options)
+        av_dict_free(&options)
+        try ffmpegCheck(headerStatus, "writing the MP4 header", subject: subject, code: .writeFailed)
+    }
+
+    deinit {
+        var codec: UnsafeMutablePointer<AVCodecContext>? = videoCodec
+        avcodec_free_context(&codec)
+        avcodec_free_context(&audioCodec)
+        if format.pointee.pb != nil { avio_closep(&format.pointee.pb) }
+        avformat_free_context(format)
+        if !finished { output.discard() }
+    }
+
+    /// Encodes the next video frame.
+    /// - Precondition: `pixels.size == video.size`.
+    /// - Throws: `PhimError` when encoding or writing fails.
+    public func appendVideo(_ pixels: PixelBuffer) throws(PhimError) {
+        precondition(pixels.size == video.size, "frame size \(pixels.size) differs from the video size \(video.size)")
+        try ffmpegCheck(av_frame_make_writable(yuvFrame.pointer), "preparing a video frame", subject: subject)
+        try convertToYUV(pixels)
+        if let rawVideoCopy { try writeRawCopy(to: rawVideoCopy) }
+        yuvFrame.pointer.pointee.pts = Int64(videoFrameCount)
+        videoFrameCount += 1
+        try encode(yuvFrame.pointer, codec: videoCodec, stream: videoStream)
+    }
+
+    /// Queues interleaved float samples (at `audio.sampleRate`, `audio.channelCount` channels) for AAC.
+    /// - Throws: `PhimError` when encoding or writing fails.
+    public func appendAudio(_ samples: UnsafeBufferPointer<Float>) throws(PhimError) {
+        guard let audio, let audioCodec, let audioStream else { return }
+        pendingAudio.append(contentsOf: samples)
+        let frameSize = Int(audioCodec.pointee.frame_size)
+        let channels = audio.channelCount
+        var consumed = 0
+        while pendingAudio.count - consumed >= frameSize * channels {
+            try fillAudioFrame(from: consumed, frames: frameSize)
+            consumed += frameSize * channels
+            try encode(audioFrame.pointer, codec: audioCodec, stream: audioStream)
+        }
+        if consumed > 0 { pendingAudio.removeFirst(consumed) }
+    }
+
+    /// Queues samples from an `AudioBuffer`.
+    public func appendAudio(_ buffer: AudioBuffer) throws(PhimError) {
+        try buffer.samples.withUnsafeBufferPointer { (pointer) throws(PhimError) in try appendAudio(pointer) }
+    }
+
+    /// Flushes the encoders, writes the index at the front of the file (`+faststart`) and moves the file into place.
+    /// - Throws: `PhimError`; the destination is then left untouched.
+    public func finish() throws(PhimError) {
+        guard !finished else { return }
+        if let audio, let audioCodec, let audioStream, !pendingAudio.isEmpty {
+            let frames = pendingAudio.count / audio.channelCount
+            try fillAudioFrame(from: 0, frames: frames)
+            pendingAudio.removeAll()
+            try encode(audioFrame.pointer, codec: audioCodec, stream: audioStream)
+        }
+        try encode(nil, codec: videoCodec, stream: videoStream)
+        if let audioCodec, let audioStream { try encode(nil, codec: audioCodec, stream: audioStream) }
+        try ffmpegCheck(av_write_trailer(format), "finishing the MP4", subject: subject, code: .writeFailed)
+        avio_closep(&format.pointee.pb)
+        try? rawVideoCopy?.close()
+        finished = true
+        try output.commit()
+    }
+
+    private func fillAudioFrame(from offset: Int, frames: Int) throws(PhimError) {
+        let f = audioFrame.pointer
+        try ffmpegCheck(av_frame_make_writable(f), "preparing an audio frame", subject: subject)
+        let channels = audio!.channelCount
+        let capacity = Int(audioCodec!.pointee.frame_size)
+        pendingAudio.withUnsafeBufferPointer { source in
+            for channel in 0..<channels {
+                let plane = f.pointee.extended_data[channel]!.withMemoryRebound(to: Float.self, capacity: capacity) { $0 }
+                for i in 0..<frames { plane[i] = source[offset + i * channels + channel] }
+                for i in frames..<capacity { plane[i] = 0 }
+            }
+        }
+        f.pointee.nb_samples = Int32(frames == capacity ? capacity : frames)
+        f.pointee.pts = Int64(audioFrameCount)
+        audioFrameCount += frames
+    }
+
+    /// Converts a 32-bit frame to the encoder's I420 frame with libyuv (AVX2 on this hardware).
+    private func convertToYUV(_ pixels: PixelBuffer) throws(PhimError) {
+        let f = yuvFrame.pointer
+        let width = Int32(video.size.width), height = Int32(video.size.height)
+        let status: Int32 = pixels.withUnsafeBytes { raw in
+            let source = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let stride = Int32(pixels.bytesPerRow)
+            // libyuv names formats by their little-endian word order: its "ARGB" is B, G, R, A in memory.
+            return switch pixels.format {
+            case .bgraPremultiplied:
+                ARGBToI420(source, stride, f.pointee.data.0, f.pointee.linesize.0, f.pointee.data.1, f.pointee.linesize.1,
+                           f.pointee.data.2, f.pointee.linesize.2, width, height)
+            case .rgba:
+                ABGRToI420(source, stride, f.pointee.data.0, f.pointee.linesize.0, f.pointee.data.1, f.pointee.linesize.1,
+                           f.pointee.data.2, f.pointee.linesize.2, width, height)
+            }
+        }
+        guard status == 0 else { throw PhimError(.operationFailed, "colour conversion failed", subject: subject) }
+    }
+
+    private func writeRawCopy(to handle: FileHandle) throws(PhimError) {
+        let f = yuvFrame.pointer.pointee
+        var data = Data(capacity: video.size.area * 3 / 2)
+        let planes = [(f.data.0!, f.linesize.0, video.size.width, video.size.height),
+                      (f.data.1!, f.linesize.1, video.size.width / 2, video.size.height / 2),
+                      (f.data.2!, f.linesize.2, video.size.width / 2, video.size.height / 2)]
+        for (base, stride, width, height) in planes {
+            for row in 0..<height { data.append(base + row * Int(stride), count: width) }
+        }
+        do { try handle.write(contentsOf: data) } catch {
+            throw PhimError(.writeFailed, "cannot write the raw video copy: \(error)", subject: subject)
+        }
+    }
+
+    /// Sends a frame (or `nil` to flush) and writes every packet that comes out.
+    private func encode(_ frame: UnsafeMutablePointer<AVFrame>?, codec: UnsafeMutablePointer<AVCodecContext>,
+                        stream: UnsafeMutablePointer<AVStream>) throws(PhimError) {
+        try ffmpegCheck(avcodec_send_frame(codec, frame), "encoding", subject: subject)
+        while true {
+            let status = avcodec_receive_packet(codec, packet.pointer)
+            if status == CFFmpeg_AVERROR_EAGAIN() || status == CFFmpeg_AVERROR_EOF() { return }
+            try ffmpegCheck(status, "encoding", subject: subject)
+            av_packet_rescale_ts(packet.pointer, codec.pointee.time_base, stream.pointee.time_base)
+            packet.pointer.pointee.stream_index = stream.pointee.index
+            let written = av_interleaved_write_frame(format, packet.pointer)
+            try ffmpegCheck(written, "writing the MP4", subject: subject, code: .writeFailed)
+        }
+    }
+}
