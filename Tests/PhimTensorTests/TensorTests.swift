@@ -140,6 +140,27 @@ import Testing
     }
 }
 
+@Suite struct DeviceTests {
+    @Test func cpuBuildsRejectCUDAWithAnError() throws {
+        let t = try Tensor.ones([2])
+        #expect(t.device == .cpu)
+        #expect(try t.to(.cpu).device == .cpu)
+        if !Torch.isCUDAAvailable {
+            #expect(Torch.cudaDeviceCount == 0)
+            #expect(throws: TensorError.self) { try t.to(.cuda()) }
+            #expect(throws: TensorError.self) { try Tensor.zeros([2], device: .cuda()) }
+        }
+    }
+
+    @Test(.enabled(if: Torch.isCUDAAvailable, "needs a CUDA build of libtorch (LIBTORCH, LIBTORCH_CUDA=1) and a GPU"))
+    func cudaRoundTrip() throws {
+        let t = try Tensor([1, 2, 3] as [Float])
+        let gpu = try t.to(.cuda())
+        #expect(gpu.device == .cuda(0))
+        #expect(try (gpu * 2).to(.cpu).toArray(Float.self) == [2, 4, 6])
+    }
+}
+
 @Suite struct ErrorTests {
     @Test func shapeMismatchIsASwiftErrorWithLibtorchsMessage() throws {
         let a = try Tensor.zeros([2, 3])
