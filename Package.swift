@@ -1,6 +1,15 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// libtorch for CTorch: Debian's `libtorch-dev` (CPU) by default. `LIBTORCH=/path/to/libtorch` (a folder with
+/// `include/` and `lib/`, e.g. a CUDA build) selects another, as tch-rs does; with `LIBTORCH_CUDA=1` its CUDA libraries are linked too.
+let libtorch = Context.environment["LIBTORCH"].flatMap { $0.isEmpty ? nil : $0 }
+let torchIncludes = libtorch.map { ["-I\($0)/include", "-I\($0)/include/torch/csrc/api/include"] }
+    ?? ["-I/usr/include/torch/csrc/api/include"]
+let torchLinkerFlags = libtorch.map { ["-L\($0)/lib", "-Xlinker", "-rpath", "-Xlinker", "\($0)/lib"] } ?? []
+let torchCUDALibraries: [LinkerSetting] = libtorch != nil && Context.environment["LIBTORCH_CUDA"] == "1"
+    ? [.unsafeFlags(["-Xlinker", "--no-as-needed"]), .linkedLibrary("torch_cuda"), .linkedLibrary("c10_cuda")] : []
+
 /// Phim: a local-first AI video studio. One executable (`phim`), one library per concern.
 /// C libraries are reached only through the `C…` targets; no C type appears in a public Swift API.
 let package = Package(
@@ -12,6 +21,8 @@ let package = Package(
         .library(name: "PhimMedia", targets: ["PhimMedia"]),
         .library(name: "PhimGraphics", targets: ["PhimGraphics"]),
         .library(name: "PhimCompose", targets: ["PhimCompose"]),
+        .library(name: "PhimTensor", targets: ["PhimTensor"]),
+        .library(name: "PhimNN", targets: ["PhimNN"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,6 +42,17 @@ let package = Package(
             pkgConfig: "cairo pangocairo pango",
             providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]
         ),
+        .target(
+            name: "CTorch",
+            exclude: ["generator"],
+            cxxSettings: [
+                .define("USE_C10D_GLOO"), .define("USE_DISTRIBUTED"),
+                .unsafeFlags(["-std=c++17", "-Wno-deprecated-declarations"] + torchIncludes),
+            ],
+            linkerSettings: [
+                .linkedLibrary("torch"), .linkedLibrary("torch_cpu"), .linkedLibrary("c10"),
+            ] + torchCUDALibraries + [.unsafeFlags(torchLinkerFlags)]
+        ),
 
         // MARK: Swift libraries
         .target(name: "PhimCore"),
@@ -40,16 +62,22 @@ let package = Package(
             name: "PhimCompose",
             dependencies: ["PhimCore", "PhimMedia", "PhimGraphics", .product(name: "Yams", package: "Yams")]
         ),
+        .target(name: "PhimTensor", dependencies: ["CTorch"]),
+        .target(name: "PhimSafetensors", dependencies: ["PhimCore"]),
+        .target(name: "PhimNN", dependencies: ["PhimTensor", "PhimSafetensors", "PhimCore"]),
         .target(name: "PhimTesting", dependencies: ["PhimCore", "PhimMedia"], path: "Sources/PhimTesting"),
 
         // MARK: The command-line tool
         .executableTarget(
             name: "phim",
             dependencies: [
-                "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose",
+                "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSafetensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helper processes for PhimNN's tests (distributed ranks, leak and resume checks) and the tensor benchmark.
+        .executableTarget(name: "PhimTensorWorker", dependencies: ["PhimNN"]),
+        .executableTarget(name: "PhimTensorBenchmark", dependencies: ["PhimNN"], path: "Benchmarks/tensor/swift"),
 
         // MARK: Tests
         .testTarget(name: "PhimCoreTests", dependencies: ["PhimCore"]),
@@ -57,6 +85,8 @@ let package = Package(
         .testTarget(name: "PhimGraphicsTests", dependencies: ["PhimGraphics", "PhimTesting"]),
         .testTarget(name: "PhimComposeTests", dependencies: ["PhimCompose", "PhimTesting"]),
         .testTarget(name: "PhimCLITests", dependencies: ["PhimTesting"]),
+        .testTarget(name: "PhimTensorTests", dependencies: ["PhimTensor"]),
+        .testTarget(name: "PhimNNTests", dependencies: ["PhimNN", "PhimCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
