@@ -102,8 +102,8 @@ public final class ProjectRenderer: Sendable {
         }
 
         // Compose on its own thread, a few frames ahead of the encoder.
-        let pool = PixelBufferPool(size: outputSize, limit: 10)
-        let frames = BlockingQueue<PixelBuffer>(capacity: 4)
+        let pool = PixelBufferPool(size: outputSize, limit: 6)
+        let frames = BlockingQueue<PixelBuffer>(capacity: 3)
         let composer = FrameComposer(project: project, timeline: timeline, frameSize: outputSize, scale: scale)
         startWorkerThread(named: "phim-compose") {
             do {
