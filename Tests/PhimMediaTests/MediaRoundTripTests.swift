@@ -23,6 +23,23 @@ import Testing
         #expect(info.tags["comment"] == "Phim test media")
     }
 
+    @Test func indexComesFirstForStreaming() throws {
+        let url = try MediaGenerator.colorBars(to: folder.file("bars.mp4"), seconds: 1)
+        let data = try Data(contentsOf: url)
+        // Top-level MP4 boxes in order: with +faststart the index (moov) precedes the media data (mdat).
+        var offset = 0
+        var boxes: [String] = []
+        while offset + 8 <= data.count {
+            let size = data[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            boxes.append(String(decoding: data[offset + 4..<offset + 8], as: UTF8.self))
+            guard size >= 8 else { break }
+            offset += size
+        }
+        let moov = try #require(boxes.firstIndex(of: "moov"))
+        let mdat = try #require(boxes.firstIndex(of: "mdat"))
+        #expect(moov < mdat, "boxes: \(boxes)")
+    }
+
     @Test func decodedFramesShowTheColoursWritten() throws {
         let url = try MediaGenerator.colorBars(to: folder.file("bars.mp4"), seconds: 3)
         let decoder = try VideoDecoder(url: url)
