@@ -260,6 +260,43 @@ import Testing
         #expect(error?.subject == "clips[0].layers[0].cutFrom")
     }
 
+    @Test func cutToPastTheEndIsRefused() async throws {
+        let source = try MediaGenerator.colorBars(to: folder.file("bars.mp4"), seconds: 2)
+        let error = try await renderError("""
+        { "width": 160, "height": 120, "clips": [ { "duration": 1, "layers": [
+          { "type": "video", "path": "\(source.path)", "cutFrom": 0, "cutTo": 9 } ] } ] }
+        """)
+        #expect(error?.subject == "clips[0].layers[0].cutTo")
+        #expect(error?.message == "cutTo 9 s is past the end of 'bars.mp4' (2 s)")
+    }
+
+    @Test func truncatedVideoIsReportedNotFrozen() async throws {
+        // Ten seconds of video cut to a third: the container still claims ten seconds.
+        let whole = try MediaGenerator.colorBars(to: folder.file("whole.mp4"), seconds: 10, toneFrequency: nil)
+        let data = try Data(contentsOf: whole)
+        let firstThird = data.prefix(data.count / 3)
+        try firstThird.write(to: folder.file("cut.mp4"))
+        let error = try await renderError("""
+        { "width": 160, "height": 120, "clips": [ { "duration": 2, "layers": [
+          { "type": "video", "path": "cut.mp4", "cutFrom": 0, "cutTo": 9 } ] } ] }
+        """)
+        #expect(error?.subject == "clips[0].layers[0].path")
+        #expect(error?.message.contains("truncated") == true, "\(String(describing: error))")
+    }
+
+    @Test func absurdPictureIsRefused() async throws {
+        var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13])
+        png.append(contentsOf: Array("IHDR".utf8))
+        for value in [UInt32(100_000), UInt32(100_000)] { withUnsafeBytes(of: value.bigEndian) { png.append(contentsOf: $0) } }
+        png.append(contentsOf: [8, 6, 0, 0, 0, 0, 0, 0, 0])
+        try png.write(to: folder.file("huge.png"))
+        let error = try await renderError("""
+        { "width": 160, "height": 120, "clips": [ { "duration": 1, "layers": [ { "type": "image", "path": "huge.png" } ] } ] }
+        """)
+        #expect(error?.subject == "clips[0].layers[0].path")
+        #expect(error?.isInvalidInput == true)
+    }
+
     @Test func missingFontIsRefusedBeforeRendering() async throws {
         let error = try await renderError("""
         { "width": 160, "height": 120, "clips": [ { "duration": 1, "layers": [

@@ -56,9 +56,15 @@ final class VideoLayerRenderer: PreparedLayer {
             do {
                 let decoder = try VideoDecoder(url: url, options: options)
                 let cursor = VideoFrameCursor(decoder: decoder)
+                let claimed = decoder.mediaInfo.duration ?? decoder.streamInfo.duration
                 for item in plannedFrames {
                     guard let frame = try cursor.frame(at: item.sourceTime) else {
-                        throw PhimError(.corruptMedia, "video has no frames", subject: url.path)
+                        throw PhimError(.corruptMedia, "'\(url.lastPathComponent)' has no frames that decode", subject: subject)
+                    }
+                    // Frames that stop well before the file's stated length mean a truncated or damaged file.
+                    if let last = cursor.lastFrameTime, let claimed, claimed > last + 1, item.sourceTime > last + 1 {
+                        throw PhimError(.corruptMedia, String(format: "'%@' is truncated or damaged: its frames stop at %.2f s of %.2f s",
+                                                              url.lastPathComponent, last, claimed), subject: subject)
                     }
                     if !queue.push((item.index, frame.pixels)) { return }
                 }

@@ -24,9 +24,16 @@ enum MediaPreflight {
                         throw PhimError(.invalidInput, "'\(video.path.lastPathComponent)' has no video stream", subject: path)
                     }
                     try checkSize(stream, field: path)
-                    if let duration = info.duration ?? stream.duration, video.cutFrom >= duration {
-                        throw PhimError(.invalidInput, "cutFrom \(format(video.cutFrom)) s is past the end of '\(video.path.lastPathComponent)' (\(format(duration)) s)",
-                                        subject: layer.fieldPath + ".cutFrom")
+                    if let duration = info.duration ?? stream.duration {
+                        if video.cutFrom >= duration {
+                            throw PhimError(.invalidInput, "cutFrom \(format(video.cutFrom)) s is past the end of '\(video.path.lastPathComponent)' (\(format(duration)) s)",
+                                            subject: layer.fieldPath + ".cutFrom")
+                        }
+                        // A tenth of a second of slack: containers round their durations.
+                        if let cutTo = video.cutTo, cutTo > duration + 0.1 {
+                            throw PhimError(.invalidInput, "cutTo \(format(cutTo)) s is past the end of '\(video.path.lastPathComponent)' (\(format(duration)) s)",
+                                            subject: layer.fieldPath + ".cutTo")
+                        }
                     }
                 case .title(let text), .subtitle(let text):
                     try FontCatalog.require(text.style.font, subject: layer.fieldPath + ".font")
@@ -57,6 +64,11 @@ enum MediaPreflight {
     }
 
     private static func checkSize(_ stream: VideoStreamInfo, field: String) throws(PhimError) {
+        guard stream.width > 0, stream.height > 0 else {
+            // FFmpeg leaves the size unset when it refuses a picture beyond the pixel limit, or cannot parse it.
+            throw PhimError(.corruptMedia, "the picture's size cannot be read: the file is damaged, or larger than \(Limits.maxFrameSide) pixels a side",
+                            subject: field)
+        }
         try Limits.check(PixelSize(width: stream.width, height: stream.height), subject: field)
     }
 

@@ -146,6 +146,9 @@ public final class VideoFrameCursor {
 
     public init(decoder: VideoDecoder) { self.decoder = decoder }
 
+    /// The time of the last frame, once the stream has run out (`nil` before).
+    public var lastFrameTime: Double? { ended ? (current ?? upcoming)?.time : nil }
+
     /// The frame shown at `seconds` (the first frame for times before it, the last frame after the end).
     /// - Returns: `nil` only for a stream with no frames at all.
     /// - Throws: `PhimError` from decoding.
