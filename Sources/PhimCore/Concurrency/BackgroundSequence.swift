@@ -24,18 +24,13 @@ public struct BackgroundSequence<Element: Sendable>: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> Iterator {
         let (stream, continuation) = AsyncThrowingStream<Element, any Error>.makeStream()
-        let credits = DispatchSemaphore(value: bufferSize)
-        let state = ProducerState()
-        continuation.onTermination = { _ in
-            state.stop()
-            credits.signal()
-        }
+        let state = ProducerState(credits: bufferSize)
+        continuation.onTermination = { _ in state.stop() }
         let produce = self.produce
         startWorkerThread(named: threadName) {
             do {
                 try produce { element in
-                    credits.wait()
-                    guard !state.isStopped else { return false }
+                    guard state.takeCredit() else { return false }
                     if case .terminated = continuation.yield(element) { return false }
                     return true
                 }
@@ -44,26 +39,51 @@ public struct BackgroundSequence<Element: Sendable>: AsyncSequence, Sendable {
                 continuation.finish(throwing: error)
             }
         }
-        return Iterator(inner: stream.makeAsyncIterator(), credits: credits, state: state)
+        return Iterator(inner: stream.makeAsyncIterator(), state: state)
     }
 
     public struct Iterator: AsyncIteratorProtocol {
         var inner: AsyncThrowingStream<Element, any Error>.Iterator
-        let credits: DispatchSemaphore
         let state: ProducerState
 
         public mutating func next() async throws -> Element? {
             let element = try await inner.next()
-            if element != nil { credits.signal() } else { state.stop() }
+            if element != nil { state.giveCredit() } else { state.stop() }
             return element
         }
     }
 
-    /// Whether the producer should stop. `@unchecked Sendable`: guarded by a lock.
+    /// How far ahead the producer may run, and whether it should stop.
+    /// `@unchecked Sendable`: guarded by `condition`.
     public final class ProducerState: @unchecked Sendable {
-        private let lock = NSLock()
+        private let condition = NSCondition()
+        private var credits: Int
         private var stopped = false
-        var isStopped: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
-        func stop() { lock.lock(); stopped = true; lock.unlock() }
+
+        init(credits: Int) { self.credits = credits }
+
+        /// Waits for room in the buffer; `false` once the consumer has gone.
+        func takeCredit() -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            while credits == 0 && !stopped { condition.wait() }
+            guard !stopped else { return false }
+            credits -= 1
+            return true
+        }
+
+        func giveCredit() {
+            condition.lock()
+            credits += 1
+            condition.signal()
+            condition.unlock()
+        }
+
+        func stop() {
+            condition.lock()
+            stopped = true
+            condition.broadcast()
+            condition.unlock()
+        }
     }
 }
