@@ -27,11 +27,11 @@ final class VideoLayerRenderer: PreparedLayer {
         self.layer = layer
         self.content = content
         let subject = layer.fieldPath + ".path"
-        let probe: VideoDecoder
-        do { probe = try VideoDecoder(url: content.path, options: VideoDecoderOptions(pixelFormat: .bgraPremultiplied)) } catch {
-            throw error.about(subject)
+        let stream: VideoStreamInfo?
+        do { stream = try MediaProbe.probe(content.path).primaryVideo } catch { throw error.about(subject) }
+        guard let natural = stream?.displaySize, natural.width > 0, natural.height > 0 else {
+            throw PhimError(.invalidInput, "'\(content.path.lastPathComponent)' has no video stream", subject: subject)
         }
-        let natural = probe.streamInfo.displaySize
         placement = content.fit.placement(of: natural, in: frameSize)
         coversFrame = layer.opacity >= 1 && content.fit != .contain
         // Frames are decoded at the video's own size (libswscale's fast YUV-to-RGB path) and scaled while drawn

@@ -7,7 +7,9 @@ enum AudioPlan {
     /// Clips' own sound fades over transitions; at cuts a 5 ms ramp avoids clicks.
     static let declickSeconds = 0.005
 
-    static func placements(for project: Project, timeline: Timeline) -> [AudioPlacement] {
+    /// - Parameter media: what each file holds (``MediaPreflight/check(_:)``); files not in it are probed here.
+    static func placements(for project: Project, timeline: Timeline, media: [URL: MediaInfo] = [:]) -> [AudioPlacement] {
+        func info(_ url: URL) -> MediaInfo? { media[url] ?? (try? MediaProbe.probe(url)) }
         let rate = AudioMixer.sampleRate
         let frameRate = timeline.frameRate
         let end = frameRate.samples(beforeFrame: timeline.frameCount, sampleRate: rate)
@@ -18,7 +20,7 @@ enum AudioPlan {
             let clip = project.clips[resolved.index]
             for layer in clip.layers {
                 guard case .video(let video) = layer.content, !video.mute, video.volume > 0,
-                      AudioDecoder.hasAudio(video.path) else { continue }
+                      info(video.path)?.audio.isEmpty == false else { continue }
                 let clipStart = frameRate.samples(beforeFrame: resolved.startFrame, sampleRate: rate)
                 let clipEnd = frameRate.samples(beforeFrame: resolved.endFrame, sampleRate: rate)
                 let start = clipStart + sample(layer.start)
@@ -38,7 +40,7 @@ enum AudioPlan {
         for track in project.audio {
             let start = sample(track.start)
             guard start < end, track.volume > 0 else { continue }
-            let fileDuration = (try? MediaProbe.probe(track.path))?.duration
+            let fileDuration = info(track.path)?.duration
             var stop = end
             if !track.loop, let available = (track.cutTo ?? fileDuration).map({ $0 - track.cutFrom }) {
                 stop = min(end, start + sample(max(0, available)))

@@ -6,8 +6,18 @@ import PhimMedia
 /// Checks every file and font a project names before rendering starts, so that a bad input is one clear line
 /// naming its field rather than a failure halfway through a render.
 enum MediaPreflight {
+    /// - Returns: what each media file holds, by path, so later stages need not open the files again.
     /// - Throws: `PhimError` naming the field (`clips[2].layers[0].path`).
-    static func check(_ project: Project) throws(PhimError) {
+    @discardableResult
+    static func check(_ project: Project) throws(PhimError) -> [URL: MediaInfo] {
+        var probed: [URL: MediaInfo] = [:]
+        func probe(_ url: URL, field: String) throws(PhimError) -> MediaInfo {
+            if let known = probed[url] { return known }
+            let info: MediaInfo
+            do { info = try MediaProbe.probe(url) } catch { throw error.about(field) }
+            probed[url] = info
+            return info
+        }
         for clip in project.clips {
             for layer in clip.layers {
                 let path = layer.fieldPath + ".path"
@@ -57,10 +67,7 @@ enum MediaPreflight {
             do { _ = try SubtitleFile.load(subtitles.path) } catch { throw error.about(subtitles.fieldPath + ".path") }
             try FontCatalog.require(subtitles.style.font, subject: subtitles.fieldPath + ".font")
         }
-    }
-
-    private static func probe(_ url: URL, field: String) throws(PhimError) -> MediaInfo {
-        do { return try MediaProbe.probe(url) } catch { throw error.about(field) }
+        return probed
     }
 
     private static func checkSize(_ stream: VideoStreamInfo, field: String) throws(PhimError) {

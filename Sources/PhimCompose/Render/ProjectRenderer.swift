@@ -51,6 +51,8 @@ public final class ProjectRenderer: Sendable {
     public let outputSize: PixelSize
     /// `outputSize` over the project's size.
     public let scale: Double
+    /// What each media file of the project holds, from the preflight.
+    let media: [URL: MediaInfo]
 
     /// Resolves the timeline and checks every file, font and subtitle the project names, so that bad input is
     /// reported before any output is opened.
@@ -67,7 +69,7 @@ public final class ProjectRenderer: Sendable {
             outputSize = project.size
             scale = 1
         }
-        try MediaPreflight.check(project)
+        media = try MediaPreflight.check(project)
     }
 
     /// Renders to `destination` (written to a temporary file beside it, renamed when complete).
@@ -91,7 +93,7 @@ public final class ProjectRenderer: Sendable {
         let audioFrames = frameRate.samples(beforeFrame: frameCount, sampleRate: AudioMixer.sampleRate)
 
         // Audio pass 1 (mix, measure) on its own thread.
-        let mixer = AudioMixer(placements: AudioPlan.placements(for: project, timeline: timeline), frameCount: audioFrames,
+        let mixer = AudioMixer(placements: AudioPlan.placements(for: project, timeline: timeline, media: media), frameCount: audioFrames,
                                loudnessTarget: project.loudness)
         let mixResult = OneShot<Result<MixedAudio, PhimError>>()
         let cancellation = options.cancellation

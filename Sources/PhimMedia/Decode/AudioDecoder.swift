@@ -38,13 +38,8 @@ public final class AudioDecoder {
     /// - Throws: `PhimError` naming the file when it is missing, unreadable or has no audio.
     public init(url: URL, sampleRate: Int = AudioBuffer.standardSampleRate, channelCount: Int = 2) throws(PhimError) {
         let input = try FormatInput(url: url)
-        guard let index = input.bestStream(AVMEDIA_TYPE_AUDIO) else {
-            throw PhimError(.invalidInput, "has no audio stream", subject: url.displayPath)
-        }
-        let info = MediaProbe.describe(input)
-        guard let stream = info.audio.first(where: { $0.index == index }) else {
-            throw PhimError(.invalidInput, "has no audio stream", subject: url.displayPath)
-        }
+        let (index, info) = try input.bestStreamDescribed(AVMEDIA_TYPE_AUDIO, kind: "audio")
+        let stream = info.audio.first { $0.index == index }!
         guard (1...2).contains(channelCount), (8_000...192_000).contains(sampleRate) else {
             throw PhimError(.unsupported, "cannot decode to \(channelCount) channels at \(sampleRate) Hz", subject: url.displayPath)
         }
@@ -59,12 +54,6 @@ public final class AudioDecoder {
     }
 
     deinit { swr_free(&resampler) }
-
-    /// Whether `url` has an audio stream (without reporting why not).
-    public static func hasAudio(_ url: URL) -> Bool {
-        guard let input = try? FormatInput(url: url) else { return false }
-        return input.bestStream(AVMEDIA_TYPE_AUDIO) != nil
-    }
 
     /// The next run of samples, or `nil` at the end of the stream.
     /// - Throws: `PhimError` `.corruptMedia` when the stream cannot be decoded.

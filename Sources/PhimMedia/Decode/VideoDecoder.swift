@@ -66,13 +66,8 @@ public final class VideoDecoder {
     ///   larger than ``Limits``.
     public init(url: URL, options: VideoDecoderOptions = VideoDecoderOptions()) throws(PhimError) {
         let input = try FormatInput(url: url)
-        guard let index = input.bestStream(AVMEDIA_TYPE_VIDEO) else {
-            throw PhimError(.invalidInput, "has no video stream", subject: url.displayPath)
-        }
-        let info = MediaProbe.describe(input)
-        guard let stream = info.video.first(where: { $0.index == index }) else {
-            throw PhimError(.invalidInput, "has no video stream", subject: url.displayPath)
-        }
+        let (index, info) = try input.bestStreamDescribed(AVMEDIA_TYPE_VIDEO, kind: "video")
+        let stream = info.video.first { $0.index == index }!
         try Limits.check(PixelSize(width: stream.width, height: stream.height), subject: url.displayPath)
         let upright = options.appliesRotation ? stream.displaySize : PixelSize(width: stream.width, height: stream.height)
         let outputSize = options.outputSize ?? upright

@@ -58,6 +58,17 @@ final class FormatInput {
         return index >= 0 ? Int(index) : nil
     }
 
+    /// The best stream of a kind and the file's description, which lists that stream.
+    /// - Throws: `PhimError` `.invalidInput` when the file has no such stream.
+    func bestStreamDescribed(_ type: AVMediaType, kind: String) throws(PhimError) -> (index: Int, info: MediaInfo) {
+        let info = MediaProbe.describe(self)
+        guard let index = bestStream(type),
+              info.video.contains(where: { $0.index == index }) || info.audio.contains(where: { $0.index == index }) else {
+            throw PhimError(.invalidInput, "has no \(kind) stream", subject: path)
+        }
+        return (index, info)
+    }
+
     /// The file's start time in seconds: the origin that decoders subtract so that audio and video share
     /// one clock starting at 0.
     var startTime: Double {
