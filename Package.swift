@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "PhimMedia", targets: ["PhimMedia"]),
         .library(name: "PhimGraphics", targets: ["PhimGraphics"]),
         .library(name: "PhimCompose", targets: ["PhimCompose"]),
+        .library(name: "PhimSpeech", targets: ["PhimSpeech"]),
+        .library(name: "PhimScript", targets: ["PhimScript"]),
         .library(name: "PhimTensor", targets: ["PhimTensor"]),
         .library(name: "PhimNN", targets: ["PhimNN"]),
     ],
@@ -42,6 +44,7 @@ let package = Package(
             pkgConfig: "cairo pangocairo pango",
             providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]
         ),
+        .systemLibrary(name: "CEspeak", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev", "espeak-ng-data"])]),
         .target(
             name: "CTorch",
             exclude: ["generator"],
@@ -60,8 +63,10 @@ let package = Package(
         .target(name: "PhimGraphics", dependencies: ["PhimCore", "CCairo"]),
         .target(
             name: "PhimCompose",
-            dependencies: ["PhimCore", "PhimMedia", "PhimGraphics", .product(name: "Yams", package: "Yams")]
+            dependencies: ["PhimCore", "PhimMedia", "PhimGraphics", "PhimSpeech", .product(name: "Yams", package: "Yams")]
         ),
+        .target(name: "PhimSpeech", dependencies: ["PhimCore", "PhimMedia", "CEspeak"]),
+        .target(name: "PhimScript", dependencies: ["PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSpeech"]),
         .target(name: "PhimTensor", dependencies: ["CTorch"]),
         .target(name: "PhimSafetensors", dependencies: ["PhimCore"]),
         .target(name: "PhimNN", dependencies: ["PhimTensor", "PhimSafetensors", "PhimCore"]),
@@ -71,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "phim",
             dependencies: [
-                "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSafetensors",
+                "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSpeech", "PhimScript", "PhimSafetensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,6 +89,8 @@ let package = Package(
         .testTarget(name: "PhimMediaTests", dependencies: ["PhimMedia", "PhimTesting"]),
         .testTarget(name: "PhimGraphicsTests", dependencies: ["PhimGraphics", "PhimTesting"]),
         .testTarget(name: "PhimComposeTests", dependencies: ["PhimCompose", "PhimTesting"]),
+        .testTarget(name: "PhimSpeechTests", dependencies: ["PhimSpeech", "PhimTesting"]),
+        .testTarget(name: "PhimScriptTests", dependencies: ["PhimScript", "PhimTesting"]),
         .testTarget(name: "PhimCLITests", dependencies: ["PhimTesting"]),
         .testTarget(name: "PhimTensorTests", dependencies: ["PhimTensor"]),
         .testTarget(name: "PhimNNTests", dependencies: ["PhimNN", "PhimCore"]),

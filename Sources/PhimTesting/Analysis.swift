@@ -9,18 +9,13 @@ public enum WAVWriter {
     public static func write(to url: URL, seconds: Double, sampleRate: Int = 48_000,
                              sample: (Int, Double) -> Double) throws -> URL {
         let frames = Int(seconds * Double(sampleRate))
-        var data = Data()
-        func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
-        data.append(contentsOf: Array("RIFF".utf8)); append(UInt32(36 + frames * 4))
-        data.append(contentsOf: Array("WAVEfmt ".utf8)); append(UInt32(16)); append(UInt16(1)); append(UInt16(2))
-        append(UInt32(sampleRate)); append(UInt32(sampleRate * 4)); append(UInt16(4)); append(UInt16(16))
-        data.append(contentsOf: Array("data".utf8)); append(UInt32(frames * 4))
-        data.reserveCapacity(data.count + frames * 4)
+        var samples = [Float](repeating: 0, count: frames * 2)
         for n in 0..<frames {
-            let value = Int16(max(-32767, min(32767, (sample(n, Double(n) / Double(sampleRate)) * 32767).rounded())))
-            append(value); append(value)
+            let value = Float(sample(n, Double(n) / Double(sampleRate)))
+            samples[2 * n] = value
+            samples[2 * n + 1] = value
         }
-        try data.write(to: url)
+        try WAVFile.write(samples, sampleRate: sampleRate, channelCount: 2, to: url)
         return url
     }
 

@@ -133,28 +133,6 @@ enum TestSignal {
     }
 }
 
-/// Writes 32-bit float WAV files (WAVE_FORMAT_IEEE_FLOAT), header built by hand.
-enum WAVWriter {
-    static func write(_ samples: [Float], sampleRate: Int, channelCount: Int, to url: URL) throws {
-        var data = Data()
-        func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
-        let dataBytes = UInt32(samples.count * 4)
-        data.append(contentsOf: Array("RIFF".utf8)); append(UInt32(4 + 26 + 12 + 8 + dataBytes))
-        data.append(contentsOf: Array("WAVE".utf8))
-        data.append(contentsOf: Array("fmt ".utf8)); append(UInt32(18))
-        append(UInt16(3))                                  // IEEE float
-        append(UInt16(channelCount)); append(UInt32(sampleRate))
-        append(UInt32(sampleRate * channelCount * 4))      // bytes per second
-        append(UInt16(channelCount * 4)); append(UInt16(32)); append(UInt16(0))
-        data.append(contentsOf: Array("fact".utf8)); append(UInt32(4)); append(UInt32(samples.count / channelCount))
-        data.append(contentsOf: Array("data".utf8)); append(dataBytes)
-        samples.withUnsafeBufferPointer { buffer in
-            for sample in buffer { append(sample.bitPattern) }
-        }
-        try data.write(to: url)
-    }
-}
-
 /// Runs FFmpeg's `ebur128` filter (an independent BS.1770 implementation) on a WAV file.
 enum FFmpegLoudness {
     static let path = "/usr/bin/ffmpeg"
@@ -174,7 +152,7 @@ enum FFmpegLoudness {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("phim-loudness-\(UUID().uuidString).wav")
         defer { try? FileManager.default.removeItem(at: url) }
-        try WAVWriter.write(samples, sampleRate: sampleRate, channelCount: channelCount, to: url)
+        try WAVFile.write(samples, sampleRate: sampleRate, channelCount: channelCount, format: .float32, to: url)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["-nostdin", "-hide_banner", "-nostats", "-i", url.path,

@@ -1,5 +1,6 @@
 import Foundation
 import PhimCore
+import PhimSpeech
 import PhimGraphics
 import PhimMedia
 
