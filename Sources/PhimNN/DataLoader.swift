@@ -1,4 +1,5 @@
 import Foundation
+import PhimCore
 import PhimTensor
 
 /// Batches of a data set, built on background threads ahead of use, in a deterministic order.
@@ -162,19 +163,6 @@ final class PrefetchQueue<Value>: @unchecked Sendable {
         ready = [:]
         condition.broadcast()
         condition.unlock()
-    }
-}
-
-/// A small, fast, seedable generator (Steele et al.'s SplitMix64) for shuffling.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

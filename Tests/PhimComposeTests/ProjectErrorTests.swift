@@ -57,13 +57,13 @@ import Testing
         (projectJSON(clips: #"{"layers": [{"type": "image"}]}"#), "clips[0].layers[0].path: required field missing",
          .invalidInput),
         (projectJSON(clips: #"{"layers": [{"color": "red"}]}"#),
-         "clips[0].layers[0].type: required field missing; expected one of color, gradient, image, video, title, subtitle",
+         "clips[0].layers[0].type: required field missing; expected one of color, gradient, image, video, title, subtitle, backdrop, presenter, keywords, bullets, chart",
          .invalidInput),
         (#"{"width": 640, "height": 360, "clips": []}"#, "clips: needs at least one clip", .invalidInput),
 
         // Unknown names list the valid ones.
         (projectJSON(clips: #"{"layers": [{"type": "text", "text": "hi"}]}"#),
-         "clips[0].layers[0].type: unknown layer type 'text'; expected one of color, gradient, image, video, title, subtitle",
+         "clips[0].layers[0].type: unknown layer type 'text'; expected one of color, gradient, image, video, title, subtitle, backdrop, presenter, keywords, bullets, chart",
          .invalidInput),
         (projectJSON(clips: #"{"duration": 2, "transition": {"name": "wipe"}, "layers": []}, {"layers": []}"#),
          "clips[0].transition.name: unknown transition 'wipe'; expected one of cut, fade, dissolve, wipeleft, wiperight, wipeup, wipedown, slideleft, slideright, zoomin, circleopen, circleclose",
@@ -277,7 +277,7 @@ import Testing
         #expect(fixture.message(base + "      - {type: color, color: red, opacity: .nan}\n", name: "p.yaml")
             == "clips[0].layers[0].opacity: expected a finite number, found nan")
         #expect(fixture.message(base + "      - {type: colour}\n", name: "p.yaml")
-            == "clips[0].layers[0].type: unknown layer type 'colour'; did you mean 'color'? Expected one of color, gradient, image, video, title, subtitle")
+            == "clips[0].layers[0].type: unknown layer type 'colour'; did you mean 'color'? Expected one of color, gradient, image, video, title, subtitle, backdrop, presenter, keywords, bullets, chart")
         #expect(fixture.message("width: 640\nheight: 360\nclips: []\n\"my key\": 1\n", name: "p.yaml")
             == #"["my key"]: unknown field; expected one of $schema, width, height, fps, background, defaults, clips, audio, subtitles, loudness, output"#)
     }

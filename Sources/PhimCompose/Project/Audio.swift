@@ -65,13 +65,17 @@ public struct SubtitleSpec: Sendable, Equatable {
     /// How cues look (`font`, `fontSize`, `color`, `outlineColor`, `outlineWidth`, `boxColor`, `maxWidth`,
     /// `align`, with the defaults of a subtitle layer).
     public var style: TextLayerStyle
+    /// Karaoke: the colour of the word being spoken, for cues that carry word timings (WebVTT inline timestamps
+    /// such as `<00:00:01.500>`) (`highlight`, default none).
+    public var highlight: Color?
     /// Where the spec is in the project file (`subtitles`). Parse errors should name `fieldPath + ".path"`.
     public var fieldPath: String
 
     /// Creates a subtitle spec; the defaults are those of a project file.
     public init(path: URL, offset: Double = 0, position: TextPosition = .bottom, style: TextLayerStyle,
-                fieldPath: String = "subtitles") {
+                highlight: Color? = nil, fieldPath: String = "subtitles") {
         self.path = path
+        self.highlight = highlight
         self.offset = offset
         self.position = position
         self.style = style

@@ -37,7 +37,7 @@ public struct Layer: Sendable, Equatable {
 
 /// The layer types. Raw values are the `type` names used in project files.
 public enum LayerType: String, Sendable, CaseIterable {
-    case color, gradient, image, video, title, subtitle
+    case color, gradient, image, video, title, subtitle, backdrop, presenter, keywords, bullets, chart
 }
 
 /// What a layer draws.
@@ -54,6 +54,16 @@ public enum LayerContent: Sendable, Equatable {
     case title(TextLayer)
     /// Smaller text, at the bottom by default.
     case subtitle(TextLayer)
+    /// A procedural background with parallax.
+    case backdrop(BackdropLayer)
+    /// A drawn presenter whose mouth follows the narration.
+    case presenter(PresenterLayer)
+    /// Keyword cards.
+    case keywords(KeywordsLayer)
+    /// A bullet list.
+    case bullets(BulletsLayer)
+    /// A bar chart.
+    case chart(ChartLayer)
 
     /// The `type` name of this content.
     public var type: LayerType {
@@ -64,6 +74,11 @@ public enum LayerContent: Sendable, Equatable {
         case .video: .video
         case .title: .title
         case .subtitle: .subtitle
+        case .backdrop: .backdrop
+        case .presenter: .presenter
+        case .keywords: .keywords
+        case .bullets: .bullets
+        case .chart: .chart
         }
     }
 }

@@ -21,11 +21,15 @@ public enum ProjectFields {
     public static let pan = ["from", "to"]
     /// A point (`position`, `pan.from`, `pan.to`).
     public static let point = ["x", "y"]
+    /// An `area` of a scene layer.
+    public static let area = ["x", "y", "width", "height"]
+    /// The text fields of scene layers (keywords, bullets, chart).
+    public static let sceneText = ["font", "fontSize", "color"]
     /// An entry of `audio`.
     public static let audioTrack = ["path", "start", "cutFrom", "cutTo", "volume", "fadeIn", "fadeOut", "loop", "duck",
                                     "role"]
     /// `subtitles`.
-    public static let subtitles = ["path", "offset", "position"] + textStyle
+    public static let subtitles = ["path", "offset", "position", "highlight"] + textStyle
     /// `output`.
     public static let output = ["crf", "preset", "audioBitrate"]
 
@@ -37,6 +41,11 @@ public enum ProjectFields {
         case .image: ["path", "fit", "zoom", "pan"]
         case .video: ["path", "cutFrom", "cutTo", "fit", "volume", "mute"]
         case .title, .subtitle: ["text", "position"] + textStyle
+        case .backdrop: ["colors", "motif", "seed", "motion"]
+        case .presenter: ["seed", "area", "lipSync"]
+        case .keywords: ["words", "area", "cardColor", "stagger"] + sceneText
+        case .bullets: ["items", "area", "bulletColor", "stagger"] + sceneText
+        case .chart: ["values", "labels", "unit", "area", "barColors", "grow"] + sceneText
         }
     }
 

@@ -302,6 +302,29 @@ struct ProjectReader {
                     ?? (isTitle ? .center : .bottom),
                 style: style)
             content = isTitle ? .title(text) : .subtitle(text)
+        case .backdrop:
+            content = .backdrop(try readBackdrop(object))
+        case .presenter:
+            content = .presenter(PresenterLayer(
+                seed: try object.optional("seed")?.integer() ?? 0,
+                area: try readArea(object) ?? PresenterLayer.defaultArea,
+                lipSync: try object.optional("lipSync")?.bool() ?? true))
+        case .keywords:
+            let words = try readTexts(object, "words", limit: 8)
+            let style = try readSceneText(object, fontSize: Double(size.height) * KeywordsLayer.fontSizeFraction, defaults: defaults)
+            content = .keywords(KeywordsLayer(
+                words: words, area: try readArea(object) ?? KeywordsLayer.defaultArea, style: style,
+                cardColor: try object.optional("cardColor")?.color() ?? Color(red: 1, green: 1, blue: 1, alpha: 0.22),
+                stagger: try object.optional("stagger")?.number(in: 0...60) ?? 0.35))
+        case .bullets:
+            let items = try readTexts(object, "items", limit: 8)
+            let style = try readSceneText(object, fontSize: Double(size.height) * BulletsLayer.fontSizeFraction, defaults: defaults)
+            content = .bullets(BulletsLayer(
+                items: items, area: try readArea(object) ?? BulletsLayer.defaultArea, style: style,
+                bulletColor: try object.optional("bulletColor")?.color() ?? style.color,
+                stagger: try object.optional("stagger")?.number(in: 0...60) ?? 0.6))
+        case .chart:
+            content = .chart(try readChart(object, size: size, defaults: defaults))
         }
         return PendingLayer(
             content: content,
@@ -323,6 +346,73 @@ struct ProjectReader {
             angle = try angleReader.number()
         }
         return GradientLayer(colors: colors, shape: shape, angle: angle)
+    }
+
+    private func readBackdrop(_ object: ObjectReader) throws(PhimError) -> BackdropLayer {
+        let colorsReader = try object.required("colors")
+        var colors: [Color] = []
+        for colorReader in try colorsReader.array() { colors.append(try colorReader.color()) }
+        guard (2...4).contains(colors.count) else { throw colorsReader.invalid("needs two to four colours, got \(colors.count)") }
+        return BackdropLayer(
+            colors: colors,
+            motif: try object.optional("motif")?.choice("backdrop motif", BackdropMotif.self) ?? .bubbles,
+            seed: try object.optional("seed")?.integer() ?? 0,
+            motion: try object.optional("motion")?.number(in: 0...10) ?? 1)
+    }
+
+    private func readChart(_ object: ObjectReader, size: PixelSize, defaults: ProjectDefaults) throws(PhimError) -> ChartLayer {
+        let valuesReader = try object.required("values")
+        var values: [Double] = []
+        for reader in try valuesReader.array() { values.append(try reader.number(in: 0...1e15)) }
+        guard (1...12).contains(values.count) else { throw valuesReader.invalid("needs one to twelve values, got \(values.count)") }
+        var labels: [String] = []
+        if let labelsReader = object.optional("labels") {
+            for reader in try labelsReader.array() { labels.append(try reader.string().nfc) }
+            guard labels.count == values.count else {
+                throw labelsReader.invalid("has \(labels.count) labels for \(values.count) values")
+            }
+        }
+        var barColors = ChartLayer.defaultBarColors
+        if let colorsReader = object.optional("barColors") {
+            barColors = []
+            for reader in try colorsReader.array() { barColors.append(try reader.color()) }
+            guard !barColors.isEmpty else { throw colorsReader.invalid("needs at least one colour") }
+        }
+        return ChartLayer(
+            values: values, labels: labels, unit: try object.optional("unit")?.string().nfc ?? "",
+            area: try readArea(object) ?? ChartLayer.defaultArea,
+            style: try readSceneText(object, fontSize: Double(size.height) * ChartLayer.fontSizeFraction, defaults: defaults),
+            barColors: barColors, grow: try object.optional("grow")?.number(in: 0...60) ?? 0.8)
+    }
+
+    /// A non-empty array of non-empty strings (NFC), at most `limit`.
+    private func readTexts(_ object: ObjectReader, _ key: String, limit: Int) throws(PhimError) -> [String] {
+        let reader = try object.required(key)
+        var texts: [String] = []
+        for item in try reader.array() { texts.append(try item.nonEmptyString().nfc) }
+        guard (1...limit).contains(texts.count) else { throw reader.invalid("needs one to \(limit) entries, got \(texts.count)") }
+        return texts
+    }
+
+    /// `area: {x, y, width, height}` in fractions of the frame, inside it; nil when absent.
+    private func readArea(_ object: ObjectReader) throws(PhimError) -> FrameArea? {
+        guard let reader = object.optional("area") else { return nil }
+        let area = try reader.object(fields: ProjectFields.area)
+        let result = FrameArea(x: try area.required("x").number(in: 0...1), y: try area.required("y").number(in: 0...1),
+                               width: try area.required("width").number(in: 0.01...1),
+                               height: try area.required("height").number(in: 0.01...1))
+        guard result.x + result.width <= 1.0001, result.y + result.height <= 1.0001 else {
+            throw reader.invalid("reaches outside the frame (x + width and y + height must be at most 1)")
+        }
+        return result
+    }
+
+    private func readSceneText(_ object: ObjectReader, fontSize: Double, defaults: ProjectDefaults) throws(PhimError)
+        -> SceneTextStyle
+    {
+        SceneTextStyle(font: try object.optional("font")?.nonEmptyString() ?? defaults.font,
+                       fontSize: try object.optional("fontSize")?.number(in: 1...Double(Limits.maxFrameSide)) ?? fontSize,
+                       color: try object.optional("color")?.color() ?? .white)
     }
 
     private func readZoom(_ reader: ValueReader) throws(PhimError) -> ZoomSpec {
@@ -451,6 +541,7 @@ struct ProjectReader {
             position: try object.optional("position").map { (reader) throws(PhimError) in try readPosition(reader) } ?? .bottom,
             style: try readTextStyle(object, fontSize: Double(size.height) * TextLayerStyle.subtitleSizeFraction,
                                      outlinedByDefault: true, defaults: defaults),
+            highlight: try object.optional("highlight")?.color(),
             fieldPath: reader.path)
     }
 

@@ -15,8 +15,10 @@ final class ClipRenderer: @unchecked Sendable {
     private let frameRate: FrameRate
     private var cachedFrame: PixelBuffer?
     private var cachedVisibility: [Bool] = []
+    private let speechLevels: SpeechLevels?
 
-    init(clip: Clip, resolved: ResolvedClip, background: Color, frameRate: FrameRate) {
+    init(clip: Clip, resolved: ResolvedClip, background: Color, frameRate: FrameRate, speechLevels: SpeechLevels? = nil) {
+        self.speechLevels = speechLevels
         self.clip = clip
         self.resolved = resolved
         self.background = background
@@ -40,6 +42,18 @@ final class ClipRenderer: @unchecked Sendable {
                                                        frameRate: frameRate, clipFrameCount: resolved.frameCount))
             case .title(let content), .subtitle(let content):
                 prepared.append(try TextLayerRenderer(layer: layer, content: content, frameSize: frameSize, scale: scale))
+            case .backdrop(let content):
+                prepared.append(BackdropLayerRenderer(layer: layer, content: content, frameSize: frameSize,
+                                                      clipStart: frameRate.seconds(ofFrame: resolved.startFrame)))
+            case .presenter(let content):
+                prepared.append(PresenterLayerRenderer(layer: layer, content: content, frameSize: frameSize, levels: speechLevels,
+                                                       clipStartFrame: resolved.startFrame))
+            case .keywords(let content):
+                prepared.append(try KeywordsLayerRenderer(layer: layer, content: content, frameSize: frameSize, scale: scale))
+            case .bullets(let content):
+                prepared.append(try BulletsLayerRenderer(layer: layer, content: content, frameSize: frameSize, scale: scale))
+            case .chart(let content):
+                prepared.append(try ChartLayerRenderer(layer: layer, content: content, frameSize: frameSize, scale: scale))
             }
         }
         layers = prepared

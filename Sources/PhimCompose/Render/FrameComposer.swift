@@ -17,8 +17,11 @@ final class FrameComposer: @unchecked Sendable {
     private var ready: [Int: ClipRenderer] = [:]
     private var preparing: [Int: OneShot<Result<ClipRenderer, PhimError>>] = [:]
     private let subtitles: SubtitleOverlay?
+    /// The narration's loudness per frame, for presenter layers.
+    let speechLevels: SpeechLevels?
 
-    init(project: Project, timeline: Timeline, frameSize: PixelSize, scale: Double) {
+    init(project: Project, timeline: Timeline, frameSize: PixelSize, scale: Double, speechLevels: SpeechLevels? = nil) {
+        self.speechLevels = speechLevels
         self.project = project
         self.timeline = timeline
         self.frameSize = frameSize
@@ -69,7 +72,7 @@ final class FrameComposer: @unchecked Sendable {
             renderer = try shot.wait().get()
         } else {
             renderer = ClipRenderer(clip: project.clips[clip.index], resolved: clip, background: project.background,
-                                    frameRate: timeline.frameRate)
+                                    frameRate: timeline.frameRate, speechLevels: speechLevels)
             try renderer.prepare(frameSize: frameSize, scale: scale)
         }
         ready[clip.index] = renderer
@@ -83,7 +86,7 @@ final class FrameComposer: @unchecked Sendable {
             let shot = OneShot<Result<ClipRenderer, PhimError>>()
             preparing[clip.index] = shot
             let renderer = ClipRenderer(clip: project.clips[clip.index], resolved: clip, background: project.background,
-                                        frameRate: timeline.frameRate)
+                                        frameRate: timeline.frameRate, speechLevels: speechLevels)
             let box = UncheckedBox(renderer)
             let size = frameSize, scale = self.scale
             startWorkerThread(named: "phim-prepare-clip-\(clip.index)") {
@@ -117,7 +120,7 @@ final class SubtitleOverlay {
     let scale: Double
     private var cues: [SubtitleCue]?
     private var nextCue = 0
-    private var shown: (cue: Int, image: GraphicsImage, origin: Point)?
+    private var shown: (cue: Int, word: Int?, image: GraphicsImage, origin: Point)?
 
     init(spec: SubtitleSpec, frameSize: PixelSize, scale: Double) {
         self.spec = spec
@@ -133,11 +136,22 @@ final class SubtitleOverlay {
         let t = time - spec.offset
         while nextCue < cues.count, cues[nextCue].end <= t { nextCue += 1 }
         guard nextCue < cues.count, cues[nextCue].start <= t else { return }
-        if shown?.cue != nextCue {
-            let layout = try TextLayout(text: cues[nextCue].text, style: spec.style.drawingStyle(scale: scale),
-                                        maxWidth: spec.style.maxWidth * Double(frameSize.width), subject: spec.fieldPath + ".font")
+        let cue = cues[nextCue]
+        // Karaoke: the word being spoken (the last one that has started) in the highlight colour.
+        var word: Int?
+        if spec.highlight != nil, !cue.words.isEmpty {
+            word = cue.words.lastIndex { $0.start <= t } ?? 0
+        }
+        if shown?.cue != nextCue || shown?.word != word {
+            var highlight: (characters: Range<Int>, color: Color)?
+            if let word, let color = spec.highlight, let range = Self.characterRanges(of: cue)[safe: word] {
+                highlight = (range, color)
+            }
+            let layout = try TextLayout(text: cue.text, style: spec.style.drawingStyle(scale: scale),
+                                        maxWidth: spec.style.maxWidth * Double(frameSize.width), highlight: highlight,
+                                        subject: spec.fieldPath + ".font")
             let image = layout.rendered()
-            shown = (nextCue, image, spec.position.origin(of: image.size, in: frameSize))
+            shown = (nextCue, word, image, spec.position.origin(of: image.size, in: frameSize))
         }
         guard let shown else { return }
         frame.draw { canvas in
@@ -145,4 +159,29 @@ final class SubtitleOverlay {
                                               height: Double(shown.image.size.height)))
         }
     }
+
+    /// Where each of a cue's timed words sits in its text, as character offsets (words are found in order).
+    static func characterRanges(of cue: SubtitleCue) -> [Range<Int>] {
+        let characters = Array(cue.text)
+        var ranges: [Range<Int>] = []
+        var position = 0
+        for word in cue.words {
+            let target = Array(word.text.nfc.trimmingWhitespace())
+            guard !target.isEmpty else { ranges.append(position..<position); continue }
+            var found: Int?
+            var index = position
+            while index + target.count <= characters.count {
+                if Array(characters[index..<index + target.count]) == target { found = index; break }
+                index += 1
+            }
+            guard let found else { ranges.append(position..<position); continue }
+            ranges.append(found..<found + target.count)
+            position = found + target.count
+        }
+        return ranges
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

@@ -48,7 +48,10 @@ enum MediaPreflight {
                     }
                 case .title(let text), .subtitle(let text):
                     try FontCatalog.require(text.style.font, subject: layer.fieldPath + ".font")
-                case .color, .gradient:
+                case .keywords(let content as any SceneTextLayer), .bullets(let content as any SceneTextLayer),
+                     .chart(let content as any SceneTextLayer):
+                    try FontCatalog.require(content.style.font, subject: layer.fieldPath + ".font")
+                case .color, .gradient, .backdrop, .presenter:
                     break
                 }
             }

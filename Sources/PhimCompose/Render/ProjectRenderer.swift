@@ -106,9 +106,16 @@ public final class ProjectRenderer: Sendable {
         // Compose on its own thread, a few frames ahead of the encoder.
         let pool = PixelBufferPool(size: outputSize, limit: 6)
         let frames = BlockingQueue<PixelBuffer>(capacity: 3)
-        let composer = FrameComposer(project: project, timeline: timeline, frameSize: outputSize, scale: scale)
-        startWorkerThread(named: "phim-compose") {
+        let needsSpeechLevels = project.clips.contains { clip in
+            clip.layers.contains { if case .presenter(let presenter) = $0.content { presenter.lipSync } else { false } }
+        }
+        startWorkerThread(named: "phim-compose") { [self] in
+            var started: FrameComposer?
             do {
+                let levels = needsSpeechLevels ? try SpeechLevels.measure(project: project, timeline: timeline, media: media) : nil
+                let composer = FrameComposer(project: project, timeline: timeline, frameSize: outputSize, scale: scale,
+                                             speechLevels: levels)
+                started = composer
                 for index in 0..<frameCount {
                     let frame = try composer.frame(index, pool: pool)
                     if !frames.push(frame) { break }
@@ -116,10 +123,10 @@ public final class ProjectRenderer: Sendable {
                 composer.finish()
                 frames.close()
             } catch let error as PhimError {
-                composer.finish()
+                started?.finish()
                 frames.close(error: error)
             } catch {
-                composer.finish()
+                started?.finish()
                 frames.close(error: PhimError(.operationFailed, "\(error)"))
             }
         }

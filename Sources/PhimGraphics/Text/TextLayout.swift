@@ -20,12 +20,25 @@ public final class TextLayout {
     /// Where the text starts inside the block (past the padding and outline).
     private let inset: Point
     private let textSize: (width: Double, height: Double)
+    /// Whether parts of the text have colours of their own (then glyphs are drawn by Pango, not as one path).
+    private let hasColorAttributes: Bool
+
+    /// UTF-8 offsets of a range of characters of `text`, clamped; nil when empty.
+    static func byteRange(of characters: Range<Int>, in text: String) -> Range<Int>? {
+        let count = text.count
+        let lower = min(max(characters.lowerBound, 0), count), upper = min(max(characters.upperBound, lower), count)
+        guard upper > lower else { return nil }
+        let start = text.index(text.startIndex, offsetBy: lower), end = text.index(start, offsetBy: upper - lower)
+        return text.utf8.distance(from: text.startIndex, to: start)..<text.utf8.distance(from: text.startIndex, to: end)
+    }
 
     /// Lays out `text` (normalised to NFC).
     /// - Parameters:
     ///   - maxWidth: wrap lines at this many pixels (words, then characters for very long words).
+    ///   - highlight: characters (offsets into the NFC text) drawn in another colour, e.g. the word being spoken.
     /// - Throws: `PhimError` when the font is not installed or the size is not positive.
-    public init(text: String, style: TextStyle, maxWidth: Double? = nil, subject: String = "font") throws(PhimError) {
+    public init(text: String, style: TextStyle, maxWidth: Double? = nil, highlight: (characters: Range<Int>, color: Color)? = nil,
+                subject: String = "font") throws(PhimError) {
         try FontCatalog.require(style.fontFamily, subject: subject)
         guard style.fontSize > 0, style.fontSize.isFinite, style.fontSize <= 4_000 else {
             throw PhimError(.invalidInput, "font size \(style.fontSize) must be between 0 and 4000 pixels", subject: subject)
@@ -67,6 +80,21 @@ public final class TextLayout {
         pango_layout_set_alignment(layout, alignment)
         if style.lineSpacing != 1 { pango_layout_set_line_spacing(layout, Float(max(0.5, style.lineSpacing))) }
         pango_layout_set_text(layout, self.text, -1)
+        if let highlight, let range = Self.byteRange(of: highlight.characters, in: self.text) {
+            let list = pango_attr_list_new()
+            func channel(_ value: Double) -> UInt16 { UInt16(max(0, min(1, value)) * 65535) }
+            if let attribute = pango_attr_foreground_new(channel(highlight.color.red), channel(highlight.color.green),
+                                                         channel(highlight.color.blue)) {
+                attribute.pointee.start_index = UInt32(range.lowerBound)
+                attribute.pointee.end_index = UInt32(range.upperBound)
+                pango_attr_list_insert(list, attribute)
+            }
+            pango_layout_set_attributes(layout, list)
+            pango_attr_list_unref(list)
+            hasColorAttributes = true
+        } else {
+            hasColorAttributes = false
+        }
 
         var ink = PangoRectangle(), logical = PangoRectangle()
         pango_layout_get_pixel_extents(layout, &ink, &logical)
@@ -118,9 +146,17 @@ public final class TextLayout {
             cairo_set_source_rgba(cr, outline.red, outline.green, outline.blue, outline.alpha)
             cairo_set_line_width(cr, style.outlineWidth * 2)
             cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
-            cairo_stroke_preserve(cr)
-            cairo_set_source_rgba(cr, style.color.red, style.color.green, style.color.blue, style.color.alpha)
-            cairo_fill(cr)
+            if hasColorAttributes {
+                // Outline first, then the glyphs by Pango so that each run gets its own colour.
+                cairo_stroke(cr)
+                cairo_move_to(cr, origin.x + inset.x + lineShift, origin.y + inset.y)
+                cairo_set_source_rgba(cr, style.color.red, style.color.green, style.color.blue, style.color.alpha)
+                pango_cairo_show_layout(cr, layout)
+            } else {
+                cairo_stroke_preserve(cr)
+                cairo_set_source_rgba(cr, style.color.red, style.color.green, style.color.blue, style.color.alpha)
+                cairo_fill(cr)
+            }
         } else {
             cairo_set_source_rgba(cr, style.color.red, style.color.green, style.color.blue, style.color.alpha)
             pango_cairo_show_layout(cr, layout)
