@@ -14,6 +14,7 @@ struct Phim: AsyncParsableCommand {
         subcommands: [
             ProbeCommand.self,
             RenderCommand.self,
+            MakeCommand.self,
             ModelCommand.self,
         ]
     )

@@ -1,4 +1,0 @@
-import PhimSpeech
-// TEMPORARY until PhimSpeech's SubtitleCue.words lands (branch speech).
-struct ShimWord { var text: String; var start: Double }
-extension SubtitleCue { var words: [ShimWord] { [] } }

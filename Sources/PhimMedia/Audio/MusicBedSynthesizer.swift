@@ -1,0 +1,146 @@
+import Foundation
+import PhimCore
+
+/// The character of a generated music bed.
+public enum MusicMood: String, Sendable, CaseIterable {
+    /// Slow pads and a sparse arpeggio (explainers).
+    case calm
+    /// Bright major chords, a busy arpeggio, soft kick and hats (ads).
+    case upbeat
+    /// A mid-tempo pulse that stays out of the way (tutorials).
+    case steady
+    /// Minor-key pads and a gentle pluck (stories).
+    case warm
+}
+
+/// Synthesises a background music bed: a four-chord progression played by detuned pads, a bass and an
+/// arpeggiated pluck (and light drums for upbeat beds), looping seamlessly for any duration. Deterministic for a
+/// given mood and seed.
+public struct MusicBedSynthesizer: Sendable {
+    public let mood: MusicMood
+    public let seed: Int
+    public let sampleRate: Int
+
+    /// Beats per minute, chosen by mood.
+    public var tempo: Double {
+        switch mood {
+        case .calm: 84
+        case .upbeat: 112
+        case .steady: 96
+        case .warm: 76
+        }
+    }
+
+    /// The progression as scale degrees (0-based) of the key, one chord per bar.
+    var progression: [Int] {
+        let options: [[Int]] = switch mood {
+        case .calm: [[0, 5, 3, 4], [0, 3, 5, 4]]
+        case .upbeat: [[0, 4, 5, 3], [0, 5, 3, 4]]
+        case .steady: [[0, 3, 0, 4], [5, 3, 0, 4]]
+        case .warm: [[0, 5, 2, 6], [0, 3, 6, 2]]
+        }
+        return options[abs(seed) % options.count]
+    }
+
+    var isMinor: Bool { mood == .warm }
+
+    /// The key's root as a MIDI note (A2 to E3), by seed.
+    var root: Int { 45 + abs(seed / 2) % 8 }
+
+    public init(mood: MusicMood, seed: Int = 0, sampleRate: Int = AudioBuffer.standardSampleRate) {
+        self.mood = mood
+        self.seed = seed
+        self.sampleRate = sampleRate
+    }
+
+    /// `duration` seconds of interleaved stereo samples, peaking at about −6 dBFS.
+    /// - Complexity: O(duration × sample rate); about a hundred times faster than real time in release builds.
+    public func render(duration: Double) -> [Float] {
+        let frames = max(0, Int((duration * Double(sampleRate)).rounded()))
+        var output = [Float](repeating: 0, count: frames * 2)
+        guard frames > 0 else { return output }
+        let rate = Double(sampleRate)
+        let beat = 60 / tempo
+        let bar = 4 * beat
+        let scale = isMinor ? [0, 2, 3, 5, 7, 8, 10] : [0, 2, 4, 5, 7, 9, 11]
+        func chord(_ degree: Int) -> [Int] {
+            (0..<3).map { step in
+                let index = degree + 2 * step
+                return root + 12 + scale[index % 7] + 12 * (index / 7)
+            }
+        }
+        func frequency(_ midi: Int) -> Double { 440 * pow(2, Double(midi - 69) / 12) }
+        var random = SplitMix64(seed: seed, salt: 0x6d75_7369_63)
+        var pad = [Double](repeating: 0, count: 2)   // one-pole low-pass state per channel
+        let padCutoff = mood == .upbeat ? 2_400.0 : 1_500.0
+        let lowpass = 1 - exp(-2 * .pi * padCutoff / rate)
+        let drums = mood == .upbeat
+        let arpDivision = mood == .upbeat ? 4.0 : (mood == .calm || mood == .warm ? 2.0 : 2.0)  // notes per beat
+
+        for n in 0..<frames {
+            let t = Double(n) / rate
+            let barIndex = Int(t / bar)
+            let inBar = t - Double(barIndex) * bar
+            let notes = chord(progression[barIndex % progression.count])
+            // Pads: three detuned triangle-ish voices per note, crossfaded at bar lines.
+            let attack = min(1, inBar / 0.35), release = min(1, (bar - inBar) / 0.25)
+            let padEnvelope = 0.5 + 0.5 * min(attack, release)
+            var left = 0.0, right = 0.0
+            for (voice, note) in notes.enumerated() {
+                let f = frequency(note)
+                for (detune, pan) in [(-0.12, 0.2), (0.0, 0.5), (0.12, 0.8)] {
+                    let phase = (t * f * pow(2, detune / 12) + Double(voice) * 0.13).truncatingRemainder(dividingBy: 1)
+                    let triangle = 4 * abs(phase - 0.5) - 1
+                    let saw = 2 * phase - 1
+                    let sample = (0.75 * triangle + 0.25 * saw) * 0.05 * padEnvelope
+                    left += sample * (1 - pan)
+                    right += sample * pan
+                }
+            }
+            pad[0] += lowpass * (left - pad[0])
+            pad[1] += lowpass * (right - pad[1])
+            var l = pad[0], r = pad[1]
+
+            // Bass: the chord's root two octaves down, plucked on beats 1 and 3.
+            let halfBar = bar / 2
+            let sinceBass = inBar.truncatingRemainder(dividingBy: halfBar)
+            let bassFrequency = frequency(notes[0] - 24)
+            let bass = sin(2 * .pi * bassFrequency * t) * exp(-sinceBass * 2.2) * 0.16
+            l += bass
+            r += bass
+
+            // Arpeggio: chord tones going up, a sine with one harmonic and a quick decay, panned side to side.
+            let step = beat / arpDivision
+            let stepIndex = Int(inBar / step)
+            let sinceStep = inBar - Double(stepIndex) * step
+            let arpNote = notes[stepIndex % notes.count] + 12 + (stepIndex / notes.count % 2) * 12
+            let arpFrequency = frequency(arpNote)
+            let pluck = (sin(2 * .pi * arpFrequency * t) + 0.3 * sin(4 * .pi * arpFrequency * t)) * exp(-sinceStep * 9) * 0.05
+            let arpPan = stepIndex % 2 == 0 ? 0.35 : 0.65
+            l += pluck * (1 - arpPan)
+            r += pluck * arpPan
+
+            if drums {
+                // A soft kick on every beat and a closed hat between.
+                let sinceBeat = inBar.truncatingRemainder(dividingBy: beat)
+                let kickFrequency = 50 + 90 * exp(-sinceBeat * 30)
+                let kick = sin(2 * .pi * kickFrequency * sinceBeat) * exp(-sinceBeat * 14) * 0.22
+                let sinceHat = (inBar + beat / 2).truncatingRemainder(dividingBy: beat)
+                let noise = Double(Int64(bitPattern: random.next() >> 1) % 2_000_000) / 1_000_000 - 1
+                let hat = noise * exp(-sinceHat * 60) * 0.03
+                l += kick + hat * 0.8
+                r += kick + hat * 1.2
+            }
+            output[2 * n] = Float(l)
+            output[2 * n + 1] = Float(r)
+        }
+        // Peak at −6 dBFS; the render's mixer sets the loudness.
+        var peak: Float = 0
+        for sample in output { peak = max(peak, abs(sample)) }
+        if peak > 0 {
+            let gain = 0.5 / peak
+            for index in output.indices { output[index] *= gain }
+        }
+        return output
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import PhimCore
+import PhimSpeech
+
+/// A scene with its narration spoken.
+struct NarratedScene: Sendable {
+    var scene: ScriptScene
+    var speech: SpeechClip
+}
+
+/// The narration laid out in time: who speaks when, and the silences between.
+struct NarrationPlan: Sendable {
+    var script: Script
+    var scenes: [NarratedScene]
+    /// Silence before the first scene speaks.
+    var leadIn: Double
+    /// Silence after scene `i` (one fewer than scenes).
+    var pauses: [Double]
+    /// Silence after the last scene.
+    var tail: Double
+    /// The speaking rate used, as a multiple of the requested one (0.9...1.1 when a duration was fitted).
+    var rateFactor: Double
+
+    var speechSeconds: Double { scenes.reduce(0) { $0 + $1.speech.duration } }
+    var totalSeconds: Double { leadIn + speechSeconds + pauses.reduce(0, +) + tail }
+}
+
+/// Fits narration to an exact duration by choosing sentences, the pauses between scenes and the speaking rate
+/// (within ±10 %), never by cutting a word. Without a duration, everything the script writer chose is spoken at
+/// the requested rate with natural pauses.
+struct NarrationFitter {
+    static let leadIn = 0.4
+    static let minPause = 0.55
+    static let naturalPause = 0.8
+    static let maxPause = 1.6
+    static let minTail = 0.8
+    static let naturalTail = 1.4
+    static let maxTail = 3.0
+    static let rateTolerance = 0.10
+
+    /// Writes a script of at most so many words (nil: all).
+    var write: (Int?) -> Script
+    var minimumWords: Int
+    var availableWords: Int
+    /// Speaks a scene's narration at a rate factor.
+    var speak: (String, Double) throws(PhimError) -> SpeechClip
+    /// Measured words per second at factor 1.
+    var wordsPerSecond: Double
+
+    private final class Cache: @unchecked Sendable {
+        var clips: [String: SpeechClip] = [:]
+    }
+    private let cache = Cache()
+
+    init(write: @escaping (Int?) -> Script, minimumWords: Int, availableWords: Int,
+         speak: @escaping (String, Double) throws(PhimError) -> SpeechClip, wordsPerSecond: Double) {
+        self.write = write
+        self.minimumWords = minimumWords
+        self.availableWords = availableWords
+        self.speak = speak
+        self.wordsPerSecond = wordsPerSecond
+    }
+
+    func narrate(_ script: Script, factor: Double) throws(PhimError) -> [NarratedScene] {
+        var scenes: [NarratedScene] = []
+        for scene in script.scenes where !scene.narration.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            let key = "\(factor)|\(scene.narration)"
+            let clip: SpeechClip
+            if let cached = cache.clips[key] { clip = cached } else {
+                clip = try speak(scene.narration, factor)
+                cache.clips[key] = clip
+            }
+            scenes.append(NarratedScene(scene: scene, speech: clip))
+        }
+        return scenes
+    }
+
+    static func overhead(scenes: Int) -> Double { leadIn + minTail + minPause * Double(max(0, scenes - 1)) }
+
+    /// The plan for `target` seconds, or for the text's own length when nil.
+    /// - Throws: `PhimError` (`--duration`) when not even one sentence fits.
+    func plan(target: Double?) throws(PhimError) -> NarrationPlan {
+        guard let target else {
+            let script = write(nil)
+            let scenes = try narrate(script, factor: 1)
+            return NarrationPlan(script: script, scenes: scenes, leadIn: Self.leadIn,
+                                 pauses: Array(repeating: Self.naturalPause, count: max(0, scenes.count - 1)),
+                                 tail: Self.naturalTail, rateFactor: 1)
+        }
+        var budget = max(minimumWords, Int(wordsPerSecond * (target - Self.overhead(scenes: max(2, Int(target / 9))))))
+        var best: NarrationPlan?
+        var tried = Set<Int>()
+        for _ in 0..<10 {
+            let script = write(min(max(budget, minimumWords), availableWords))
+            guard tried.insert(script.wordCount).inserted else { break }
+            var scenes = try narrate(script, factor: 1)
+            let available = target - Self.overhead(scenes: scenes.count)
+            var speech = scenes.reduce(0) { $0 + $1.speech.duration }
+            var factor = 1.0
+            if speech > available {
+                // Faster, within the tolerance; two tries since espeak's rate is not exactly proportional.
+                for _ in 0..<2 where speech > available {
+                    let wanted = factor * speech / max(available, 0.01) * 1.01
+                    guard wanted <= 1 + Self.rateTolerance + 1e-9 else { break }
+                    factor = wanted
+                    scenes = try narrate(script, factor: factor)
+                    speech = scenes.reduce(0) { $0 + $1.speech.duration }
+                }
+                if speech > available {
+                    guard script.wordCount > minimumWords else { break }
+                    budget = min(script.wordCount - 1, Int(Double(script.wordCount) * available / speech * 0.97))
+                    continue
+                }
+            }
+            let plan = distribute(script: script, scenes: scenes, factor: factor, target: target)
+            if best == nil || abs(plan.slack) < abs(best!.slack) { best = plan.plan }
+            // Too much silence left: say more if the text has more, else slow down a little.
+            if plan.slack > 0, script.wordCount < availableWords {
+                budget = script.wordCount + max(1, Int(wordsPerSecond * plan.slack * 0.9))
+                continue
+            }
+            if plan.slack > 0 {
+                let slower = max(1 - Self.rateTolerance, speech / (speech + plan.slack))
+                let slowScenes = try narrate(script, factor: slower)
+                let slowSpeech = slowScenes.reduce(0) { $0 + $1.speech.duration }
+                if slowSpeech <= available {
+                    best = distribute(script: script, scenes: slowScenes, factor: slower, target: target).plan
+                }
+            }
+            break
+        }
+        if let best { return best }
+        return try singleSentencePlan(target: target)
+    }
+
+    /// Spreads the time not spoken over the pauses (up to ``maxPause``) and the ending (the closing card holds).
+    /// `slack` is what remains beyond the natural maxima: positive means the video would be mostly silence.
+    private func distribute(script: Script, scenes: [NarratedScene], factor: Double, target: Double) -> (plan: NarrationPlan, slack: Double) {
+        let speech = scenes.reduce(0) { $0 + $1.speech.duration }
+        let gaps = max(0, scenes.count - 1)
+        var free = target - speech - Self.overhead(scenes: scenes.count)
+        var pause = Self.minPause
+        if gaps > 0 {
+            pause = min(Self.maxPause, Self.minPause + free * 0.7 / Double(gaps))
+            free -= (pause - Self.minPause) * Double(gaps)
+        }
+        let tail = Self.minTail + free
+        let slack = tail - Self.maxTail
+        return (NarrationPlan(script: script, scenes: scenes, leadIn: Self.leadIn, pauses: Array(repeating: pause, count: gaps),
+                              tail: tail, rateFactor: factor), max(0, slack))
+    }
+
+    /// The last resort: the best sentence alone, as fast as allowed.
+    private func singleSentencePlan(target: Double) throws(PhimError) -> NarrationPlan {
+        let minimum = write(minimumWords)
+        guard let body = minimum.scenes.first(where: { $0.role == .body }) ?? minimum.scenes.first,
+              let sentence = body.sentences.min(by: { Script.wordCount(of: $0) < Script.wordCount(of: $1) }) else {
+            throw PhimError(.invalidInput, "the text has nothing to narrate", subject: "--duration")
+        }
+        var scene = body
+        scene.sentences = [sentence]
+        var script = minimum
+        script.scenes = [scene]
+        let factor = 1 + Self.rateTolerance
+        let scenes = try narrate(script, factor: factor)
+        let speech = scenes.reduce(0) { $0 + $1.speech.duration }
+        let needed = speech + Self.overhead(scenes: 1)
+        guard needed <= target else {
+            throw PhimError(.invalidInput,
+                            String(format: "%g s is too short for one sentence of narration; the shortest needs %.1f s", target, needed),
+                            subject: "--duration")
+        }
+        return distribute(script: script, scenes: scenes, factor: factor, target: target).plan
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import PhimCore
+import PhimMedia
+import PhimSpeech
+
+/// Where a storyboard and its sound and subtitle files go: beside the `--storyboard` file in `NAME.assets/`,
+/// or in a temporary folder removed after the render.
+final class StoryboardAssets: @unchecked Sendable {
+    /// The project file.
+    let project: URL
+    /// The folder of narration, music and subtitle files.
+    let folder: URL
+    /// How the project file names the folder (relative, so the storyboard can be moved with its assets).
+    let folderReference: String
+    let isTemporary: Bool
+    /// Subtitle files next to the MP4.
+    let srt: URL
+    let vtt: URL
+    private var createdFolder = false
+
+    init(storyboard: URL?, output: URL) throws(PhimError) {
+        let base = output.deletingPathExtension()
+        srt = base.appendingPathExtension("srt")
+        vtt = base.appendingPathExtension("vtt")
+        if let storyboard {
+            project = storyboard
+            let name = storyboard.deletingPathExtension().lastPathComponent + ".assets"
+            folder = storyboard.deletingLastPathComponent().appendingPathComponent(name, isDirectory: true)
+            folderReference = name
+            isTemporary = false
+        } else {
+            let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("phim-make-\(UUID().uuidString)", isDirectory: true)
+            project = temporary.appendingPathComponent("storyboard.json")
+            folder = temporary.appendingPathComponent("assets", isDirectory: true)
+            folderReference = "assets"
+            isTemporary = true
+        }
+        let existed = FileManager.default.fileExists(atPath: folder.path)
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw PhimError(.writeFailed, "cannot create the folder '\(folder.displayPath)'", subject: "--storyboard")
+        }
+        createdFolder = !existed
+    }
+
+    func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
+    func reference(_ name: String) -> String { folderReference + "/" + name }
+
+    /// After a failure: removes what this run created.
+    func removeAll() {
+        if isTemporary {
+            try? FileManager.default.removeItem(at: folder.deletingLastPathComponent())
+        } else {
+            try? FileManager.default.removeItem(at: project)
+            if createdFolder { try? FileManager.default.removeItem(at: folder) }
+        }
+    }
+
+    /// After success: the temporary folder goes; a requested storyboard stays.
+    func finish() {
+        if isTemporary { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+    }
+}
+
+/// Writes the storyboard: the narration WAV, the music bed, the subtitles, and the project file that ties them
+/// to one clip per scene.
+struct StoryboardWriter {
+    let assets: StoryboardAssets
+    let timeline: StoryTimeline
+    let designer: SceneDesigner
+    let options: MakeOptions
+    let title: String
+    let images: [Int: ImageLibrary.Item]
+
+    struct Written {
+        var project: URL
+        /// Subtitle files to write beside the MP4 once it is rendered.
+        var subtitleFiles: [(URL, String)]
+    }
+
+    func write() throws(PhimError) -> Written {
+        let layout = designer.layout
+        let fps = Double(timeline.frameRate)
+
+        // Narration.
+        let narration = timeline.narrationSamples()
+        try WAVFile.write(narration.samples, sampleRate: narration.sampleRate, channelCount: 1, to: assets.file("narration.wav"))
+        var audio: [[String: Any]] = [["path": assets.reference("narration.wav"), "role": "speech"]]
+
+        // Music.
+        switch options.music {
+        case .none:
+            break
+        case .generated:
+            let mood: MusicMood = switch options.style {
+            case .explainer: .calm
+            case .ad: .upbeat
+            case .tutorial: .steady
+            case .story: .warm
+            }
+            let samples = MusicBedSynthesizer(mood: mood, seed: options.seed).render(duration: timeline.duration)
+            try WAVFile.write(samples, sampleRate: AudioBuffer.standardSampleRate, channelCount: 2, to: assets.file("music.wav"))
+            audio.append(["path": assets.reference("music.wav"), "volume": 0.6, "fadeIn": 1.5, "fadeOut": 2.5, "duck": true])
+        case .file(let url):
+            audio.append(["path": url.path, "volume": 0.6, "fadeIn": 1.5, "fadeOut": 2.5, "duck": true, "loop": true])
+        }
+
+        // Subtitles from the word timings, cue by cue within each scene.
+        let cueLayout = CueLayout(maxCharactersPerLine: layout.cueLayout.characters, maxLines: layout.cueLayout.lines)
+        var cues: [SubtitleCue] = []
+        for index in timeline.scenes.indices {
+            cues += SubtitleCueBuilder.cues(for: timeline.words(ofScene: index), layout: cueLayout)
+        }
+        let vtt = SubtitleWriter.webVTT(cues, karaoke: options.karaoke)
+        try SubtitleWriter.write(vtt, to: assets.file("subtitles.vtt"))
+        let height = Double(options.aspect.size.height)
+        var subtitles: [String: Any] = [
+            "path": assets.reference("subtitles.vtt"), "font": designer.font,
+            "fontSize": (height * layout.subtitleSize).rounded(), "position": ["x": 0.5, "y": layout.subtitleY],
+            "boxColor": "rgba(0, 0, 0, 0.55)", "outlineWidth": 0, "maxWidth": 0.9,
+        ]
+        if options.karaoke { subtitles["highlight"] = "#ffd400" }
+
+        // One clip per scene.
+        var clips: [[String: Any]] = []
+        for (index, scene) in timeline.scenes.enumerated() {
+            var clip: [String: Any] = [
+                "duration": Double(scene.frameCount) / fps,
+                "layers": designer.layers(for: scene.narrated.scene, index: index, image: images[index], title: title),
+            ]
+            if index + 1 < timeline.scenes.count {
+                clip["transition"] = ["name": "dissolve", "duration": Double(timeline.transitionFrames) / fps]
+            }
+            clips.append(clip)
+        }
+        let size = options.aspect.size
+        let project: [String: Any] = [
+            "width": size.width, "height": size.height, "fps": timeline.frameRate, "background": "#000000",
+            "defaults": ["font": designer.font, "transition": ["name": "cut", "duration": 0]],
+            "clips": clips, "audio": audio, "subtitles": subtitles, "loudness": -14,
+            "output": ["crf": 23, "preset": "veryfast"],
+        ]
+        let data: Data
+        do {
+            data = try JSONSerialization.data(withJSONObject: project, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        } catch {
+            throw PhimError(.operationFailed, "cannot encode the storyboard: \(error)", subject: assets.project.displayPath)
+        }
+        let file = try OutputFile(assets.project)
+        do { try data.write(to: file.temporary) } catch {
+            throw PhimError(.writeFailed, "cannot be written: \(error.localizedDescription)", subject: assets.project.displayPath)
+        }
+        try file.commit()
+        return Written(project: assets.project,
+                       subtitleFiles: [(assets.srt, SubtitleWriter.srt(cues)), (assets.vtt, vtt)])
+    }
+}

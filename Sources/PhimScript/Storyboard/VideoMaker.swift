@@ -1,0 +1,154 @@
+import Foundation
+import PhimCompose
+import PhimCore
+import PhimMedia
+import PhimSpeech
+
+/// What `phim make` produced and how long each stage took.
+public struct MakeReport: Sendable {
+    public var output: URL
+    public var subtitles: [URL]
+    public var storyboard: URL?
+    public var language: ScriptLanguage
+    public var sceneCount: Int
+    public var wordCount: Int
+    public var duration: Double
+    public var frameCount: Int
+    /// The speaking rate used, as a multiple of the requested one.
+    public var rateFactor: Double
+    /// Seconds per stage: reading and writing the script, speech synthesis and fitting, layout (storyboard,
+    /// subtitles, music), and the render.
+    public var scriptSeconds: Double
+    public var speechSeconds: Double
+    public var layoutSeconds: Double
+    public var renderSeconds: Double
+    public var totalSeconds: Double { scriptSeconds + speechSeconds + layoutSeconds + renderSeconds }
+    /// Why the LLM was not used, when it was asked for and failed.
+    public var llmFallback: String?
+    public var render: RenderReport
+}
+
+/// `phim make`: text in, finished video out. Reads the input, writes a script (extractive, or by an LLM), speaks
+/// it, fits it to the duration, designs the scenes, writes the storyboard as a project file, and renders that
+/// file exactly as `phim render` would.
+public struct VideoMaker: Sendable {
+    public let options: MakeOptions
+    /// Receives stage progress (`script`, `speech`, `layout`, `render`).
+    public var progress: ProgressHandler?
+    /// Receives warnings (the LLM fallback) as one line each.
+    public var warn: (@Sendable (String) -> Void)?
+    public var cancellation: CancellationFlag?
+
+    public init(options: MakeOptions, progress: ProgressHandler? = nil, warn: (@Sendable (String) -> Void)? = nil,
+                cancellation: CancellationFlag? = nil) {
+        self.options = options
+        self.progress = progress
+        self.warn = warn
+        self.cancellation = cancellation
+    }
+
+    /// Words per minute of espeak-ng voices at `--rate 1`.
+    static func baseWordsPerMinute(_ language: ScriptLanguage) -> Double { language == .vietnamese ? 150 : 165 }
+
+    /// Runs everything. Nothing is left at the output paths when it fails.
+    /// - Throws: `PhimError` naming the input file, the option or the field at fault.
+    public func make() async throws(PhimError) -> MakeReport {
+        let clock = MonotonicClock.now()
+        _ = try OutputFile(options.output)   // the output folder exists and is writable, before any work
+        if let storyboard = options.storyboard { _ = try OutputFile(storyboard) }
+
+        // 1. Script.
+        let text = try InputText.read(options.input)
+        let language = options.language ?? LanguageDetector.detect(text)
+        let document = SourceDocument.parse(text)
+        let writer = ScriptWriter(document: document, language: language, style: options.style)
+        guard writer.availableWords > 0 else {
+            throw PhimError(.invalidInput, "has no sentences to narrate", subject: options.input.displayPath)
+        }
+        var llmScript: Script?
+        var llmFallback: String?
+        let library = try options.images.map { (folder) throws(PhimError) in try ImageLibrary.load(folder) }
+
+        let synthesizer: any SpeechSynthesizer
+        if let command = options.ttsCommand {
+            synthesizer = try CommandSynthesizer(template: command)
+        } else {
+            synthesizer = try EspeakSynthesizer()
+        }
+        let voice = VoiceSettings(language: language.rawValue, voice: options.voice,
+                                  wordsPerMinute: Self.baseWordsPerMinute(language) * options.rate)
+        let wordsPerSecond = try SpeakingRate.measure(synthesizer, voice: voice)
+        if let endpoint = options.llm {
+            do {
+                llmScript = try await LLMScriptWriter(endpoint: endpoint, model: options.llmModel)
+                    .script(for: text, language: language, style: options.style, targetSeconds: options.duration,
+                            wordsPerSecond: wordsPerSecond)
+            } catch {
+                llmFallback = error.message
+                warn?("warning: --llm \(endpoint.absoluteString): \(error.message); using the built-in script writer")
+            }
+        }
+        let scriptSeconds = MonotonicClock.now() - clock
+        progress?(ProgressUpdate(stage: "script", completed: 1, total: 1, elapsed: scriptSeconds))
+        try cancellation?.check()
+
+        // 2. Speech, fitted to the duration.
+        let speechStart = MonotonicClock.now()
+        let baseRate = voice.wordsPerMinute
+        let fitter: NarrationFitter
+        if let llmScript {
+            fitter = NarrationFitter(write: { _ in llmScript }, minimumWords: llmScript.wordCount, availableWords: llmScript.wordCount,
+                                     speak: { text, factor throws(PhimError) in
+                                         var fitted = voice
+                                         fitted.wordsPerMinute = baseRate * factor
+                                         return try synthesizer.synthesize(text, voice: fitted)
+                                     }, wordsPerSecond: wordsPerSecond)
+        } else {
+            fitter = NarrationFitter(write: { writer.script(maxWords: $0) }, minimumWords: writer.minimumWords,
+                                     availableWords: writer.availableWords,
+                                     speak: { text, factor throws(PhimError) in
+                                         var fitted = voice
+                                         fitted.wordsPerMinute = baseRate * factor
+                                         return try synthesizer.synthesize(text, voice: fitted)
+                                     }, wordsPerSecond: wordsPerSecond)
+        }
+        let plan = try fitter.plan(target: options.duration)
+        let speechSeconds = MonotonicClock.now() - speechStart
+        progress?(ProgressUpdate(stage: "speech", completed: plan.scenes.count, total: plan.scenes.count, elapsed: speechSeconds))
+        try cancellation?.check()
+
+        // 3. Layout: timeline, narration and music files, subtitles, storyboard.
+        let layoutStart = MonotonicClock.now()
+        let assets = try StoryboardAssets(storyboard: options.storyboard, output: options.output)
+        var succeeded = false
+        defer { if !succeeded { assets.removeAll() } }
+        let timeline = StoryTimeline(plan: plan, frameRate: MakeOptions.frameRate, duration: options.duration)
+        let designer = SceneDesigner(aspect: options.aspect, style: options.style, seed: options.seed)
+        let images = library?.assign(to: plan.scenes.map { [$0.scene.title] + $0.scene.keywords + $0.scene.sentences }) ?? [:]
+        let storyboard = try StoryboardWriter(assets: assets, timeline: timeline, designer: designer, options: options,
+                                              title: plan.script.title, images: images).write()
+        let layoutSeconds = MonotonicClock.now() - layoutStart
+        progress?(ProgressUpdate(stage: "layout", completed: 1, total: 1, elapsed: layoutSeconds))
+        try cancellation?.check()
+
+        // 4. Render the storyboard like `phim render` does.
+        let renderStart = MonotonicClock.now()
+        let project = try ProjectLoader.load(from: storyboard.project)
+        let renderer = try ProjectRenderer(project: project, options: RenderOptions(
+            preview: options.preview, progress: progress, rawVideoCopy: options.rawVideoCopy, cancellation: cancellation))
+        let report = try await renderer.render(to: options.output)
+        let renderSeconds = MonotonicClock.now() - renderStart
+        var subtitles: [URL] = []
+        for (file, text) in storyboard.subtitleFiles {
+            try SubtitleWriter.write(text, to: file)
+            subtitles.append(file)
+        }
+        succeeded = true
+        assets.finish()
+        return MakeReport(
+            output: options.output, subtitles: subtitles, storyboard: options.storyboard, language: language,
+            sceneCount: plan.scenes.count, wordCount: plan.script.wordCount, duration: report.duration, frameCount: report.frameCount,
+            rateFactor: plan.rateFactor, scriptSeconds: scriptSeconds, speechSeconds: speechSeconds, layoutSeconds: layoutSeconds,
+            renderSeconds: renderSeconds, llmFallback: llmFallback, render: report)
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import PhimCore
+import PhimScript
+
+/// `phim make INPUT -o OUT.mp4`: an article, outline or topic to a finished, narrated video.
+struct MakeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "make",
+        abstract: "Make a narrated video from an article, an outline or a topic (.txt or .md).",
+        discussion: """
+        Writes OUT.mp4 with OUT.srt and OUT.vtt beside it. Everything runs on this machine: the script is \
+        extracted from the text (or written by --llm), spoken by espeak-ng (or --tts-command), fitted to \
+        --duration to the frame, and rendered with a generated music bed ducked under the voice.
+        """)
+
+    @Argument(help: "The article, outline or one-line topic (UTF-8 .txt or .md).") var input: String
+    @Option(name: .shortAndLong, help: "The MP4 to write.") var output: String
+    @Option(help: "The exact length in seconds (default: what the text needs).") var duration: Double?
+    @Option(help: "Frame shape: 16:9 (1920×1080), 9:16 (1080×1920) or 1:1 (1080×1080).") var aspect: String = "16:9"
+    @Option(help: "Language of the text and voice: vi, en or auto.") var lang: String = "auto"
+    @Option(help: "An espeak-ng voice name, e.g. vi, en-us, en+f3 (default: the language's).") var voice: String?
+    @Option(help: "Speaking rate as a multiple of normal (0.5 to 2).") var rate: Double = 1
+    @Option(help: "explainer, ad, tutorial or story: hook and closing lines, colours, music mood.") var style: String = "explainer"
+    @Option(help: "Background music: generated, none, or an audio file.") var music: String = "generated"
+    @Option(help: "A folder of your pictures and clips, matched to scenes by words in their file names.") var images: String?
+    @Option(help: "Also write the storyboard (a project file for 'phim render') here, with its files in NAME.assets/.")
+    var storyboard: String?
+    @Option(help: "An OpenAI-compatible server (Ollama, llama.cpp, vLLM) that writes the script; falls back to the built-in writer.")
+    var llm: String?
+    @Option(help: "The model name to ask --llm for.") var llmModel: String?
+    @Option(help: "A shell command that speaks {text} into the WAV file {output} (also {lang}, {voice}, {rate}); the text is on stdin too.")
+    var ttsCommand: String?
+    @Flag(help: "Highlight each word of the subtitles as it is spoken.") var karaoke = false
+    @Flag(help: "Quarter-size preview: half the width and height, fastest encoder preset.") var preview = false
+    @Option(help: "Chooses the presenter, backdrops and music.") var seed: Int = 1
+    @Flag(help: "Print each stage's time.") var timings = false
+    @Option(help: .hidden) var rawVideoCopy: String?
+
+    func validate() throws {
+        if let duration {
+            guard duration.isFinite, duration > 0 else { throw ValidationError("--duration: must be more than 0 seconds, got \(duration)") }
+            guard MakeOptions.durationRange.contains(duration) else {
+                throw ValidationError("--duration: \(duration) s is outside \(Int(MakeOptions.durationRange.lowerBound))...\(Int(MakeOptions.durationRange.upperBound)) s")
+            }
+        }
+        guard Aspect(rawValue: aspect) != nil else { throw ValidationError("--aspect: unknown aspect '\(aspect)'; expected 16:9, 9:16 or 1:1") }
+        guard lang == "auto" || ScriptLanguage(rawValue: lang) != nil else {
+            throw ValidationError("--lang: unknown language '\(lang)'; expected vi, en or auto")
+        }
+        guard ScriptStyle(rawValue: style) != nil else {
+            throw ValidationError("--style: unknown style '\(style)'; expected explainer, ad, tutorial or story")
+        }
+        guard rate.isFinite, MakeOptions.rateRange.contains(rate) else { throw ValidationError("--rate: must be between 0.5 and 2, got \(rate)") }
+        if let llm, URL(string: llm)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            throw ValidationError("--llm: '\(llm)' is not an http:// or https:// address")
+        }
+    }
+
+    func run() async throws {
+        let musicChoice: MusicChoice
+        switch music {
+        case "generated": musicChoice = .generated
+        case "none": musicChoice = .none
+        default:
+            let url = URL(fileURLWithPath: music)
+            guard FileManager.default.isReadableFile(atPath: url.path) else {
+                throw PhimError(.fileNotFound, "no such file '\(music)'", subject: "--music")
+            }
+            musicChoice = .file(url)
+        }
+        let options = MakeOptions(
+            input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output), duration: duration,
+            aspect: Aspect(rawValue: aspect)!, language: ScriptLanguage(rawValue: lang), voice: voice, rate: rate,
+            style: ScriptStyle(rawValue: style)!, music: musicChoice, images: images.map { URL(fileURLWithPath: $0) },
+            storyboard: storyboard.map { URL(fileURLWithPath: $0) }, llm: llm.flatMap { URL(string: $0) }, llmModel: llmModel,
+            ttsCommand: ttsCommand, karaoke: karaoke, preview: preview, seed: seed,
+            rawVideoCopy: rawVideoCopy.map { URL(fileURLWithPath: $0) })
+        let bar = ProgressBar(label: "render")
+        let cancellation = CancellationFlag()
+        let interrupts = InterruptHandler { cancellation.cancel() }
+        defer { interrupts.stop() }
+        let stages = StageReporter(bar: bar)
+        let maker = VideoMaker(options: options, progress: stages.handler, warn: { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }, cancellation: cancellation)
+        let report: MakeReport
+        do {
+            report = try await maker.make()
+        } catch {
+            bar.finish()
+            throw error
+        }
+        bar.finish()
+        var line = String(format: "wrote %@: %dx%d, %d frames, %.3f s, %d scenes, %d words (%@)", options.output.path,
+                          report.render.size.width, report.render.size.height, report.frameCount, report.duration,
+                          report.sceneCount, report.wordCount, report.language.rawValue)
+        if abs(report.rateFactor - 1) > 0.001 { line += String(format: ", rate ×%.2f", report.rateFactor) }
+        line += "; subtitles " + report.subtitles.map(\.lastPathComponent).joined(separator: ", ")
+        if let storyboard = report.storyboard { line += "; storyboard " + storyboard.path }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+        if timings {
+            let total = report.totalSeconds
+            FileHandle.standardError.write(Data(String(
+                format: "timings: script_s=%.3f speech_s=%.3f layout_s=%.3f render_s=%.3f total_s=%.3f prep_share=%.3f\n",
+                report.scriptSeconds, report.speechSeconds, report.layoutSeconds, report.renderSeconds, total,
+                (report.scriptSeconds + report.speechSeconds + report.layoutSeconds) / max(total, 1e-9)).utf8))
+        }
+    }
+}
+
+/// Shows the stages before the render as single lines, and the render as the progress bar.
+final class StageReporter: Sendable {
+    let bar: ProgressBar
+    init(bar: ProgressBar) { self.bar = bar }
+
+    var handler: ProgressHandler {
+        let render = bar.update
+        return { update in
+            if update.stage == "render" {
+                render(update)
+            } else {
+                FileHandle.standardError.write(Data(String(format: "%@: done in %.2f s\n", update.stage, update.elapsed).utf8))
+            }
+        }
+    }
+}
