@@ -2,16 +2,25 @@ import Foundation
 import PhimCore
 
 /// One subtitle: text shown from `start` to `end` seconds.
-public struct SubtitleCue: Sendable, Equatable {
+public struct SubtitleCue: Sendable, Hashable {
     public var start: Double
     public var end: Double
     /// The text, NFC-normalised, lines separated by `\n`, markup removed.
     public var text: String
+    /// The cue's words and when each is spoken, in order, when known (from speech synthesis, or a WebVTT file with
+    /// inline timestamps); empty otherwise. Their texts are the whitespace-separated tokens of ``text``.
+    public var words: [SpokenWord]
 
-    public init(start: Double, end: Double, text: String) {
+    /// - Parameters:
+    ///   - start: when the cue appears, in seconds.
+    ///   - end: when it disappears.
+    ///   - text: its lines, separated by `\n`.
+    ///   - words: the timed words of `text`, or none.
+    public init(start: Double, end: Double, text: String, words: [SpokenWord] = []) {
         self.start = start
         self.end = end
         self.text = text
+        self.words = words
     }
 }
 
@@ -66,13 +75,15 @@ public enum SubtitleFile {
             guard end > start else {
                 throw PhimError(.invalidInput, "line \(timingLine + 1): cue ends before it starts", subject: name)
             }
-            var textLines: [String] = []
+            var rawLines: [String] = []
             index = timingLine + 1
             while index < lines.count, !lines[index].trimmingWhitespace().isEmpty {
-                textLines.append(stripMarkup(lines[index]))
+                rawLines.append(lines[index])
                 index += 1
             }
-            cues.append(SubtitleCue(start: start, end: end, text: textLines.joined(separator: "\n").nfc))
+            let text = rawLines.map(stripMarkup).joined(separator: "\n").nfc
+            let words = isVTT ? karaokeWords(rawLines, start: start, end: end) : []
+            cues.append(SubtitleCue(start: start, end: end, text: text, words: words))
         }
         return cues.sorted { $0.start < $1.start }
     }
@@ -90,6 +101,53 @@ public enum SubtitleFile {
             seconds = seconds * 60 + value
         }
         return seconds
+    }
+
+    /// The words of a WebVTT cue with inline timestamps (`Never <00:00:19.500>drink`): each word starts at the timestamp
+    /// before it (the cue start for words before the first timestamp) and ends where the next word starts (the last at
+    /// the cue end). Empty when the cue has no inline timestamp.
+    /// - Complexity: O(n) in the length of the cue text.
+    static func karaokeWords(_ lines: [String], start: Double, end: Double) -> [SpokenWord] {
+        guard lines.contains(where: { $0.contains("<") }) else { return [] }
+        var words: [(text: String, start: Double)] = []
+        var sawTimestamp = false
+        var time = start
+        var token = ""
+        var tokenStart = start
+        func finishToken() {
+            let text = stripMarkup(token).nfc
+            if !text.isEmpty { words.append((text, tokenStart)) }
+            token = ""
+        }
+        for line in lines {
+            var rest = Substring(line)
+            while let character = rest.first {
+                if character == "<", let close = rest.firstIndex(of: ">") {
+                    let tag = rest[rest.index(after: rest.startIndex)..<close]
+                    if let stamp = parseTime(String(tag)) {
+                        sawTimestamp = true
+                        time = min(max(stamp, start), end)
+                    } else {
+                        token += rest[...close]
+                    }
+                    rest = rest[rest.index(after: close)...]
+                    continue
+                }
+                if character.isWhitespace {
+                    finishToken()
+                } else {
+                    if token.isEmpty { tokenStart = time }
+                    token.append(character)
+                }
+                rest.removeFirst()
+            }
+            finishToken()
+        }
+        guard sawTimestamp else { return [] }
+        return words.indices.map { index in
+            SpokenWord(text: words[index].text, start: words[index].start,
+                       end: index + 1 < words.count ? words[index + 1].start : end)
+        }
     }
 
     /// Drops `<i>`-style tags and `{\an8}`-style overrides.

@@ -1,0 +1,242 @@
+import Foundation
+import PhimCore
+import PhimMedia
+
+/// Another text-to-speech engine (piper, a cloud CLI, a script) run through a shell command template that writes a
+/// WAV file; word timings come from espeak-ng, stretched onto the engine's audio and refined against it.
+///
+/// Placeholders in the template are replaced by shell-quoted values, so write them bare (`--output_file {output}`,
+/// not `'{output}'`):
+/// - `{output}` (required): the WAV file the command must write;
+/// - `{text}`: the text (NFC);
+/// - `{lang}`: ``VoiceSettings/language``;
+/// - `{voice}`: ``VoiceSettings/voice``, or the language when no voice is set;
+/// - `{rate}`: ``VoiceSettings/wordsPerMinute``, rounded to an integer.
+///
+/// The text is also written to the command's standard input. The command runs under `/bin/sh -c` in a fresh temporary
+/// folder (its working directory), removed afterwards.
+///
+/// Example: `piper --model vi_VN-vais1000-medium.onnx --output_file {output}`.
+public struct CommandSynthesizer: SpeechSynthesizer {
+    /// The command template as given.
+    public let template: String
+    /// Seconds the command may run before it is stopped.
+    public var timeout: Double
+    private let timing: EspeakSynthesizer
+
+    /// The placeholders a template may use.
+    public static let placeholders = ["output", "text", "lang", "voice", "rate"]
+
+    /// - Parameters:
+    ///   - template: a shell command with placeholders; `{output}` is required.
+    ///   - timeout: seconds the command may run for one synthesis.
+    /// - Throws: `PhimError` `.invalidInput` (about `--tts-command`) when `{output}` is missing or an unknown placeholder
+    ///   appears; `.operationFailed` when espeak-ng, needed for the timings, cannot be loaded.
+    public init(template: String, timeout: Double = 600) throws(PhimError) {
+        let names = Self.placeholderNames(in: template)
+        if let unknown = names.first(where: { !Self.placeholders.contains($0) }) {
+            throw PhimError(.invalidInput, "unknown placeholder {\(unknown)}; use "
+                            + Self.placeholders.map { "{\($0)}" }.joined(separator: ", "), subject: "--tts-command")
+        }
+        guard names.contains("output") else {
+            throw PhimError(.invalidInput, "the command must write its WAV file to {output}", subject: "--tts-command")
+        }
+        self.template = template
+        self.timeout = timeout
+        self.timing = try EspeakSynthesizer()
+    }
+
+    /// Runs the command for `text` and times its words.
+    /// - Parameters:
+    ///   - text: the text to speak; every whitespace-separated token becomes one ``SpokenWord``.
+    ///   - voice: passed to the command through the placeholders; espeak-ng times the words in `voice.language`
+    ///     (English when espeak-ng does not know the language).
+    /// - Returns: the command's audio mixed to mono at its own sample rate, and the words' timings.
+    /// - Throws: `PhimError` `.invalidInput` for empty text; `.operationFailed` (about `--tts-command`) when the command
+    ///   fails, times out, writes no file or a file Phim cannot decode.
+    public func synthesize(_ text: String, voice: VoiceSettings) throws(PhimError) -> SpeechClip {
+        let text = text.nfc
+        let tokens = TextToken.split(text)
+        guard !tokens.isEmpty else { throw PhimError(.invalidInput, "there is no text to speak (the text is empty)") }
+        let (samples, sampleRate) = try run(text: text, voice: voice)
+        let reference = try espeakReference(text, voice: voice)
+        let words = Self.transfer(reference.words, from: reference.samples, sampleRate: reference.sampleRate,
+                                  tokens: tokens, onto: samples, sampleRate: sampleRate)
+        return SpeechClip(samples: samples, sampleRate: sampleRate, words: words)
+    }
+
+    /// The command line for these values.
+    func command(text: String, voice: VoiceSettings, output: String) -> String {
+        let values = ["output": Self.shellQuoted(output), "text": Self.shellQuoted(text), "lang": Self.shellQuoted(voice.language),
+                      "voice": Self.shellQuoted(voice.voice ?? voice.language),
+                      "rate": String(Int(voice.wordsPerMinute.isFinite ? voice.wordsPerMinute.rounded() : 165))]
+        var result = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            result += rest[..<open]
+            let afterOpen = rest.index(after: open)
+            if let close = rest[afterOpen...].firstIndex(of: "}"), let value = values[String(rest[afterOpen..<close])],
+               !(open > template.startIndex && template[template.index(before: open)] == "$") {
+                result += value
+                rest = rest[rest.index(after: close)...]
+            } else {
+                result.append("{")
+                rest = rest[afterOpen...]
+            }
+        }
+        return result + rest
+    }
+
+    /// Names written as `{name}` (lowercase letters), except shell `${name}` expansions.
+    static func placeholderNames(in template: String) -> [String] {
+        var names: [String] = []
+        var previous: Character?
+        var index = template.startIndex
+        while index < template.endIndex {
+            let character = template[index]
+            if character == "{", previous != "$",
+               let close = template[index...].firstIndex(of: "}") {
+                let name = template[template.index(after: index)..<close]
+                if !name.isEmpty, name.allSatisfy({ $0.isASCII && $0.isLetter }) { names.append(String(name)) }
+            }
+            previous = character
+            index = template.index(after: index)
+        }
+        return names
+    }
+
+    /// `value` in single quotes for `/bin/sh`.
+    static func shellQuoted(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Runs the command in a fresh folder and decodes what it wrote.
+    private func run(text: String, voice: VoiceSettings) throws(PhimError) -> ([Float], Int) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("phim-tts-\(UInt64.random(in: 0...UInt64.max))")
+        let input = folder.appendingPathComponent("text.txt")
+        let errors = folder.appendingPathComponent("stderr.txt")
+        let output = folder.appendingPathComponent("speech.wav")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data((text + "\n").utf8).write(to: input)
+            try Data().write(to: errors)
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", command(text: text, voice: voice, output: output.path)]
+            process.currentDirectoryURL = folder
+            // Files rather than pipes: nothing can block on a full pipe, and a command that ignores its input
+            // cannot break one.
+            process.standardInput = try FileHandle(forReadingFrom: input)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: errors)
+        } catch {
+            throw PhimError(.operationFailed, "cannot prepare the command: \(error.localizedDescription)", subject: "--tts-command")
+        }
+        let finished = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in finished.signal() }
+        do { try process.run() } catch {
+            throw PhimError(.operationFailed, "cannot run /bin/sh: \(error.localizedDescription)", subject: "--tts-command")
+        }
+        if finished.wait(timeout: .now() + max(0, timeout)) == .timedOut {
+            process.terminate()
+            finished.wait()
+            throw PhimError(.operationFailed, "did not finish within \(Int(timeout)) s", subject: "--tts-command")
+        }
+        let lastError = (try? String(contentsOf: errors, encoding: .utf8))?
+            .split(whereSeparator: \.isNewline).last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+        let detail = lastError.isEmpty ? "" : ": \(lastError)"
+        guard process.terminationReason == .exit else {
+            throw PhimError(.operationFailed, "was stopped by signal \(process.terminationStatus)\(detail)", subject: "--tts-command")
+        }
+        guard process.terminationStatus == 0 else {
+            throw PhimError(.operationFailed, "exited with status \(process.terminationStatus)\(detail)", subject: "--tts-command")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? nil
+        guard let size, size > 0 else {
+            throw PhimError(.operationFailed, "finished without writing a WAV file to {output}\(detail)", subject: "--tts-command")
+        }
+        do {
+            return try Self.decodeMono(output)
+        } catch {
+            throw PhimError(.operationFailed, "wrote audio that cannot be decoded: \(error.message)", subject: "--tts-command",
+                            underlying: error)
+        }
+    }
+
+    /// The file's audio mixed to mono, at its own sample rate (within what the decoder accepts).
+    static func decodeMono(_ url: URL) throws(PhimError) -> ([Float], Int) {
+        let info = try MediaProbe.probe(url)
+        let sampleRate = min(max(info.audio.first?.sampleRate ?? 48_000, 8_000), 192_000)
+        let decoder = try AudioDecoder(url: url, sampleRate: sampleRate, channelCount: 1)
+        var samples: [Float] = []
+        while let chunk = try decoder.nextChunk() { samples.append(contentsOf: chunk.buffer.samples) }
+        return (samples, sampleRate)
+    }
+
+    /// espeak-ng's reading of the text, for its word timings.
+    private func espeakReference(_ text: String, voice: VoiceSettings) throws(PhimError) -> SpeechClip {
+        let rate = voice.wordsPerMinute.isFinite ? min(max(voice.wordsPerMinute, 80), 450) : 165
+        do {
+            return try timing.synthesize(text, voice: VoiceSettings(language: voice.language, wordsPerMinute: rate))
+        } catch where error.code == .invalidInput {
+            return try timing.synthesize(text, voice: VoiceSettings(language: "en", wordsPerMinute: rate))
+        }
+    }
+
+    /// Moves words timed on one reading (`reference`) onto another reading of the same text (`target`).
+    ///
+    /// The two readings' sound spans are matched, and so are their pauses (a pause of the reference pairs with the
+    /// target pause nearest where the span-to-span stretch puts it); times between matched points are stretched
+    /// linearly. Onsets are then refined against the target's audio and ends found there.
+    static func transfer(_ words: [SpokenWord], from reference: [Float], sampleRate referenceRate: Int,
+                         tokens: [TextToken], onto target: [Float], sampleRate: Int) -> [SpokenWord] {
+        let source = SpeechEnvelope(samples: reference, sampleRate: referenceRate)
+        let destination = SpeechEnvelope(samples: target, sampleRate: sampleRate)
+        let sourceRate = Double(referenceRate), targetRate = Double(sampleRate)
+        let sourceStart = Double(source.soundStart ?? 0) / sourceRate
+        let sourceEnd = max(Double(source.soundEnd ?? reference.count) / sourceRate, sourceStart + 1e-3)
+        let targetStart = Double(destination.soundStart ?? 0) / targetRate
+        let targetEnd = max(Double(destination.soundEnd ?? target.count) / targetRate, targetStart + 1e-3)
+        let stretch = (targetEnd - targetStart) / (sourceEnd - sourceStart)
+
+        // Anchors (reference time, target time), increasing in both.
+        var anchors = [(sourceStart, targetStart)]
+        let targetPauses = destination.pauses(minimum: 0.15).map { (Double($0.start) / targetRate, Double($0.end) / targetRate) }
+        let tolerance = max(0.5, 0.1 * (targetEnd - targetStart))
+        var nextCandidate = 0
+        for pause in source.pauses(minimum: 0.15) {
+            let start = Double(pause.start) / sourceRate, end = Double(pause.end) / sourceRate
+            let expected = targetStart + ((start + end) / 2 - sourceStart) * stretch
+            var best: Int?
+            for index in nextCandidate..<targetPauses.count {
+                let middle = (targetPauses[index].0 + targetPauses[index].1) / 2
+                guard abs(middle - expected) <= tolerance else { if middle > expected { break } else { continue } }
+                if best.map({ abs(middle - expected) < abs((targetPauses[$0].0 + targetPauses[$0].1) / 2 - expected) }) ?? true {
+                    best = index
+                }
+            }
+            guard let best, start > anchors.last!.0, targetPauses[best].0 > anchors.last!.1 else { continue }
+            anchors.append((start, targetPauses[best].0))
+            anchors.append((end, targetPauses[best].1))
+            nextCandidate = best + 1
+        }
+        if sourceEnd > anchors.last!.0, targetEnd > anchors.last!.1 { anchors.append((sourceEnd, targetEnd)) }
+
+        // Words are in time order, so one pass moves through the anchor segments.
+        var segment = 0
+        var onsets: [Int] = []
+        onsets.reserveCapacity(words.count)
+        for word in words {
+            var time = targetStart + (word.start - sourceStart) * stretch
+            if anchors.count > 1 {
+                while segment < anchors.count - 2, word.start > anchors[segment + 1].0 { segment += 1 }
+                let (s0, t0) = anchors[segment], (s1, t1) = anchors[segment + 1]
+                time = t0 + (word.start - s0) * (t1 - t0) / (s1 - s0)
+            }
+            onsets.append(Int((min(max(time, 0), Double(target.count) / targetRate) * targetRate).rounded()))
+        }
+        for index in onsets.indices.dropFirst() { onsets[index] = max(onsets[index], onsets[index - 1]) }
+        return WordAligner.words(tokens: tokens, onsets: onsets, envelope: destination, sampleCount: target.count, radius: 0.2)
+    }
+}

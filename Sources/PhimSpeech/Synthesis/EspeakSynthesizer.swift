@@ -1,0 +1,66 @@
+import PhimCore
+
+/// Speech from espeak-ng, through its library (not the `espeak-ng` program), with word timings placed on the audio.
+///
+/// espeak-ng keeps its voice, parameters and output callback in process-wide state, so every call made through
+/// any `EspeakSynthesizer` takes one process-wide lock: synthesis is thread-safe but serialised. It is far faster
+/// than real time (about 1 s of work for several minutes of speech). The class holds no state of its own, which is
+/// why it is `Sendable`.
+public final class EspeakSynthesizer: SpeechSynthesizer, Sendable {
+    /// Loads espeak-ng's data on first use (from `$ESPEAK_DATA_PATH/espeak-ng-data` when that variable is set).
+    /// - Throws: `PhimError` `.operationFailed` saying how to install the data when it is missing or cannot be loaded.
+    public init() throws(PhimError) {
+        try EspeakEngine.withEngine { (_, _) throws(PhimError) in }
+    }
+
+    /// Names of the voices espeak-ng has for `language` (`"en"` gives `en`, `en-029`, `en-gb-scotland`, `en-us`…),
+    /// for checking a `--voice` option. Any of them may take a variant suffix, as in `en-us+f3` (see ``variantNames()``).
+    /// - Returns: sorted names, or none when espeak-ng cannot be loaded or knows no voice for the language.
+    public static func voiceNames(language: String) -> [String] {
+        (try? EspeakEngine.withEngine { (_, _) in EspeakEngine.voiceNamesLocked(language: language) }) ?? []
+    }
+
+    /// Names of espeak-ng's voice variants (`f1`…`f5`, `m1`…`m8`, `klatt`, `whisper`…), used as `voice+variant`.
+    public static func variantNames() -> [String] {
+        (try? EspeakEngine.withEngine { (_, dataFolder) in EspeakEngine.variantNames(dataFolder: dataFolder) }) ?? []
+    }
+
+    /// Speaks `text`; every whitespace-separated token of the (NFC) text becomes one ``SpokenWord``.
+    /// - Parameters:
+    ///   - text: the text to speak, in `voice.language`.
+    ///   - voice: language, optional espeak-ng voice name (`"vi"`, `"en-us"`, `"en+f3"`), rate (80...450 words per
+    ///     minute) and pitch (0...100).
+    /// - Returns: mono samples at 22 050 Hz and the words' timings.
+    /// - Throws: `PhimError` `.invalidInput` for empty text, an unknown voice, language, or a rate or pitch out of range;
+    ///   `.operationFailed` when espeak-ng fails.
+    /// - Complexity: O(n) in the length of the text.
+    public func synthesize(_ text: String, voice: VoiceSettings) throws(PhimError) -> SpeechClip {
+        let text = text.nfc
+        let tokens = TextToken.split(text)
+        guard !tokens.isEmpty else { throw PhimError(.invalidInput, "there is no text to speak (the text is empty)") }
+        try Self.validate(voice)
+        let output = try EspeakEngine.speak(text, voice: voice)
+        return Self.clip(tokens: tokens, output: output)
+    }
+
+    /// Checks rate and pitch against espeak-ng's ranges.
+    static func validate(_ voice: VoiceSettings) throws(PhimError) {
+        guard voice.wordsPerMinute.isFinite, (80...450).contains(voice.wordsPerMinute) else {
+            throw PhimError(.invalidInput, "speaking rate must be 80...450 words per minute, not \(voice.wordsPerMinute)",
+                            subject: "wordsPerMinute")
+        }
+        guard (0...100).contains(voice.pitch) else {
+            throw PhimError(.invalidInput, "pitch must be 0...100, not \(voice.pitch)", subject: "pitch")
+        }
+    }
+
+    /// Timed words for espeak-ng's output: its word events, refined against the samples.
+    static func clip(tokens: [TextToken], output: EspeakOutput) -> SpeechClip {
+        let envelope = SpeechEnvelope(samples: output.samples, sampleRate: output.sampleRate)
+        let soundStart = envelope.soundStart ?? 0
+        let soundEnd = envelope.soundEnd ?? output.samples.count
+        let onsets = WordAligner.estimatedOnsets(tokens: tokens, marks: output.marks, soundStart: soundStart, soundEnd: soundEnd)
+        let words = WordAligner.words(tokens: tokens, onsets: onsets, envelope: envelope, sampleCount: output.samples.count)
+        return SpeechClip(samples: output.samples, sampleRate: output.sampleRate, words: words)
+    }
+}

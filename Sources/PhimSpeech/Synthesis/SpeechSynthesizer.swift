@@ -1,0 +1,75 @@
+import PhimCore
+
+/// Voice choice for any synthesizer.
+public struct VoiceSettings: Sendable, Hashable {
+    /// The language of the text, as a BCP 47 tag espeak-ng knows: `"vi"`, `"en"`, `"en-gb"`…
+    public var language: String
+    /// The engine's voice name (`"vi"`, `"en-us"`, `"en+f3"` for espeak-ng; whatever a command engine takes),
+    /// or `nil` for the language's default voice.
+    public var voice: String?
+    /// Speaking rate in words per minute (espeak-ng's own default is 175; Phim's is a little slower).
+    public var wordsPerMinute: Double
+    /// Voice pitch, 0...100 (50 is the voice's normal pitch).
+    public var pitch: Int
+
+    /// - Parameters:
+    ///   - language: the text's language (`"vi"`, `"en"`).
+    ///   - voice: an engine voice name, or `nil` for the language's default.
+    ///   - wordsPerMinute: speaking rate.
+    ///   - pitch: 0...100.
+    public init(language: String, voice: String? = nil, wordsPerMinute: Double = 165, pitch: Int = 50) {
+        self.language = language
+        self.voice = voice
+        self.wordsPerMinute = wordsPerMinute
+        self.pitch = pitch
+    }
+}
+
+/// One word as written in the input text (NFC, with attached punctuation, e.g. `"world."`), and when it is spoken.
+public struct SpokenWord: Sendable, Hashable {
+    /// The whitespace-separated token of the input, exactly as written (NFC).
+    public var text: String
+    /// When the word's sound starts, in seconds from the clip's first sample.
+    public var start: Double
+    /// When the word's sound stops (no later than the next word's start), in seconds.
+    public var end: Double
+
+    public init(text: String, start: Double, end: Double) {
+        self.text = text
+        self.start = start
+        self.end = end
+    }
+}
+
+/// Synthesised speech: mono samples and word timings in seconds from the first sample.
+public struct SpeechClip: Sendable {
+    /// Mono samples, nominally in −1...1.
+    public var samples: [Float]
+    /// Samples per second (espeak-ng speaks at 22 050 Hz).
+    public var sampleRate: Int
+    /// Every whitespace-separated token of the input, in order, with its timing.
+    public var words: [SpokenWord]
+
+    /// Length of the clip in seconds.
+    public var duration: Double { sampleRate > 0 ? Double(samples.count) / Double(sampleRate) : 0 }
+
+    public init(samples: [Float], sampleRate: Int, words: [SpokenWord]) {
+        self.samples = samples
+        self.sampleRate = sampleRate
+        self.words = words
+    }
+}
+
+/// A text-to-speech engine.
+///
+/// Synthesis blocks the calling thread while the engine works: call it from a dedicated thread or a thread pool,
+/// not from Swift's cooperative pool.
+public protocol SpeechSynthesizer: Sendable {
+    /// Speaks `text` with `voice`.
+    /// - Parameters:
+    ///   - text: any text; it is NFC-normalised, and every whitespace-separated token becomes one ``SpokenWord``.
+    /// - Returns: the audio and one timed word per token of the text.
+    /// - Throws: `PhimError` `.invalidInput` for empty text or a voice the engine does not know, `.operationFailed`
+    ///   when the engine fails.
+    func synthesize(_ text: String, voice: VoiceSettings) throws(PhimError) -> SpeechClip
+}
