@@ -34,7 +34,7 @@ struct ImageLibrary: Sendable {
             let ext = url.pathExtension.lowercased()
             let isVideo = videoExtensions.contains(ext)
             guard isVideo || imageExtensions.contains(ext) else { continue }
-            do {
+            do throws(PhimError) {
                 if isVideo {
                     let info = try MediaProbe.probe(url)
                     guard let stream = info.primaryVideo, stream.width > 0 else {

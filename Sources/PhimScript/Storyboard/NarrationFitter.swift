@@ -89,6 +89,7 @@ struct NarrationFitter {
         }
         var budget = max(minimumWords, Int(wordsPerSecond * (target - Self.overhead(scenes: max(2, Int(target / 9))))))
         var best: NarrationPlan?
+        var bestSlack = Double.infinity
         var tried = Set<Int>()
         for _ in 0..<10 {
             let script = write(min(max(budget, minimumWords), availableWords))
@@ -113,7 +114,10 @@ struct NarrationFitter {
                 }
             }
             let plan = distribute(script: script, scenes: scenes, factor: factor, target: target)
-            if best == nil || abs(plan.slack) < abs(best!.slack) { best = plan.plan }
+            if best == nil || plan.slack < bestSlack {
+                best = plan.plan
+                bestSlack = plan.slack
+            }
             // Too much silence left: say more if the text has more, else slow down a little.
             if plan.slack > 0, script.wordCount < availableWords {
                 budget = script.wordCount + max(1, Int(wordsPerSecond * plan.slack * 0.9))
