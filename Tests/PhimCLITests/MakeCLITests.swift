@@ -1,0 +1,66 @@
+import Foundation
+import PhimTesting
+import Testing
+
+/// `phim make` through the binary: bad input gives one line naming the file or option, exit 2, and nothing left
+/// behind; the LLM fallback is stated and the video is still made.
+@Suite struct MakeCLITests {
+    let folder = TemporaryFolder("phim-make-cli")
+
+    func write(_ name: String, _ data: Data) throws -> URL {
+        let url = folder.file(name)
+        try data.write(to: url)
+        return url
+    }
+
+    func leftovers() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.url.path).filter { $0.hasPrefix("out") || $0.contains(".part") }
+    }
+
+    @Test func badInputIsOneLineExitTwoAndNoOutput() throws {
+        _ = try write("empty.txt", Data())
+        _ = try write("blank.md", Data("  \n\t\n  ".utf8))
+        _ = try write("binary.txt", Data([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x14, 0x00, 0xff, 0x00]))
+        _ = try write("latin1.txt", Data([0x43, 0x61, 0x66, 0xe9, 0x20, 0x6e, 0x6f, 0x69, 0x72, 0x2e]))
+        _ = try write("ok.md", Data("# Bees\n\nBees pollinate most of the crops we eat, and farms depend on them.\n".utf8))
+        try FileManager.default.createDirectory(at: folder.file("pictures"), withIntermediateDirectories: true)
+        _ = try write("pictures/bees.jpg", Data("this is not a jpeg".utf8))
+        let cases: [([String], String)] = [
+            (["empty.txt"], "empty.txt"),
+            (["blank.md"], "blank.md"),
+            (["binary.txt"], "binary.txt"),
+            (["latin1.txt"], "latin1.txt"),
+            (["missing.md"], "missing.md"),
+            (["ok.md", "--duration", "0"], "--duration"),
+            (["ok.md", "--duration", "-3"], "--duration"),
+            (["ok.md", "--duration", "0.5"], "--duration"),
+            (["ok.md", "--lang", "fr"], "--lang"),
+            (["ok.md", "--aspect", "4:3"], "--aspect"),
+            (["ok.md", "--images", "pictures"], "bees.jpg"),
+            (["ok.md", "--images", "nowhere"], "--images"),
+            (["ok.md", "--music", "nothing.mp3"], "--music"),
+        ]
+        for (arguments, named) in cases {
+            let result = try CLIRunner.run(["make"] + arguments + ["-o", "out.mp4", "--preview"], in: folder.url)
+            #expect(result.status == 2, "\(arguments): status \(result.status), \(result.stderr)")
+            let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("script:") && !$0.hasPrefix("speech:") }
+            #expect(lines.count == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(named), "\(arguments): \(result.stderr)")
+            let left = try leftovers()
+            #expect(left.isEmpty, "\(arguments) left \(left)")
+        }
+    }
+
+    @Test func unreachableLLMFallsBackToTheBuiltInWriter() throws {
+        _ = try write("topic.md", Data("# Bees\n\nBees pollinate most of the crops we eat, and farms depend on them.\n".utf8))
+        // Port 9 on loopback: nothing listens there, so the connection is refused at once.
+        let result = try CLIRunner.run(["make", "topic.md", "-o", "out.mp4", "--preview", "--duration", "6", "--music", "none",
+                                        "--llm", "http://127.0.0.1:9"], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("warning: --llm http://127.0.0.1:9"))
+        #expect(result.stderr.contains("using the built-in script writer"))
+        #expect(FileManager.default.fileExists(atPath: folder.file("out.mp4").path))
+        #expect(FileManager.default.fileExists(atPath: folder.file("out.srt").path))
+        #expect(FileManager.default.fileExists(atPath: folder.file("out.vtt").path))
+    }
+}
