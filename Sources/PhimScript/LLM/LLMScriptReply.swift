@@ -67,7 +67,9 @@ struct LLMScriptReply: Sendable, Equatable {
             let bullets = Array(scene.bullets.map { $0.nfc.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.prefix(5))
             var sceneFigures: [Figure] = []
             for text in sentences + bullets {
-                for figure in figures.figures(in: text) where !sceneFigures.contains(figure) { sceneFigures.append(figure) }
+                for figure in figures.figures(in: text) where !sceneFigures.contains(where: { $0.text == figure.text }) {
+                    sceneFigures.append(figure)
+                }
             }
             var sceneTitle = scene.title.nfc.trimmingCharacters(in: .whitespacesAndNewlines)
             if sceneTitle.isEmpty {

@@ -75,6 +75,8 @@ private struct Plan: Sendable {
     let closing: [String]
     let closingTitle: String
     let conjunction: String
+    let documentTitle: String?
+    let hasHeadings: Bool
     let hookKeywords: [String]
     let sections: [Section]
     let candidates: [Candidate]
@@ -105,22 +107,29 @@ private struct Plan: Sendable {
                 let index = sections.count
                 sections.append(Section(heading: section.heading, bullets: section.bullets))
                 let onlyBullets = section.paragraphs.isEmpty
-                for paragraph in section.paragraphs {
-                    for sentence in splitter.sentences(in: paragraph) { add(sentence, section: index, bullet: nil, minimumWords: 3) }
-                }
-                for (number, bullet) in section.bullets.enumerated() {
-                    // List items are narrated in outlines, in sections that are only a list, and when they read as
-                    // sentences (five words or more).
-                    guard document.kind == .outline || onlyBullets || Script.wordCount(of: bullet) >= 5 else { continue }
-                    for sentence in splitter.sentences(in: Self.sentenceForm(bullet)) {
-                        add(sentence, section: index, bullet: number, minimumWords: 1)
+                // Paragraphs and list items in their original order.
+                let offsets = section.bulletOffsets.count == section.bullets.count
+                    ? section.bulletOffsets : Array(repeating: section.paragraphs.count, count: section.bullets.count)
+                for position in 0...section.paragraphs.count {
+                    for (number, bullet) in section.bullets.enumerated() where offsets[number] == position
+                        || position == section.paragraphs.count && offsets[number] > position {
+                        // List items are narrated in outlines, in sections that are only a list, and when they read as
+                        // sentences (five words or more).
+                        guard document.kind == .outline || onlyBullets || Script.wordCount(of: bullet) >= 5 else { continue }
+                        for sentence in splitter.sentences(in: ScriptText.sentenceForm(bullet)) {
+                            add(sentence, section: index, bullet: number, minimumWords: 1)
+                        }
+                    }
+                    guard position < section.paragraphs.count else { break }
+                    for sentence in splitter.sentences(in: section.paragraphs[position]) {
+                        add(ScriptText.spoken(sentence), section: index, bullet: nil, minimumWords: 3)
                     }
                 }
             }
             // Headings alone (an outline of headings): speak the headings.
             if candidates.isEmpty {
                 for (index, section) in sections.enumerated() {
-                    if let heading = section.heading { add(Self.sentenceForm(heading), section: index, bullet: nil, minimumWords: 1) }
+                    if let heading = section.heading { add(ScriptText.sentenceForm(heading), section: index, bullet: nil, minimumWords: 1) }
                 }
             }
         }
@@ -131,6 +140,8 @@ private struct Plan: Sendable {
         ranking = candidates.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
         self.candidates = candidates
         self.sections = sections
+        documentTitle = document.title
+        hasHeadings = sections.contains { $0.heading != nil }
 
         // The topic.
         let documentKeywords = keywords.keywords(in: allText, limit: 4)
@@ -140,33 +151,33 @@ private struct Plan: Sendable {
             ?? documentKeywords.prefix(2).joined(separator: " \(lines.conjunction) ")).trimmed
         let isQuestion = writtenTopic.hasSuffix("?")
         let bodyWords = Swift.Set(allText.flatMap { tokenizer.tokens(in: $0).map(\.text) })
-        let topicInSentence = Self.inSentence(Self.withoutFinalPunctuation(writtenTopic), bodyWords: bodyWords)
+        let topicInSentence = ScriptText.inSentence(ScriptText.withoutFinalPunctuation(writtenTopic), bodyWords: bodyWords)
         // For closings that name the topic after a question title, the top keyword stands for the topic.
-        let closingTopic = isQuestion ? documentKeywords.first.map { Self.inSentence($0, bodyWords: bodyWords) } : topicInSentence
+        let closingTopic = isQuestion ? documentKeywords.first.map { ScriptText.inSentence($0, bodyWords: bodyWords) } : topicInSentence
         let seed = writtenTopic
 
-        title = writtenTopic.isEmpty ? (documentKeywords.first.map(Self.capitalisedFirst) ?? "") : Self.capitalisedFirst(writtenTopic)
+        title = writtenTopic.isEmpty ? (documentKeywords.first.map(ScriptText.capitalisedFirst) ?? "") : ScriptText.capitalisedFirst(writtenTopic)
         hookKeywords = documentKeywords.isEmpty ? keywords.keywords(in: [title], limit: 4) : documentKeywords
 
         if writtenTopic.isEmpty {
             hook = [ScriptPhrases.pick(lines.questionFollowUps, seed: seed)]
         } else if isQuestion {
-            hook = [Self.capitalisedFirst(writtenTopic), ScriptPhrases.pick(lines.questionFollowUps, seed: seed, salt: 1)]
+            hook = [ScriptText.capitalisedFirst(writtenTopic), ScriptPhrases.pick(lines.questionFollowUps, seed: seed, salt: 1)]
         } else {
             let template = ScriptPhrases.pick(lines.hooks, seed: seed)
-            hook = splitter.sentences(in: ScriptPhrases.fill(template, topic: topicInSentence, writtenTopic: Self.withoutFinalPunctuation(writtenTopic)))
+            hook = splitter.sentences(in: ScriptPhrases.fill(template, topic: topicInSentence, writtenTopic: ScriptText.withoutFinalPunctuation(writtenTopic)))
         }
         let closingOptions = closingTopic == nil || writtenTopic.isEmpty
             ? lines.closings.filter { !ScriptPhrases.needsTopic($0) } : lines.closings
         let closingTemplate = ScriptPhrases.pick(closingOptions, seed: seed, salt: 2)
         closing = splitter.sentences(in: ScriptPhrases.fill(closingTemplate, topic: closingTopic ?? "",
-                                                           writtenTopic: isQuestion ? (closingTopic ?? "") : Self.withoutFinalPunctuation(writtenTopic)))
+                                                           writtenTopic: isQuestion ? (closingTopic ?? "") : ScriptText.withoutFinalPunctuation(writtenTopic)))
         closingTitle = lines.closingTitle
 
         if document.kind == .topic || candidates.isEmpty {
             let template = isQuestion ? lines.questionTopicStatement : lines.topicStatement
             topicStatement = writtenTopic.isEmpty ? nil
-                : ScriptPhrases.fill(template, topic: topicInSentence, writtenTopic: isQuestion ? writtenTopic : Self.withoutFinalPunctuation(writtenTopic))
+                : ScriptPhrases.fill(template, topic: topicInSentence, writtenTopic: isQuestion ? writtenTopic : ScriptText.withoutFinalPunctuation(writtenTopic))
         } else {
             topicStatement = nil
         }
@@ -222,7 +233,7 @@ private struct Plan: Sendable {
             var end = start
             while end < chosen.count, candidates[chosen[end]].section == section { end += 1 }
             let group = Array(chosen[start..<end])
-            let chunks = Self.chunks(group.map { candidates[$0].words })
+            let chunks = ScriptText.chunkSizes(group.map { candidates[$0].words })
             let heading = sections[section].heading
             let narrated = Swift.Set(group.compactMap { candidates[$0].bullet })
             var offset = 0
@@ -235,13 +246,17 @@ private struct Plan: Sendable {
                 if number == 0 {
                     for index in sections[section].bullets.indices where !narrated.contains(index) { bulletIndices.insert(index) }
                 }
-                let bullets = bulletIndices.sorted().prefix(5).map { Self.shortened(sections[section].bullets[$0], language: language) }
+                let bullets = bulletIndices.sorted().prefix(5).map { ScriptText.shortened(sections[section].bullets[$0], language: language) }
                 let sceneKeywords = keywords.keywords(in: sentences + bullets, limit: 4)
                 var figures: [Figure] = []
                 for text in sentences + bulletIndices.sorted().map({ sections[section].bullets[$0] }) {
-                    for figure in figureExtractor.figures(in: text) where !figures.contains(figure) { figures.append(figure) }
+                    for figure in figureExtractor.figures(in: text) where !figures.contains(where: { $0.text == figure.text }) {
+                        figures.append(figure)
+                    }
                 }
-                let sceneTitle = heading ?? keywordTitle(sceneKeywords, fallback: sentences[0])
+                // Text before the first heading is the introduction: it goes under the document's title.
+                let sceneTitle = heading ?? (section == 0 && hasHeadings && documentTitle != nil ? documentTitle!
+                    : keywordTitle(sceneKeywords, fallback: sentences[0]))
                 scenes.append(ScriptScene(role: .body, title: sceneTitle, sentences: sentences, keywords: sceneKeywords,
                                           bullets: bullets, figures: figures))
             }
@@ -250,22 +265,23 @@ private struct Plan: Sendable {
         return scenes
     }
 
-    /// A scene title from its top keywords (`Solar panels and costs`), else the first words of its first sentence.
+    /// A scene title from its top keyword (`Solar panels`), else the first words of its first sentence.
     private func keywordTitle(_ keywords: [String], fallback: String) -> String {
-        if keywords.isEmpty {
-            let words = fallback.split(separator: " ").prefix(5).joined(separator: " ")
-            return Self.capitalisedFirst(Self.withoutFinalPunctuation(words))
-        }
-        return Self.capitalisedFirst(keywords.prefix(2).joined(separator: " \(conjunction) "))
+        if let keyword = keywords.first { return ScriptText.capitalisedFirst(keyword) }
+        let words = fallback.split(separator: " ").prefix(5).joined(separator: " ")
+        return ScriptText.capitalisedFirst(ScriptText.withoutFinalPunctuation(words))
     }
+}
 
+/// Text shaping shared by the script writers.
+enum ScriptText {
     /// Splits a section's sentences (given by word counts) into the fewest scenes that respect the limits, as even as
-    /// possible: the sizes of consecutive chunks.
-    static func chunks(_ words: [Int]) -> [Int] {
+    /// possible (least sum of squared scene lengths): the sizes of consecutive chunks.
+    static func chunkSizes(_ words: [Int]) -> [Int] {
         let count = words.count
         guard count > 0 else { return [] }
-        // best[i]: (scenes, largest scene in words, size of the last chunk) for the first i sentences.
-        var best = [(scenes: Int, largest: Int, last: Int)](repeating: (Int.max, Int.max, 0), count: count + 1)
+        // best[i]: (scenes, sum of squared scene words, size of the last chunk) for the first i sentences.
+        var best = [(scenes: Int, cost: Int, last: Int)](repeating: (Int.max, Int.max, 0), count: count + 1)
         best[0] = (0, 0, 0)
         for end in 1...count {
             var total = 0
@@ -274,8 +290,8 @@ private struct Plan: Sendable {
                 if size > 1, total > ScriptWriter.maxWordsPerScene { break }
                 let previous = best[end - size]
                 guard previous.scenes != Int.max else { continue }
-                let candidate = (scenes: previous.scenes + 1, largest: max(previous.largest, total), last: size)
-                if candidate.scenes < best[end].scenes || candidate.scenes == best[end].scenes && candidate.largest < best[end].largest {
+                let candidate = (scenes: previous.scenes + 1, cost: previous.cost + total * total, last: size)
+                if candidate.scenes < best[end].scenes || candidate.scenes == best[end].scenes && candidate.cost < best[end].cost {
                     best[end] = candidate
                 }
             }
@@ -289,7 +305,15 @@ private struct Plan: Sendable {
         return sizes.reversed()
     }
 
-    // MARK: Text helpers
+    /// A sentence as it is spoken on its own: a lead-in to a list (`… for several reasons:`) ends with a full stop.
+    static func spoken(_ sentence: String) -> String {
+        var text = sentence.trimmed
+        if text.hasSuffix(":") {
+            text.removeLast()
+            text = text.trimmed + "."
+        }
+        return text
+    }
 
     /// A list item as a sentence: capitalised, ending with a full stop.
     static func sentenceForm(_ item: String) -> String {

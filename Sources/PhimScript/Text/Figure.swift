@@ -228,12 +228,16 @@ public struct FigureExtractor: Sendable {
     /// `40% dân số`), else the content words just before it in the same clause (`doanh thu tăng 25%`).
     private func label(_ characters: [Character], figureStart: Int, figureEnd: Int) -> String {
         let tokenizer = WordTokenizer(language: language)
-        let maxWords = language == .vietnamese ? 3 : 2
-        func isLabelWord(_ token: WordTokenizer.Token) -> Bool {
-            guard !token.isNumber, token.normalized.count > 1 else { return false }
-            if language == .vietnamese, Stopwords.vietnameseWeak.contains(token.normalized) { return true }
-            return !tokenizer.isStopword(token.normalized) && !Self.figureVerbs.contains(token.normalized)
+        let maxWords = language == .vietnamese ? 4 : 2
+        /// A word that can be part of a label; `weak` also accepts Vietnamese syllables that only make sense in a
+        /// compound (`người`, `chính` in `độ chính xác`).
+        func isLabelWord(_ token: WordTokenizer.Token, weak: Bool) -> Bool {
+            guard !token.isNumber, token.normalized.count > 1, !Self.figureWords.contains(token.normalized),
+                  !Self.figureVerbs.contains(token.normalized) else { return false }
+            if weak, language == .vietnamese, Stopwords.vietnameseWeak.contains(token.normalized) { return true }
+            return !tokenizer.isStopword(token.normalized)
         }
+        func isLabelWord(_ token: WordTokenizer.Token) -> Bool { isLabelWord(token, weak: false) }
 
         // After: the noun right after the figure.
         var cursor = figureEnd
@@ -246,28 +250,39 @@ public struct FigureExtractor: Sendable {
                 index += 1
             }
             var words: [String] = []
-            while index < after.count, words.count < maxWords, index == 0 || !after[index].breakBefore, isLabelWord(after[index]) {
+            while index < after.count, words.count < maxWords, index == 0 || !after[index].breakBefore, isLabelWord(after[index], weak: true) {
                 words.append(after[index].text)
                 index += 1
             }
             if !words.isEmpty { return words.joined(separator: " ") }
         }
 
-        // Before: the content words nearest the figure in the same clause.
-        let beforeText = String(characters[..<figureStart].suffix(120))
-        let before = tokenizer.tokens(in: beforeText)
-        // Tokens after the last punctuation mark (the figure's clause).
-        var clauseStart = 0
-        for (position, token) in before.enumerated() where token.breakBefore { clauseStart = position }
-        var position = before.count - 1
-        while position >= clauseStart, !isLabelWord(before[position]) { position -= 1 }
-        var words: [String] = []
-        while position >= clauseStart, words.count < maxWords, isLabelWord(before[position]) {
-            words.insert(before[position].text, at: 0)
-            if before[position].breakBefore { break }
-            position -= 1
+        // Before: the content words nearest the figure in its clause, else in the clause before (`xuất khẩu đạt
+        // 4 tỷ USD, tăng 25%`), never across the end of a sentence.
+        var beforeText = String(characters[..<figureStart].suffix(160))
+        if let sentenceEnd = beforeText.ranges(of: #/[.!?…]["”')\]]*\s/#).last {
+            beforeText = String(beforeText[sentenceEnd.upperBound...])
         }
-        return words.joined(separator: " ")
+        let before = tokenizer.tokens(in: beforeText)
+        var clauses: [ArraySlice<WordTokenizer.Token>] = []
+        var clauseStart = 0
+        for (index, token) in before.enumerated() where token.breakBefore && index > clauseStart {
+            clauses.append(before[clauseStart..<index])
+            clauseStart = index
+        }
+        if clauseStart < before.count { clauses.append(before[clauseStart...]) }
+        for clause in clauses.reversed().prefix(2) {
+            // The nearest label word, past the figure's own words, numbers and verbs; then the words just before it.
+            guard let last = clause.lastIndex(where: isLabelWord) else { continue }
+            var words: [String] = []
+            var position = last
+            while position >= clause.startIndex, words.count < maxWords, isLabelWord(clause[position], weak: !words.isEmpty) {
+                words.insert(clause[position].text, at: 0)
+                position -= 1
+            }
+            return words.joined(separator: " ")
+        }
+        return ""
     }
 
     // MARK: Word lists
@@ -276,7 +291,7 @@ public struct FigureExtractor: Sendable {
                                                        ("USD", "USD"), ("VND", "VND"), ("EUR", "EUR")]
     static let currencySuffixes: [(String, String)] = [
         ("đồng", "VND"), ("vnd", "VND"), ("vnđ", "VND"), ("đ", "VND"), ("usd", "USD"), ("đô la mỹ", "USD"), ("đô la", "USD"),
-        ("đô", "USD"), ("dollars", "USD"), ("dollar", "USD"), ("euros", "EUR"), ("euro", "EUR"), ("€", "EUR"),
+        ("dollars", "USD"), ("dollar", "USD"), ("euros", "EUR"), ("euro", "EUR"), ("€", "EUR"),
         ("eur", "EUR"), ("pounds", "GBP"), ("yen", "JPY"), ("yên", "JPY"), ("$", "USD"),
     ]
     static let percentWords = ["phần trăm", "percent", "per cent"]
@@ -288,10 +303,22 @@ public struct FigureExtractor: Sendable {
     ]
     static let units: Set<String> = [
         "GW", "MW", "kW", "W", "kWh", "MWh", "GWh", "TWh", "km", "m", "cm", "mm", "kg", "g", "tấn", "tons", "tonnes",
-        "ha", "m²", "km²", "°C", "°F", "GB", "TB", "MB", "Mbps", "Gbps", "lít", "litres", "liters", "mph", "km/h",
+        "ha", "m²", "km²", "°C", "°F", "GB", "TB", "MB", "Mbps", "Gbps", "lít", "litres", "liters", "mph",
+        "watts", "kilowatts", "megawatts", "gigawatts", "kilometres", "kilometers", "kilograms", "hectares", "héc-ta",
     ]
+    /// Words that belong to figures (magnitudes, currencies, units), never labels.
+    static let figureWords: Set<String> = {
+        var words: Set<String> = ["%"]
+        for (phrase, _) in magnitudes { words.formUnion(phrase.split(separator: " ").map(String.init)) }
+        for (phrase, _) in currencySuffixes { words.formUnion(phrase.split(separator: " ").map(String.init)) }
+        for (symbol, _) in currencyPrefixes { words.insert(symbol.lowercased()) }
+        for word in percentWords { words.formUnion(word.split(separator: " ").map(String.init)) }
+        words.formUnion(units.map { $0.lowercased() })
+        return words
+    }()
+
     /// Words between a figure and its noun: `40% of households`, `40% của dân số`.
-    static let connectors: Set<String> = ["of", "của", "trong", "among"]
+    static let connectors: Set<String> = ["of", "của", "among"]
     static let articles: Set<String> = ["the", "all", "các", "những", "toàn", "a", "an"]
     /// Verbs that sit next to figures but do not name what they measure.
     static let figureVerbs: Set<String> = [
@@ -299,5 +326,7 @@ public struct FigureExtractor: Sendable {
         "increased", "decreased", "dropped", "cost", "costs", "account", "accounts", "accounted", "hit", "hits", "totalled",
         "totaled", "totals", "topped", "exceeded", "tăng", "giảm", "đạt", "chiếm", "lên", "xuống", "khoảng", "gần", "hơn",
         "trên", "dưới", "nearly", "almost", "over", "under", "about", "around", "roughly", "approximately", "some",
+        "fallen", "risen", "grown", "climbed", "jumped", "doubled", "tripled", "declined", "surged", "passed", "expected",
+        "forecast", "estimated", "projected", "vượt", "tới", "đến", "dự", "báo", "ước", "tính", "ít", "nhất", "least",
     ]
 }

@@ -14,11 +14,15 @@ struct KeywordExtractor: Sendable {
         var normalized: String
         var isSentenceInitial: Bool
         var isCompound: Bool
+        /// An English word right after an article, a determiner or a preposition (`the sun`, `of silicon`): likely a noun.
+        var followsDeterminer: Bool = false
     }
 
     let tokenizer: WordTokenizer
     /// In how many of the document's sentences each lowercased term occurs.
     private var sentenceFrequency: [String: Int] = [:]
+    /// How often each lowercased term occurs in the document.
+    private var occurrences: [String: Int] = [:]
     private var sentenceCount = 0
     /// The preferred written form of each lowercased term (one not at the start of a sentence when there is one).
     private var surfaces: [String: String] = [:]
@@ -31,6 +35,7 @@ struct KeywordExtractor: Sendable {
         for sentence in sentences {
             var seen: Set<String> = []
             for term in terms(in: sentence) {
+                occurrences[term.normalized, default: 0] += 1
                 if seen.insert(term.normalized).inserted { sentenceFrequency[term.normalized, default: 0] += 1 }
                 if surfaces[term.normalized] == nil {
                     surfaces[term.normalized] = term.text
@@ -58,10 +63,12 @@ struct KeywordExtractor: Sendable {
         var firstSeen: [String: Int] = [:]
         var isCompound: [String: Bool] = [:]
         var capitalised: Set<String> = []
+        var nounLike: Set<String> = []
         var position = 0
         for sentence in sentences {
             for term in terms(in: sentence) {
                 frequency[term.normalized, default: 0] += 1
+                if term.followsDeterminer { nounLike.insert(term.normalized) }
                 if firstSeen[term.normalized] == nil { firstSeen[term.normalized] = position }
                 isCompound[term.normalized] = term.isCompound
                 if !term.isSentenceInitial, term.text.first?.isUppercase ?? false { capitalised.insert(term.normalized) }
@@ -75,10 +82,24 @@ struct KeywordExtractor: Sendable {
             var weight: Double
             let recurring = (sentenceFrequency[term] ?? 0) >= 2 || (frequency[term] ?? 0) >= 2
             switch (tokenizer.language, isCompound[term] ?? false) {
-            case (.english, false): weight = 1
+            case (.english, false):
+                // No part-of-speech tagger: nouns tend to follow determiners; -ly words are adverbs; -ing/-ed words
+                // are often verbs.
+                weight = 1
+                if nounLike.contains(term) { weight = 1.3 }
+                else if term.hasSuffix("ly") { weight = 0.2 }
+                else if term.hasSuffix("ing") || term.hasSuffix("ed") { weight = 0.6 }
             case (.english, true): weight = recurring ? 1.6 : 0.7
             case (.vietnamese, false): weight = 0.45
-            case (.vietnamese, true): weight = recurring ? 1.8 : 0.9
+            case (.vietnamese, true):
+                // Two syllables seen side by side may be one word (`kinh nghiệm`) or two (`máy giúp`): they are one
+                // word when the lexicon lists them, when they mostly occur together (Dice coefficient), when the pair
+                // recurs, or for names.
+                let cohesion = dice(term)
+                if VietnameseLexicon.compounds.contains(term) { weight = recurring ? 2.0 : 1.6 }
+                else if recurring { weight = cohesion >= 0.3 ? 1.8 : 1.0 }
+                else if capitalised.contains(term) { weight = 1.4 }
+                else { weight = cohesion >= 0.5 ? 1.0 : 0.3 }
             }
             if capitalised.contains(term) { weight *= 1.3 }
             return Double(frequency[term]!) * rarity * weight
@@ -94,6 +115,10 @@ struct KeywordExtractor: Sendable {
             let parts = Set(term.split(separator: " ").map(String.init))
             // Skip a word already inside a chosen compound, or a compound that repeats chosen words.
             if chosen.contains(where: { Set($0.split(separator: " ").map(String.init)).isSuperset(of: parts) }) { continue }
+            // Skip a compound that overlaps a chosen one (`electricity bills` after `lower electricity`).
+            if isCompound[term] ?? false, chosen.contains(where: {
+                $0.contains(" ") && !Set($0.split(separator: " ").map(String.init)).isDisjoint(with: parts)
+            }) { continue }
             if (isCompound[term] ?? false) {
                 chosen.removeAll { parts.contains($0) }
             }
@@ -102,12 +127,24 @@ struct KeywordExtractor: Sendable {
         return chosen.map { surfaces[$0] ?? $0 }
     }
 
+    /// How strongly the two words of a compound stick together in the document: 2·n(ab) / (n(a) + n(b)).
+    private func dice(_ compound: String) -> Double {
+        let parts = compound.split(separator: " ").map(String.init)
+        guard parts.count == 2 else { return 0 }
+        let together = Double(occurrences[compound] ?? 0)
+        // A weak syllable (`thành`) is never counted alone: count it as occurring only with its partner.
+        let first = Double(occurrences[parts[0]] ?? Int(together)), second = Double(occurrences[parts[1]] ?? Int(together))
+        return first + second > 0 ? 2 * together / (first + second) : 0
+    }
+
     /// The candidate terms of one sentence, in order: content words, then compounds.
     func terms(in sentence: String) -> [Term] {
         let tokens = tokenizer.tokens(in: sentence)
         var terms: [Term] = []
         for (index, token) in tokens.enumerated() where tokenizer.isContent(token) {
-            terms.append(Term(text: token.text, normalized: token.normalized, isSentenceInitial: index == 0, isCompound: false))
+            let previous = index > 0 && !token.breakBefore ? tokens[index - 1].normalized : nil
+            terms.append(Term(text: token.text, normalized: token.normalized, isSentenceInitial: index == 0, isCompound: false,
+                              followsDeterminer: previous.map(Self.determiners.contains) ?? false))
         }
         terms += Self.compounds(in: tokens, tokenizer: tokenizer)
         return terms
@@ -138,4 +175,9 @@ struct KeywordExtractor: Sendable {
         }
         return result
     }
+
+    static let determiners: Set<String> = [
+        "the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "your", "his", "her", "my", "of", "for",
+        "to", "in", "on", "with", "by", "from", "into", "no", "every", "each", "many", "most", "some", "more", "any",
+    ]
 }

@@ -21,11 +21,17 @@ public struct SourceDocument: Sendable, Equatable {
         public var paragraphs: [String]
         /// List items and short lines, in order, as plain text.
         public var bullets: [String]
+        /// Where each list item stands among the paragraphs: the number of paragraphs before it (so the original
+        /// order of text and lists can be rebuilt). Same count as ``bullets``.
+        public var bulletOffsets: [Int]
 
-        public init(heading: String?, paragraphs: [String] = [], bullets: [String] = []) {
+        /// - Parameter bulletOffsets: the number of paragraphs before each list item; `nil` puts every item after
+        ///   the paragraphs.
+        public init(heading: String?, paragraphs: [String] = [], bullets: [String] = [], bulletOffsets: [Int]? = nil) {
             self.heading = heading
             self.paragraphs = paragraphs
             self.bullets = bullets
+            self.bulletOffsets = bulletOffsets ?? Array(repeating: paragraphs.count, count: bullets.count)
         }
 
         /// `true` when the section has neither paragraphs nor list items.
@@ -113,7 +119,9 @@ private struct MarkdownReader {
                 if !current.isEmpty || current.heading != nil { sections.append(current) }
                 current = SourceDocument.Section(heading: text)
             case .paragraph(let text): current.paragraphs.append(text)
-            case .item(let text), .shortLine(let text): current.bullets.append(text)
+            case .item(let text), .shortLine(let text):
+                current.bullets.append(text)
+                current.bulletOffsets.append(current.paragraphs.count)
             }
         }
         if !current.isEmpty || current.heading != nil { sections.append(current) }
@@ -165,6 +173,14 @@ private struct MarkdownReader {
 
         func flushParagraph() {
             guard !paragraph.isEmpty else { return }
+            if !markdownHeadings, blocks.isEmpty, paragraph.count >= 2, let first = paragraph.first,
+               first.trimmed.split(separator: " ").count <= 12, let last = first.trimmed.last, !Self.finalPunctuation.contains(last),
+               Double(first.trimmed.count) < 0.6 * Double(paragraph[1].trimmed.count), !paragraph.allSatisfy(Self.isShortLine) {
+                // Plain text whose first line, a title, runs straight into the text (a first line much shorter than
+                // the next, so not a hard-wrapped paragraph).
+                blocks.append(.heading(level: 1, text: first.trimmed))
+                paragraph.removeFirst()
+            }
             if !markdownHeadings, paragraph.count >= 2, paragraph.allSatisfy(Self.isShortLine) {
                 blocks += paragraph.map { .shortLine($0.trimmed) }
             } else {
@@ -275,9 +291,11 @@ private struct MarkdownReader {
 
     static let finalPunctuation: Set<Character> = [".", "!", "?", "…", ",", ";", ":", "\"", "”", ")"]
 
+    /// One sentence of at most 20 words.
     private static func isTopicLine(_ block: Block) -> Bool {
         let text = blockText(block)
-        return text.split(separator: " ").count <= 25 && text.count <= 200
+        return text.split(separator: " ").count <= 20 && text.count <= 160
+            && SentenceSplitter(language: LanguageDetector.detect(text)).sentences(in: text).count <= 1
     }
 
     private static func blockText(_ block: Block) -> String {

@@ -124,6 +124,16 @@ enum Stopwords {
         "becomes", "became", "year", "years", "today", "day", "days", "first", "second", "two", "three", "four", "five",
         "six", "seven", "eight", "nine", "ten", "percent", "cent", "thousand", "million", "billion", "trillion",
         "around", "about", "roughly", "nearly", "approximately", "e.g", "i.e", "etc",
+        // Generic verbs and adjectives: they link sentences without saying what they are about.
+        "whole", "small", "large", "big", "main", "single", "typical", "little", "long", "short", "high", "low", "lower",
+        "higher", "good", "better", "best", "great", "old", "real", "full", "certain", "common", "different", "early",
+        "late", "possible", "simple", "sure", "important", "several", "various", "keep", "keeps", "kept", "turn", "turns",
+        "turned", "reach", "reaches", "reached", "come", "comes", "coming", "came", "go", "goes", "going", "went", "take",
+        "takes", "took", "give", "gives", "gave", "need", "needs", "want", "wants", "know", "knows", "think", "look",
+        "looks", "find", "finds", "found", "put", "puts", "seem", "seems", "help", "helps", "show", "shows", "try",
+        "tries", "begin", "begins", "start", "starts", "end", "ends", "mean", "means", "lets", "set", "sets", "call",
+        "called", "tell", "tells", "ask", "asks", "feel", "feels", "become", "part", "parts", "kind", "kinds", "number",
+        "since", "ago", "next", "last", "again", "especially", "usually", "often", "sometimes", "today's",
     ]
 
     /// Vietnamese function syllables (conjunctions, prepositions, pronouns, particles, auxiliaries, classifiers):
