@@ -179,4 +179,32 @@ import Testing
         #expect(Script.wordCount(of: "Giá tăng 40% — từ 3.5 lên 4,9 triệu.") == 8)
         #expect(Script.wordCount(of: "  ") == 0)
     }
+
+    @Test func topicInsideASentence() {
+        let body = ScriptText.WordCase(sentences: ["Solar power is cheap.", "Cities in Vietnam use solar power."],
+                                       tokenizer: WordTokenizer(language: .english))
+        #expect(ScriptText.inSentence("Solar Power", bodyWords: body) == "solar power")
+        #expect(ScriptText.inSentence("Vietnam Goes Solar", bodyWords: body) == "Vietnam Goes solar")
+        #expect(ScriptText.inSentence("NASA and solar power", bodyWords: body) == "NASA and solar power")
+        let none = ScriptText.WordCase(sentences: [], tokenizer: WordTokenizer(language: .vietnamese))
+        #expect(ScriptText.inSentence("Năng lượng mặt trời", bodyWords: none) == "năng lượng mặt trời")
+        #expect(ScriptText.inSentence("Hà Nội xưa", bodyWords: none) == "Hà Nội xưa")
+    }
+
+    @Test func introductionGoesUnderTheTitle() {
+        let script = Self.english.script(maxWords: nil)
+        #expect(script.scenes[1].title == "Urban Gardens")
+        #expect(script.scenes[1].sentences.first == "City dwellers are turning rooftops and balconies into small farms.")
+    }
+
+    @Test func longTextsAreRankedByDegree() {
+        var sentences = (0..<(TextRank.maxGraphSentences + 10)).map { index in
+            "Solar panels make cheap electricity number \(index) for homes."
+        }
+        sentences[5] = "My cat sleeps on the sofa."
+        let scores = TextRank.scores(for: sentences, tokenizer: WordTokenizer(language: .english))
+        #expect(scores.count == sentences.count)
+        #expect(scores[5] == 1 - TextRank.damping)
+        #expect(scores[0] > scores[5])
+    }
 }

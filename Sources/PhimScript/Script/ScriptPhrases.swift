@@ -24,7 +24,7 @@ enum ScriptPhrases {
     static func phrases(_ style: ScriptStyle, _ language: ScriptLanguage) -> Lines {
         switch (style, language) {
         case (.explainer, .english):
-            Lines(hooks: ["Have you ever wondered what {t} really is?",
+            Lines(hooks: ["What do you really know about {t}?",
                         "Today, let's take a closer look at {t}.",
                         "In the next few minutes, you will learn the essentials of {t}."],
                 questionFollowUps: ["Let's find out.", "The answer may surprise you.", "Let's explore it together."],
@@ -52,7 +52,7 @@ enum ScriptPhrases {
                 closings: ["Try it today!",
                            "Discover {T} today. Don't miss out!",
                            "Get started with {T} now."],
-                closingTitle: "Try it today", topicStatement: "Introducing {T}.",
+                closingTitle: "Try it today", topicStatement: "Today's spotlight: {T}.",
                 questionTopicStatement: "Ask yourself: {T}", conjunction: "and")
         case (.ad, .vietnamese):
             Lines(hooks: ["Bạn đang tìm kiếm điều gì đó tốt hơn? Hãy làm quen với {T}.",
@@ -62,7 +62,7 @@ enum ScriptPhrases {
                 closings: ["Hãy trải nghiệm ngay hôm nay!",
                            "Khám phá {T} ngay hôm nay. Đừng bỏ lỡ!",
                            "Bắt đầu với {T} ngay bây giờ!"],
-                closingTitle: "Trải nghiệm ngay hôm nay", topicStatement: "Xin giới thiệu {T}.",
+                closingTitle: "Trải nghiệm ngay hôm nay", topicStatement: "Tâm điểm hôm nay: {T}.",
                 questionTopicStatement: "Hãy tự hỏi: {T}", conjunction: "và")
         case (.tutorial, .english):
             Lines(hooks: ["In this tutorial, you will learn about {t}, step by step.",

@@ -150,7 +150,7 @@ private struct Plan: Sendable {
         let writtenTopic = (document.title ?? sections.lazy.compactMap(\.heading).first
             ?? documentKeywords.prefix(2).joined(separator: " \(lines.conjunction) ")).trimmed
         let isQuestion = writtenTopic.hasSuffix("?")
-        let bodyWords = Swift.Set(allText.flatMap { tokenizer.tokens(in: $0).map(\.text) })
+        let bodyWords = ScriptText.WordCase(sentences: allText, tokenizer: tokenizer)
         let topicInSentence = ScriptText.inSentence(ScriptText.withoutFinalPunctuation(writtenTopic), bodyWords: bodyWords)
         // For closings that name the topic after a question title, the top keyword stands for the topic.
         let closingTopic = isQuestion ? documentKeywords.first.map { ScriptText.inSentence($0, bodyWords: bodyWords) } : topicInSentence
@@ -254,9 +254,16 @@ private struct Plan: Sendable {
                         figures.append(figure)
                     }
                 }
-                // Text before the first heading is the introduction: it goes under the document's title.
-                let sceneTitle = heading ?? (section == 0 && hasHeadings && documentTitle != nil ? documentTitle!
-                    : keywordTitle(sceneKeywords, fallback: sentences[0]))
+                // Text before the first heading is the introduction: it goes under the document's title (in a
+                // document without headings, only its first scene does; later ones are named by their keywords).
+                let sceneTitle: String
+                if let heading {
+                    sceneTitle = heading
+                } else if section == 0, let documentTitle, hasHeadings || number == 0 {
+                    sceneTitle = documentTitle
+                } else {
+                    sceneTitle = keywordTitle(sceneKeywords, fallback: sentences[0])
+                }
                 scenes.append(ScriptScene(role: .body, title: sceneTitle, sentences: sentences, keywords: sceneKeywords,
                                           bullets: bullets, figures: figures))
             }
@@ -366,15 +373,44 @@ enum ScriptText {
         return first.uppercased() + text.dropFirst()
     }
 
+    /// How a text writes its words: which appear in lowercase, and which capitalised away from a sentence start
+    /// (names).
+    struct WordCase: Sendable {
+        var lowercase: Swift.Set<String> = []
+        var capitalisedInside: Swift.Set<String> = []
+        var seen: Swift.Set<String> = []
+
+        init(sentences: [String], tokenizer: WordTokenizer) {
+            for sentence in sentences {
+                for (index, token) in tokenizer.tokens(in: sentence).enumerated() {
+                    seen.insert(token.normalized)
+                    if token.text == token.normalized {
+                        lowercase.insert(token.normalized)
+                    } else if index > 0 {
+                        capitalisedInside.insert(token.normalized)
+                    }
+                }
+            }
+        }
+    }
+
     /// The topic as it reads inside a sentence: a capitalised word is lowercased when the body also writes it in
-    /// lowercase (`Solar Power` → `solar power`, but `Vietnam` stays). All-capital words (acronyms) stay.
-    static func inSentence(_ topic: String, bodyWords: Swift.Set<String>) -> String {
-        topic.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
-            let text = String(word)
+    /// lowercase (`Solar Power` → `solar power`, but `Vietnam` stays). The first word is also lowercased when the body
+    /// never capitalises it inside a sentence and the title is in sentence case (`Năng lượng mặt trời`,
+    /// `Learning to cook`) or the body uses the word. All-capital words (acronyms) stay. A proper noun at the start of
+    /// a sentence-case topic with no text to compare with (`Vietnam coffee`) is lowercased: only subtitles show it.
+    static func inSentence(_ topic: String, bodyWords: WordCase) -> String {
+        let words = topic.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        let sentenceCase = words.dropFirst().allSatisfy { word in !(word.first?.isUppercase ?? false) }
+        return words.enumerated().map { index, text -> String in
             guard let first = text.first, first.isUppercase, text.dropFirst().allSatisfy({ !$0.isUppercase }) else { return text }
             let lower = text.lowercased()
-            let letters = lower.filter { $0.isLetter || $0.isNumber }
-            return bodyWords.contains(letters) ? lower : text
+            let letters = lower.filter { $0.isLetter || $0.isNumber || $0 == "'" || $0 == "’" }
+            if bodyWords.lowercase.contains(letters) { return lower }
+            if index == 0, !bodyWords.capitalisedInside.contains(letters), sentenceCase || bodyWords.seen.contains(letters) {
+                return lower
+            }
+            return text
         }.joined(separator: " ")
     }
 }

@@ -50,8 +50,7 @@ public struct SentenceSplitter: Sendable {
     }
 
     private func append(_ slice: ArraySlice<Character>, to sentences: inout [String]) {
-        let sentence = String(slice).trimmingCharacters(in: .whitespacesAndNewlines)
-            .replacingOccurrences(of: #"\s+"#, with: " ", options: .regularExpression)
+        let sentence = String(slice).collapsingWhitespace
         guard sentence.contains(where: { $0.isLetter || $0.isNumber }) else {
             // Stray punctuation: keep it on the sentence before.
             if !sentence.isEmpty, let last = sentences.popLast() { sentences.append(last + sentence) }

@@ -362,23 +362,36 @@ enum Inline {
     /// Drops images and HTML tags, keeps the text of links, removes emphasis and code marks, collapses spaces.
     static func clean(_ text: String) -> String {
         var result = text
-        result = result.replacing(#/!\[[^\]]*\]\([^)]*\)/#, with: "")                 // images
-        result = result.replacing(#/!\[[^\]]*\]\[[^\]]*\]/#, with: "")                 // reference images
-        result = result.replacing(#/\[([^\]]+)\]\([^)]*\)/#) { String($0.output.1) }  // links
-        result = result.replacing(#/\[([^\]]+)\]\[[^\]]*\]/#) { String($0.output.1) } // reference links
-        result = result.replacing(#/<(https?://[^>]+)>/#) { String($0.output.1) }      // autolinks
-        result = result.replacing(#/<\/?[A-Za-z][^>]*>/#, with: "")                   // HTML tags
-        result = result.replacing(#/`+([^`]*)`+/#) { String($0.output.1) }            // code
-        result = result.replacing(#/(\*\*|__)(\S(?:.*?\S)?)\1/#) { String($0.output.2) }  // strong
-        result = result.replacing(#/~~(\S(?:.*?\S)?)~~/#) { String($0.output.1) }     // strikethrough
-        result = result.replacing(#/(^|[^\w*])\*(\S(?:[^*]*?\S)?)\*(?![\w*])/#) { $0.output.1 + $0.output.2 }  // *em*
-        result = result.replacing(#/(^|[^\w_])_(\S(?:[^_]*?\S)?)_(?![\w_])/#) { $0.output.1 + $0.output.2 }   // _em_
-        result = result.replacingOccurrences(of: "\\", with: "")
-        result = result.replacing(#/\s+/#, with: " ")
-        return result.trimmed
+        // Each rewrite runs only when its marker occurs: most prose has none, and regular expressions are slow.
+        if result.contains("[") {
+            result = result.replacing(#/!\[[^\]]*\]\([^)]*\)/#, with: "")                 // images
+            result = result.replacing(#/!\[[^\]]*\]\[[^\]]*\]/#, with: "")                 // reference images
+            result = result.replacing(#/\[([^\]]+)\]\([^)]*\)/#) { String($0.output.1) }  // links
+            result = result.replacing(#/\[([^\]]+)\]\[[^\]]*\]/#) { String($0.output.1) } // reference links
+        }
+        if result.contains("<") {
+            result = result.replacing(#/<(https?://[^>]+)>/#) { String($0.output.1) }      // autolinks
+            result = result.replacing(#/<\/?[A-Za-z][^>]*>/#, with: "")                   // HTML tags
+        }
+        if result.contains("`") {
+            result = result.replacing(#/`+([^`]*)`+/#) { String($0.output.1) }            // code
+        }
+        if result.contains("*") || result.contains("_") {
+            result = result.replacing(#/(\*\*|__)(\S(?:.*?\S)?)\1/#) { String($0.output.2) }  // strong
+            result = result.replacing(#/(^|[^\w*])\*(\S(?:[^*]*?\S)?)\*(?![\w*])/#) { $0.output.1 + $0.output.2 }  // *em*
+            result = result.replacing(#/(^|[^\w_])_(\S(?:[^_]*?\S)?)_(?![\w_])/#) { $0.output.1 + $0.output.2 }   // _em_
+        }
+        if result.contains("~~") {
+            result = result.replacing(#/~~(\S(?:.*?\S)?)~~/#) { String($0.output.1) }     // strikethrough
+        }
+        if result.contains("\\") { result = result.replacingOccurrences(of: "\\", with: "") }
+        return result.collapsingWhitespace
     }
 }
 
 extension StringProtocol {
     var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    /// Runs of whitespace as single spaces, without leading or trailing whitespace.
+    var collapsingWhitespace: String { split(whereSeparator: \.isWhitespace).joined(separator: " ") }
 }
