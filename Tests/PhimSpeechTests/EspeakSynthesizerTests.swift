@@ -21,8 +21,9 @@ import Testing
         #expect(SpeechSamples.isWellOrdered(clip.words, duration: clip.duration))
         #expect(clip.words.allSatisfy { $0.end > $0.start }, "every word of this text is pronounced")
         // The first word starts with the sound, the last ends with it.
-        #expect(clip.words.first!.start < 0.15)
-        #expect(clip.duration - clip.words.last!.end < 0.15)
+        let first = try #require(clip.words.first), last = try #require(clip.words.last)
+        #expect(first.start < 0.15)
+        #expect(clip.duration - last.end < 0.15)
     }
 
     @Test func fasterRateGivesShorterClip() throws {
@@ -42,14 +43,17 @@ import Testing
         let onsets = SpeechSamples.onsetsAfterSilence(clip.samples, sampleRate: clip.sampleRate)
         // The text has four sentences and several commas; at least the sentence pauses are real silences.
         #expect(onsets.count >= 4, "only \(onsets.count) pauses found")
+        var totalError = 0.0
         for onset in onsets {
-            let nearest = clip.words.min { abs($0.start - onset) < abs($1.start - onset) }!
+            let nearest = try #require(clip.words.min { abs($0.start - onset) < abs($1.start - onset) })
             #expect(abs(nearest.start - onset) <= 0.030, "sound starts at \(onset) s; nearest word '\(nearest.text)' at \(nearest.start) s")
+            totalError += abs(nearest.start - onset)
         }
+        // Typically within 3 ms; espeak-ng's raw event times average over 10 ms off.
+        #expect(totalError / Double(max(1, onsets.count)) <= 0.006)
         // And each word before such a pause ends before it: the silence belongs to no word.
         for onset in onsets {
-            let index = clip.words.firstIndex { abs($0.start - onset) <= 0.030 }!
-            guard index > 0 else { continue }
+            guard let index = clip.words.firstIndex(where: { abs($0.start - onset) <= 0.030 }), index > 0 else { continue }
             #expect(clip.words[index - 1].end < onset - 0.05, "'\(clip.words[index - 1].text)' runs into the pause")
         }
     }

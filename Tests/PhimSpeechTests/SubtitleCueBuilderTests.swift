@@ -20,7 +20,7 @@ import Testing
 
     @Test(arguments: [CueLayout(maxCharactersPerLine: 42, maxLines: 2), CueLayout(maxCharactersPerLine: 24, maxLines: 2),
                       CueLayout(maxCharactersPerLine: 32, maxLines: 1, maxDuration: 3), CueLayout(maxCharactersPerLine: 60, maxLines: 3)])
-    func cuesRespectTheLayoutAndCoverEveryWordOnce(layout: CueLayout) {
+    func cuesRespectTheLayoutAndCoverEveryWordOnce(layout: CueLayout) throws {
         let words = Self.timed(Self.article)
         let cues = SubtitleCueBuilder.cues(for: words, layout: layout)
         #expect(cues.flatMap(\.words) == words, "every word exactly once, in order")
@@ -31,12 +31,13 @@ import Testing
                 #expect(line.count <= layout.maxCharactersPerLine || !line.contains(" "), "line too long: \(line)")
             }
             #expect(cue.text.split(whereSeparator: \.isWhitespace).map(String.init) == cue.words.map(\.text))
-            #expect(cue.start == cue.words.first!.start)
-            #expect(cue.end >= cue.words.last!.end && cue.end > cue.start)
-            #expect(cue.words.last!.end - cue.words.first!.start <= layout.maxDuration)
+            let first = try #require(cue.words.first), last = try #require(cue.words.last)
+            #expect(cue.start == first.start)
+            #expect(cue.end >= last.end && cue.end > cue.start)
+            #expect(last.end - first.start <= layout.maxDuration)
             if index + 1 < cues.count {
                 #expect(cue.end <= cues[index + 1].start, "cue \(index) overlaps the next")
-                #expect(cue.end - cue.words.last!.end <= SubtitleCueBuilder.maximumHold + 1e-9
+                #expect(cue.end - last.end <= SubtitleCueBuilder.maximumHold + 1e-9
                         || cue.end - cue.start <= layout.minDuration + 1e-9)
             }
             // Sentences never continue across a cue boundary's inside: a sentence end is a cue's last word.
