@@ -132,6 +132,30 @@ import Testing
         ])])
     }
 
+    /// FFmpeg's own subtitle demuxers read what the writers produce, with the same times and text.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg"), "needs the ffmpeg program"))
+    func ffmpegReadsEveryFormat() throws {
+        let folder = TemporaryFolder()
+        let cues = SubtitleCueBuilder.cues(for: SubtitleCueBuilderTests.timed(SpeechSamples.vietnamese),
+                                           layout: CueLayout(maxCharactersPerLine: 30, maxLines: 2))
+        let files = [("a.srt", SubtitleWriter.srt(cues), 0.001), ("a.vtt", SubtitleWriter.webVTT(cues, karaoke: true), 0.001),
+                     ("a.ass", SubtitleWriter.ass(cues, width: 1280, height: 720, fontName: "DejaVu Sans", fontSize: 48), 0.005)]
+        for (name, text, tolerance) in files {
+            try SubtitleWriter.write(text, to: folder.file(name))
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+            process.arguments = ["-nostdin", "-v", "error", "-y", "-i", folder.file(name).path, folder.file("\(name).srt").path]
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "ffmpeg could not read \(name)")
+            let read = try SubtitleFile.load(folder.file("\(name).srt"))
+            #expect(read.map(\.text) == cues.map(\.text), "\(name)")
+            #expect(read.count == cues.count && zip(read, cues).allSatisfy {
+                abs($0.start - $1.start) <= tolerance && abs($0.end - $1.end) <= tolerance
+            }, "\(name)")
+        }
+    }
+
     @Test func writesThroughATemporaryFile() throws {
         let folder = TemporaryFolder()
         let url = folder.file("subs.srt")
