@@ -194,8 +194,9 @@ public struct CommandSynthesizer: SpeechSynthesizer {
     ///
     /// Engines pause after punctuation, but for different lengths. So each word that follows punctuation is paired with
     /// a pause of the target by position in *sounding* time (a clock that stops in pauses), by dynamic programming
-    /// that may leave either side unpaired; pairs and the two sound spans become anchors, times between anchors are
-    /// stretched linearly, and onsets are then refined against the target's audio, ends found there.
+    /// that may leave either side unpaired. Pairs and the two sound spans become anchors; between anchors, sounding
+    /// time maps linearly onto sounding time (so words land in speech, not in pauses). Onsets are then refined against
+    /// the target's audio, and ends found there.
     /// - Complexity: O(b·p) for b punctuation marks and p target pauses, plus O(samples) for the envelopes.
     static func transfer(_ words: [SpokenWord], from reference: [Float], sampleRate referenceRate: Int,
                          tokens: [TextToken], onto target: [Float], sampleRate: Int) -> [SpokenWord] {
