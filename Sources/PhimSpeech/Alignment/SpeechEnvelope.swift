@@ -12,6 +12,8 @@ struct SpeechEnvelope {
     private(set) var rms: [Float]
     /// Consecutive quiet frames ending at each frame (0 for a loud frame).
     private var quietRun: [Int32]
+    /// Loud frames before each frame (`frameCount + 1` entries).
+    private var loudBefore: [Int32]
     private let samples: [Float]
 
     /// Quiet time that makes a pause: an onset after at least this much quiet is a word start.
@@ -43,13 +45,17 @@ struct SpeechEnvelope {
         }
         threshold = max(peak * 0.01, floor * 4, 1e-5)
         var quietRun = [Int32](repeating: 0, count: frameCount)
+        var loudBefore = [Int32](repeating: 0, count: frameCount + 1)
         var run: Int32 = 0
         for frame in 0..<frameCount {
-            run = rms[frame] >= threshold ? 0 : run + 1
+            let loud = rms[frame] >= threshold
+            run = loud ? 0 : run + 1
             quietRun[frame] = run
+            loudBefore[frame + 1] = loudBefore[frame] + (loud ? 1 : 0)
         }
         self.rms = rms
         self.quietRun = quietRun
+        self.loudBefore = loudBefore
     }
 
     var frameCount: Int { rms.count }
@@ -106,6 +112,29 @@ struct SpeechEnvelope {
         let end = min(next, max(start, last * hop + window / 2))
         return next - end >= samples(Self.endQuiet) ? end : next
     }
+
+    /// Seconds of sound (loud frames) before `sample`: a clock that stops during pauses, so that two readings of a text
+    /// with different pause lengths can be compared.
+    func soundingSeconds(before sample: Int) -> Double {
+        let frame = min(max(0, (sample + hop - 1) / hop), frameCount)
+        return Double(loudBefore[frame]) * Double(hop) / Double(sampleRate)
+    }
+
+    /// Where the sounding clock passes `seconds`: the sample of the first loud frame after that much sound (so a time
+    /// that falls in a pause maps to the pause's end, where the next sound starts).
+    /// - Complexity: O(log frames).
+    func sample(whereSoundingReaches seconds: Double) -> Int {
+        let count = Int32(max(0, (seconds * Double(sampleRate) / Double(hop)).rounded(.down)))
+        var low = 0, high = frameCount
+        while low < high {
+            let middle = (low + high) / 2
+            if loudBefore[middle + 1] > count { high = middle } else { low = middle + 1 }
+        }
+        return min(low * hop, samples.count)
+    }
+
+    /// Seconds of sound in the whole signal.
+    var soundingSeconds: Double { Double(loudBefore.last ?? 0) * Double(hop) / Double(sampleRate) }
 
     /// Quiet stretches of at least `minimum` seconds between sounds (leading and trailing quiet excluded).
     /// - Returns: pairs of samples: where the quiet starts and where the next sound starts.

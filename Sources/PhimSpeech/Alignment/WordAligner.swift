@@ -79,8 +79,10 @@ enum WordAligner {
         var previous = -1
         for index in tokens.indices {
             let estimate = min(max(onsets[index], previous), sampleCount)
-            let upper = index + 1 < tokens.count ? max(onsets[index + 1], estimate + 1) : sampleCount + 1
-            let refined = envelope.onsetAfterPause(near: estimate, radius: radius, lowerBound: previous, upperBound: upper)
+            // Only onsets nearer this word's estimate than its neighbours' are its own.
+            let lower = index > 0 ? max(previous, (onsets[index - 1] + estimate) / 2) : previous
+            let upper = index + 1 < tokens.count ? max((estimate + onsets[index + 1]) / 2, estimate + 1) : sampleCount + 1
+            let refined = envelope.onsetAfterPause(near: estimate, radius: radius, lowerBound: lower, upperBound: upper)
             let start = max(refined ?? estimate, max(previous, 0))
             starts.append(start)
             previous = start

@@ -163,8 +163,8 @@ public enum SubtitleCueBuilder {
 
     // MARK: Lines within a cue
 
-    /// Balanced lines: the fewest lines that fit, with the longest line as short as possible (ties prefer breaking
-    /// after punctuation). A word longer than the width gets a line of its own.
+    /// Balanced lines: the fewest lines that fit, with the longest line as short as possible, except that a break after
+    /// punctuation is worth a line up to a fifth of the width longer. A word longer than the width gets a line of its own.
     /// - Returns: the word indices (into `words`) of each line.
     static func lineBreaks(lengths: [Int], words: [SpokenWord], width: Int) -> [[Int]] {
         let count = lengths.count
@@ -181,9 +181,13 @@ public enum SubtitleCueBuilder {
             }
         }
         guard lineCount > 1 else { return [Array(0..<count)] }
-        // cost[l][j]: best (longest line, −punctuation breaks) for the first j words on l lines.
+        // score[l][j]: best (longest line, punctuation breaks) for the first j words on l lines.
         typealias Score = (longest: Int, bonus: Int)
-        func better(_ a: Score, _ b: Score) -> Bool { a.longest != b.longest ? a.longest < b.longest : a.bonus > b.bonus }
+        let breakWorth = Double(width) / 5
+        func value(_ score: Score) -> Double { Double(score.longest) - breakWorth * Double(score.bonus) }
+        func better(_ a: Score, _ b: Score) -> Bool {
+            value(a) != value(b) ? value(a) < value(b) : a.longest < b.longest
+        }
         var score = [[Score?]](repeating: [Score?](repeating: nil, count: count + 1), count: lineCount + 1)
         var from = [[Int]](repeating: [Int](repeating: 0, count: count + 1), count: lineCount + 1)
         score[0][0] = (0, 0)

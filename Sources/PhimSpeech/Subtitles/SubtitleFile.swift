@@ -113,11 +113,12 @@ public enum SubtitleFile {
         var sawTimestamp = false
         var time = start
         var token = ""
-        var tokenStart = start
+        var tokenStart: Double?   // set by the token's first visible character
         func finishToken() {
             let text = stripMarkup(token).nfc
-            if !text.isEmpty { words.append((text, tokenStart)) }
+            if !text.isEmpty { words.append((text, tokenStart ?? time)) }
             token = ""
+            tokenStart = nil
         }
         for line in lines {
             var rest = Substring(line)
@@ -136,7 +137,7 @@ public enum SubtitleFile {
                 if character.isWhitespace {
                     finishToken()
                 } else {
-                    if token.isEmpty { tokenStart = time }
+                    if tokenStart == nil { tokenStart = time }
                     token.append(character)
                 }
                 rest.removeFirst()

@@ -139,9 +139,15 @@ public struct CommandSynthesizer: SpeechSynthesizer {
             throw PhimError(.operationFailed, "cannot run /bin/sh: \(error.localizedDescription)", subject: "--tts-command")
         }
         if finished.wait(timeout: .now() + max(0, timeout)) == .timedOut {
-            process.terminate()
-            finished.wait()
-            throw PhimError(.operationFailed, "did not finish within \(Int(timeout)) s", subject: "--tts-command")
+            // Stop the shell's whole process group when it leads one (Foundation starts it so on Linux): the shell
+            // itself may wait for its running child before acting on the signal.
+            let group = process.processIdentifier
+            if getpgid(group) == group { kill(-group, SIGTERM) } else { process.terminate() }
+            if finished.wait(timeout: .now() + 2) == .timedOut {
+                kill(-group, SIGKILL)
+                finished.wait()
+            }
+            throw PhimError(.operationFailed, "did not finish within \(String(format: "%g", timeout)) s", subject: "--tts-command")
         }
         let lastError = (try? String(contentsOf: errors, encoding: .utf8))?
             .split(whereSeparator: \.isNewline).last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
@@ -186,9 +192,12 @@ public struct CommandSynthesizer: SpeechSynthesizer {
 
     /// Moves words timed on one reading (`reference`) onto another reading of the same text (`target`).
     ///
-    /// The two readings' sound spans are matched, and so are their pauses (a pause of the reference pairs with the
-    /// target pause nearest where the span-to-span stretch puts it); times between matched points are stretched
-    /// linearly. Onsets are then refined against the target's audio and ends found there.
+    /// Engines pause after punctuation, but for different lengths. So each word that follows punctuation is paired with
+    /// a pause of the target by position in *sounding* time (a clock that stops in pauses), by dynamic programming
+    /// that may leave either side unpaired. Pairs and the two sound spans become anchors; between anchors, sounding
+    /// time maps linearly onto sounding time (so words land in speech, not in pauses). Onsets are then refined against
+    /// the target's audio, and ends found there.
+    /// - Complexity: O(b·p) for b punctuation marks and p target pauses, plus O(samples) for the envelopes.
     static func transfer(_ words: [SpokenWord], from reference: [Float], sampleRate referenceRate: Int,
                          tokens: [TextToken], onto target: [Float], sampleRate: Int) -> [SpokenWord] {
         let source = SpeechEnvelope(samples: reference, sampleRate: referenceRate)
@@ -200,39 +209,65 @@ public struct CommandSynthesizer: SpeechSynthesizer {
         let targetEnd = max(Double(destination.soundEnd ?? target.count) / targetRate, targetStart + 1e-3)
         let stretch = (targetEnd - targetStart) / (sourceEnd - sourceStart)
 
-        // Anchors (reference time, target time), increasing in both.
-        var anchors = [(sourceStart, targetStart)]
-        let targetPauses = destination.pauses(minimum: 0.15).map { (Double($0.start) / targetRate, Double($0.end) / targetRate) }
-        let tolerance = max(0.5, 0.1 * (targetEnd - targetStart))
-        var nextCandidate = 0
-        for pause in source.pauses(minimum: 0.15) {
-            let start = Double(pause.start) / sourceRate, end = Double(pause.end) / sourceRate
-            let expected = targetStart + ((start + end) / 2 - sourceStart) * stretch
-            var best: Int?
-            for index in nextCandidate..<targetPauses.count {
-                let middle = (targetPauses[index].0 + targetPauses[index].1) / 2
-                guard abs(middle - expected) <= tolerance else { if middle > expected { break } else { continue } }
-                if best.map({ abs(middle - expected) < abs((targetPauses[$0].0 + targetPauses[$0].1) / 2 - expected) }) ?? true {
-                    best = index
+        // Where words after punctuation start, and where target pauses end, as fractions of each reading's sound.
+        let boundaries = words.indices.dropLast().filter { SubtitleCueBuilder.endsClause(words[$0].text) }.map { $0 + 1 }
+        let pauses = destination.pauses(minimum: 0.08).map(\.end)
+        let sourceSound = max(source.soundingSeconds, 1e-3), targetSound = max(destination.soundingSeconds, 1e-3)
+        let boundaryPlace = boundaries.map { source.soundingSeconds(before: Int(words[$0].start * sourceRate)) / sourceSound }
+        let pausePlace = pauses.map { destination.soundingSeconds(before: $0) / targetSound }
+        // Pairing cost: squared distance in units of `scale` seconds of target sound; leaving one unpaired costs 1.
+        let scale = max(0.4, 0.03 * targetSound)
+        let b = boundaries.count, p = pauses.count
+        var cost = [[Double]](repeating: [Double](repeating: 0, count: p + 1), count: b + 1)
+        for i in 0...b { for j in 0...p where i == 0 || j == 0 { cost[i][j] = Double(i + j) } }
+        if b > 0 && p > 0 {
+            for i in 1...b {
+                for j in 1...p {
+                    let distance = (boundaryPlace[i - 1] - pausePlace[j - 1]) * targetSound / scale
+                    cost[i][j] = min(cost[i - 1][j - 1] + distance * distance, cost[i - 1][j] + 1, cost[i][j - 1] + 1)
                 }
             }
-            guard let best, start > anchors.last!.0, targetPauses[best].0 > anchors.last!.1 else { continue }
-            anchors.append((start, targetPauses[best].0))
-            anchors.append((end, targetPauses[best].1))
-            nextCandidate = best + 1
         }
-        if sourceEnd > anchors.last!.0, targetEnd > anchors.last!.1 { anchors.append((sourceEnd, targetEnd)) }
+        var pairs: [(Double, Double)] = []
+        var i = b, j = p
+        while i > 0 && j > 0 {
+            let distance = (boundaryPlace[i - 1] - pausePlace[j - 1]) * targetSound / scale
+            if cost[i][j] == cost[i - 1][j - 1] + distance * distance {
+                pairs.append((words[boundaries[i - 1]].start, Double(pauses[j - 1]) / targetRate))
+                i -= 1; j -= 1
+            } else if cost[i][j] == cost[i - 1][j] + 1 {
+                i -= 1
+            } else {
+                j -= 1
+            }
+        }
+        // Anchors (reference time, target time), increasing in both.
+        var anchors = [(sourceStart, targetStart)]
+        for pair in pairs.reversed() + [(sourceEnd, targetEnd)] where pair.0 > anchors.last!.0 && pair.1 > anchors.last!.1 {
+            anchors.append(pair)
+        }
 
-        // Words are in time order, so one pass moves through the anchor segments.
+        // Between anchors, sounding time maps linearly onto sounding time: words land in the target's speech, not in
+        // its pauses. Words are in time order, so one pass moves through the anchor segments.
         var segment = 0
         var onsets: [Int] = []
         onsets.reserveCapacity(words.count)
         for word in words {
+            while segment < anchors.count - 2, word.start > anchors[segment + 1].0 { segment += 1 }
             var time = targetStart + (word.start - sourceStart) * stretch
             if anchors.count > 1 {
-                while segment < anchors.count - 2, word.start > anchors[segment + 1].0 { segment += 1 }
                 let (s0, t0) = anchors[segment], (s1, t1) = anchors[segment + 1]
-                time = t0 + (word.start - s0) * (t1 - t0) / (s1 - s0)
+                let sourceFrom = source.soundingSeconds(before: Int(s0 * sourceRate))
+                let sourceSpan = source.soundingSeconds(before: Int(s1 * sourceRate)) - sourceFrom
+                let targetFrom = destination.soundingSeconds(before: Int(t0 * targetRate))
+                let targetSpan = destination.soundingSeconds(before: Int(t1 * targetRate)) - targetFrom
+                if sourceSpan > 1e-3 && targetSpan > 1e-3 {
+                    let fraction = min(max((source.soundingSeconds(before: Int(word.start * sourceRate)) - sourceFrom) / sourceSpan, 0), 1)
+                    let sample = destination.sample(whereSoundingReaches: targetFrom + fraction * targetSpan)
+                    time = min(max(Double(sample) / targetRate, t0), t1)
+                } else {
+                    time = t0 + (word.start - s0) * (t1 - t0) / (s1 - s0)
+                }
             }
             onsets.append(Int((min(max(time, 0), Double(target.count) / targetRate) * targetRate).rounded()))
         }

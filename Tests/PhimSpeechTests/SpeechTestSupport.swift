@@ -1,0 +1,56 @@
+import Foundation
+import PhimSpeech
+
+/// Texts and measurements shared by the speech tests.
+enum SpeechSamples {
+    static let english = "The river was quiet this morning. A small boat drifted past the bridge, and two birds followed it. "
+        + "Nobody spoke; everyone watched. Then, suddenly, the bells began to ring across the old town."
+    static let vietnamese = "Sáng nay dòng sông rất yên tĩnh. Một chiếc thuyền nhỏ trôi qua cây cầu, và hai con chim bay theo. "
+        + "Không ai nói gì; mọi người chỉ nhìn. Rồi, bất chợt, tiếng chuông vang lên khắp phố cổ."
+
+    /// Whitespace-separated tokens, the way a reader would count words.
+    static func tokens(_ text: String) -> [String] { text.split(whereSeparator: \.isWhitespace).map(String.init) }
+
+    /// RMS of the samples.
+    static func rms(_ samples: [Float]) -> Double {
+        guard !samples.isEmpty else { return 0 }
+        return (samples.reduce(0.0) { $0 + Double($1 * $1) } / Double(samples.count)).squareRoot()
+    }
+
+    /// Onsets after true silence, found independently of PhimSpeech's envelope: the first sample whose 5 ms mean square
+    /// reaches 40 dB below the loudest 5 ms, after at least 100 ms below that level, of which all but the last 10 ms
+    /// is digital silence (60 dB below), so that faint bursts near the threshold never make an onset ambiguous.
+    static func onsetsAfterSilence(_ samples: [Float], sampleRate: Int) -> [Double] {
+        let half = sampleRate / 400
+        var prefix = [Double](repeating: 0, count: samples.count + 1)
+        for (index, sample) in samples.enumerated() { prefix[index + 1] = prefix[index] + Double(sample * sample) }
+        let energy = samples.indices.map { index -> Double in
+            let low = max(0, index - half), high = min(samples.count, index + half)
+            return (prefix[high] - prefix[low]) / Double(max(1, high - low))
+        }
+        let peak = energy.max() ?? 0
+        let threshold = peak * 1e-4, silence = peak * 1e-6
+        var noisy = [Int](repeating: 0, count: samples.count + 1)
+        for index in samples.indices { noisy[index + 1] = noisy[index] + (energy[index] >= silence ? 1 : 0) }
+        let pause = sampleRate / 10, guardBand = sampleRate / 100
+        var onsets: [Double] = []
+        var quiet = pause
+        for index in samples.indices {
+            if energy[index] < threshold { quiet += 1; continue }
+            if quiet >= pause, index >= pause, noisy[index - guardBand] == noisy[index - pause] {
+                onsets.append(Double(index) / Double(sampleRate))
+            }
+            quiet = 0
+        }
+        return onsets
+    }
+
+    /// Checks that words are in order and do not overlap: start ≤ end ≤ next start, all within the clip.
+    static func isWellOrdered(_ words: [SpokenWord], duration: Double) -> Bool {
+        for (index, word) in words.enumerated() {
+            guard word.start >= 0, word.end >= word.start, word.end <= duration + 1e-9 else { return false }
+            if index + 1 < words.count, word.end > words[index + 1].start + 1e-9 { return false }
+        }
+        return true
+    }
+}
