@@ -75,47 +75,61 @@ public struct MusicBedSynthesizer: Sendable {
         let padCutoff = mood == .upbeat ? 2_400.0 : 1_500.0
         let lowpass = 1 - exp(-2 * .pi * padCutoff / rate)
         let drums = mood == .upbeat
-        let arpDivision = mood == .upbeat ? 4.0 : (mood == .calm || mood == .warm ? 2.0 : 2.0)  // notes per beat
+        let arpDivision = mood == .upbeat ? 4.0 : 2.0  // arpeggio notes per beat
 
+        // Per-bar tables, so the sample loop does no pow() or table lookups.
+        struct BarVoices {
+            var padFrequencies: [Double]     // 3 notes × 3 detuned voices
+            var bassFrequency: Double
+            var arpFrequencies: [Double]     // by step within the bar
+        }
+        let detunes = [-0.12, 0.0, 0.12].map { pow(2, $0 / 12) }
+        let pans = [0.2, 0.5, 0.8]
+        let step = beat / arpDivision
+        let stepsPerBar = Int((bar / step).rounded())
+        let bars: [BarVoices] = progression.map { degree in
+            let notes = chord(degree)
+            return BarVoices(
+                padFrequencies: notes.flatMap { note in detunes.map { frequency(note) * $0 } },
+                bassFrequency: frequency(notes[0] - 24),
+                arpFrequencies: (0..<stepsPerBar).map { index in
+                    frequency(notes[index % notes.count] + 12 + (index / notes.count % 2) * 12)
+                })
+        }
+        let halfBar = bar / 2
         for n in 0..<frames {
             let t = Double(n) / rate
             let barIndex = Int(t / bar)
             let inBar = t - Double(barIndex) * bar
-            let notes = chord(progression[barIndex % progression.count])
+            let voices = bars[barIndex % bars.count]
             // Pads: three detuned triangle-ish voices per note, crossfaded at bar lines.
             let attack = min(1, inBar / 0.35), release = min(1, (bar - inBar) / 0.25)
-            let padEnvelope = 0.5 + 0.5 * min(attack, release)
+            let padEnvelope = (0.5 + 0.5 * min(attack, release)) * 0.05
             var left = 0.0, right = 0.0
-            for (voice, note) in notes.enumerated() {
-                let f = frequency(note)
-                for (detune, pan) in [(-0.12, 0.2), (0.0, 0.5), (0.12, 0.8)] {
-                    let phase = (t * f * pow(2, detune / 12) + Double(voice) * 0.13).truncatingRemainder(dividingBy: 1)
-                    let triangle = 4 * abs(phase - 0.5) - 1
-                    let saw = 2 * phase - 1
-                    let sample = (0.75 * triangle + 0.25 * saw) * 0.05 * padEnvelope
-                    left += sample * (1 - pan)
-                    right += sample * pan
-                }
+            for voice in 0..<9 {
+                let raw = t * voices.padFrequencies[voice] + Double(voice / 3) * 0.13
+                let phase = raw - raw.rounded(.down)
+                let sample = (0.75 * (4 * abs(phase - 0.5) - 1) + 0.25 * (2 * phase - 1)) * padEnvelope
+                let pan = pans[voice % 3]
+                left += sample * (1 - pan)
+                right += sample * pan
             }
             pad[0] += lowpass * (left - pad[0])
             pad[1] += lowpass * (right - pad[1])
             var l = pad[0], r = pad[1]
 
             // Bass: the chord's root two octaves down, plucked on beats 1 and 3.
-            let halfBar = bar / 2
             let sinceBass = inBar.truncatingRemainder(dividingBy: halfBar)
-            let bassFrequency = frequency(notes[0] - 24)
-            let bass = sin(2 * .pi * bassFrequency * t) * exp(-sinceBass * 2.2) * 0.16
+            let bass = sin(2 * .pi * voices.bassFrequency * t) * exp(-sinceBass * 2.2) * 0.16
             l += bass
             r += bass
 
             // Arpeggio: chord tones going up, a sine with one harmonic and a quick decay, panned side to side.
-            let step = beat / arpDivision
-            let stepIndex = Int(inBar / step)
+            let stepIndex = min(Int(inBar / step), stepsPerBar - 1)
             let sinceStep = inBar - Double(stepIndex) * step
-            let arpNote = notes[stepIndex % notes.count] + 12 + (stepIndex / notes.count % 2) * 12
-            let arpFrequency = frequency(arpNote)
-            let pluck = (sin(2 * .pi * arpFrequency * t) + 0.3 * sin(4 * .pi * arpFrequency * t)) * exp(-sinceStep * 9) * 0.05
+            let arpFrequency = voices.arpFrequencies[stepIndex]
+            let angle = 2 * .pi * arpFrequency * t
+            let pluck = (sin(angle) + 0.3 * sin(2 * angle)) * exp(-sinceStep * 9) * 0.05
             let arpPan = stepIndex % 2 == 0 ? 0.35 : 0.65
             l += pluck * (1 - arpPan)
             r += pluck * arpPan

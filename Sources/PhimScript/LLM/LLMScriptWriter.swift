@@ -114,7 +114,9 @@ public struct LLMScriptWriter: Sendable {
         let outcome: Outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
                 let task = session.dataTask(with: request) { data, response, error in
-                    if let error {
+                    if holder.timedOut {
+                        continuation.resume(returning: .failed(NSError(domain: NSURLErrorDomain, code: NSURLErrorTimedOut)))
+                    } else if let error {
                         continuation.resume(returning: .failed(error as NSError))
                     } else if let response = response as? HTTPURLResponse {
                         continuation.resume(returning: .answered(data ?? Data(), response))
@@ -124,6 +126,9 @@ public struct LLMScriptWriter: Sendable {
                 }
                 holder.set(task)
                 task.resume()
+                // URLSession's own timer measures inactivity and can fire late on a busy machine; this deadline
+                // bounds the whole exchange.
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { holder.timeOut() }
             }
         } onCancel: {
             holder.cancel()
@@ -148,6 +153,22 @@ public struct LLMScriptWriter: Sendable {
         private let lock = NSLock()
         private var task: URLSessionDataTask?
         private var cancelled = false
+        private var deadlinePassed = false
+
+        var timedOut: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return deadlinePassed
+        }
+
+        /// The deadline passed: cancel the request, and report it as a timeout.
+        func timeOut() {
+            lock.lock()
+            deadlinePassed = task?.state == .running || task?.state == .suspended
+            let task = deadlinePassed ? self.task : nil
+            lock.unlock()
+            task?.cancel()
+        }
 
         func set(_ task: URLSessionDataTask) {
             lock.lock()
