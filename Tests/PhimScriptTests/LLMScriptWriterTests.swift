@@ -158,7 +158,10 @@ import Testing
         let elapsed = Date().timeIntervalSince(start)
         Self.expectOneLine(error, contains: "timed out")
         #expect(error?.message.contains("1 s") == true)
-        #expect(elapsed >= 0.9 && elapsed < 4, "took \(elapsed) s")
+        // The writer's deadline fires after 1 s. In a full parallel test run the awaiting task can then wait a long
+        // time for a free thread of Swift's two-thread pool (other suites do blocking work on it), so only a wait
+        // near a hang is an error here; run alone, this takes about 1 s.
+        #expect(elapsed >= 0.9 && elapsed < 45, "took \(elapsed) s")
         server.stop()
     }
 

@@ -71,10 +71,10 @@ struct StoryboardWriter {
     let title: String
     let images: [Int: ImageLibrary.Item]
 
-    struct Written {
+    struct Written: Sendable {
         var project: URL
         /// Subtitle files to write beside the MP4 once it is rendered.
-        var subtitleFiles: [(URL, String)]
+        var subtitleFiles: [(url: URL, text: String)]
     }
 
     func write() throws(PhimError) -> Written {

@@ -47,6 +47,28 @@ public struct VideoMaker: Sendable {
         self.cancellation = cancellation
     }
 
+    /// What the script stage hands on.
+    struct PreparedInput: Sendable {
+        var text: String
+        var language: ScriptLanguage
+        var writer: ScriptWriter
+        var library: ImageLibrary?
+        var synthesizer: any SpeechSynthesizer
+        var voice: VoiceSettings
+        var wordsPerSecond: Double
+    }
+
+    /// Runs blocking work on a thread of its own.
+    static func offPool<T: Sendable>(_ name: String, _ body: @escaping @Sendable () throws(PhimError) -> T) async throws(PhimError) -> T {
+        do {
+            return try await runBlocking(named: name) { try body() }
+        } catch let error as PhimError {
+            throw error
+        } catch {
+            throw PhimError(.operationFailed, "\(error)")
+        }
+    }
+
     /// Words per minute of espeak-ng voices at `--rate 1`.
     static func baseWordsPerMinute(_ language: ScriptLanguage) -> Double { language == .vietnamese ? 150 : 165 }
 
@@ -57,32 +79,34 @@ public struct VideoMaker: Sendable {
         _ = try OutputFile(options.output)   // the output folder exists and is writable, before any work
         if let storyboard = options.storyboard { _ = try OutputFile(storyboard) }
 
-        // 1. Script.
-        let text = try InputText.read(options.input)
-        let language = options.language ?? LanguageDetector.detect(text)
-        let document = SourceDocument.parse(text)
-        let writer = ScriptWriter(document: document, language: language, style: options.style)
-        guard writer.availableWords > 0 else {
-            throw PhimError(.invalidInput, "has no sentences to narrate", subject: options.input.displayPath)
+        // 1. Script. Blocking work (files, synthesis, drawing) runs on threads of its own, off Swift's pool.
+        let options = self.options
+        let prepared = try await Self.offPool("phim-make-script") { () throws(PhimError) -> PreparedInput in
+            let text = try InputText.read(options.input)
+            let language = options.language ?? LanguageDetector.detect(text)
+            let writer = ScriptWriter(document: SourceDocument.parse(text), language: language, style: options.style)
+            guard writer.availableWords > 0 else {
+                throw PhimError(.invalidInput, "has no sentences to narrate", subject: options.input.displayPath)
+            }
+            let library = try options.images.map { (folder) throws(PhimError) in try ImageLibrary.load(folder) }
+            let synthesizer: any SpeechSynthesizer = if let command = options.ttsCommand {
+                try CommandSynthesizer(template: command)
+            } else {
+                try EspeakSynthesizer()
+            }
+            let voice = VoiceSettings(language: language.rawValue, voice: options.voice,
+                                      wordsPerMinute: Self.baseWordsPerMinute(language) * options.rate)
+            let wordsPerSecond = try SpeakingRate.measure(synthesizer, voice: voice)
+            return PreparedInput(text: text, language: language, writer: writer, library: library, synthesizer: synthesizer,
+                                 voice: voice, wordsPerSecond: wordsPerSecond)
         }
         var llmScript: Script?
         var llmFallback: String?
-        let library = try options.images.map { (folder) throws(PhimError) in try ImageLibrary.load(folder) }
-
-        let synthesizer: any SpeechSynthesizer
-        if let command = options.ttsCommand {
-            synthesizer = try CommandSynthesizer(template: command)
-        } else {
-            synthesizer = try EspeakSynthesizer()
-        }
-        let voice = VoiceSettings(language: language.rawValue, voice: options.voice,
-                                  wordsPerMinute: Self.baseWordsPerMinute(language) * options.rate)
-        let wordsPerSecond = try SpeakingRate.measure(synthesizer, voice: voice)
         if let endpoint = options.llm {
             do {
                 llmScript = try await LLMScriptWriter(endpoint: endpoint, model: options.llmModel)
-                    .script(for: text, language: language, style: options.style, targetSeconds: options.duration,
-                            wordsPerSecond: wordsPerSecond)
+                    .script(for: prepared.text, language: prepared.language, style: options.style, targetSeconds: options.duration,
+                            wordsPerSecond: prepared.wordsPerSecond)
             } catch {
                 llmFallback = error.message
                 warn?("warning: --llm \(endpoint.absoluteString): \(error.message); using the built-in script writer")
@@ -94,25 +118,23 @@ public struct VideoMaker: Sendable {
 
         // 2. Speech, fitted to the duration.
         let speechStart = MonotonicClock.now()
-        let baseRate = voice.wordsPerMinute
-        let fitter: NarrationFitter
-        if let llmScript {
-            fitter = NarrationFitter(write: { _ in llmScript }, minimumWords: llmScript.wordCount, availableWords: llmScript.wordCount,
-                                     speak: { text, factor throws(PhimError) in
-                                         var fitted = voice
-                                         fitted.wordsPerMinute = baseRate * factor
-                                         return try synthesizer.synthesize(text, voice: fitted)
-                                     }, wordsPerSecond: wordsPerSecond)
-        } else {
-            fitter = NarrationFitter(write: { writer.script(maxWords: $0) }, minimumWords: writer.minimumWords,
-                                     availableWords: writer.availableWords,
-                                     speak: { text, factor throws(PhimError) in
-                                         var fitted = voice
-                                         fitted.wordsPerMinute = baseRate * factor
-                                         return try synthesizer.synthesize(text, voice: fitted)
-                                     }, wordsPerSecond: wordsPerSecond)
+        let fixedScript = llmScript
+        let plan = try await Self.offPool("phim-make-speech") { () throws(PhimError) -> NarrationPlan in
+            let voice = prepared.voice, synthesizer = prepared.synthesizer, writer = prepared.writer
+            let speak: (String, Double) throws(PhimError) -> SpeechClip = { text, factor throws(PhimError) in
+                var fitted = voice
+                fitted.wordsPerMinute = voice.wordsPerMinute * factor
+                return try synthesizer.synthesize(text, voice: fitted)
+            }
+            let fitter = if let fixedScript {
+                NarrationFitter(write: { _ in fixedScript }, minimumWords: fixedScript.wordCount,
+                                availableWords: fixedScript.wordCount, speak: speak, wordsPerSecond: prepared.wordsPerSecond)
+            } else {
+                NarrationFitter(write: { writer.script(maxWords: $0) }, minimumWords: writer.minimumWords,
+                                availableWords: writer.availableWords, speak: speak, wordsPerSecond: prepared.wordsPerSecond)
+            }
+            return try fitter.plan(target: options.duration)
         }
-        let plan = try fitter.plan(target: options.duration)
         let speechSeconds = MonotonicClock.now() - speechStart
         progress?(ProgressUpdate(stage: "speech", completed: plan.scenes.count, total: plan.scenes.count, elapsed: speechSeconds))
         try cancellation?.check()
@@ -122,11 +144,14 @@ public struct VideoMaker: Sendable {
         let assets = try StoryboardAssets(storyboard: options.storyboard, output: options.output)
         var succeeded = false
         defer { if !succeeded { assets.removeAll() } }
-        let timeline = StoryTimeline(plan: plan, frameRate: MakeOptions.frameRate, duration: options.duration)
-        let designer = SceneDesigner(aspect: options.aspect, style: options.style, seed: options.seed)
-        let images = library?.assign(to: plan.scenes.map { [$0.scene.title] + $0.scene.keywords + $0.scene.sentences }) ?? [:]
-        let storyboard = try StoryboardWriter(assets: assets, timeline: timeline, designer: designer, options: options,
-                                              title: plan.script.title, images: images).write()
+        let storyboard = try await Self.offPool("phim-make-layout") { () throws(PhimError) -> StoryboardWriter.Written in
+            let timeline = StoryTimeline(plan: plan, frameRate: MakeOptions.frameRate, duration: options.duration)
+            let designer = SceneDesigner(aspect: options.aspect, style: options.style, seed: options.seed)
+            let images = prepared.library?.assign(to: plan.scenes.map { [$0.scene.title] + $0.scene.keywords + $0.scene.sentences }) ?? [:]
+            return try StoryboardWriter(assets: assets, timeline: timeline, designer: designer, options: options,
+                                        title: plan.script.title, images: images).write()
+        }
+        let language = prepared.language
         let layoutSeconds = MonotonicClock.now() - layoutStart
         progress?(ProgressUpdate(stage: "layout", completed: 1, total: 1, elapsed: layoutSeconds))
         try cancellation?.check()
@@ -139,9 +164,9 @@ public struct VideoMaker: Sendable {
         let report = try await renderer.render(to: options.output)
         let renderSeconds = MonotonicClock.now() - renderStart
         var subtitles: [URL] = []
-        for (file, text) in storyboard.subtitleFiles {
-            try SubtitleWriter.write(text, to: file)
-            subtitles.append(file)
+        for file in storyboard.subtitleFiles {
+            try SubtitleWriter.write(file.text, to: file.url)
+            subtitles.append(file.url)
         }
         succeeded = true
         assets.finish()
