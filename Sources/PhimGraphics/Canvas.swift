@@ -179,6 +179,27 @@ public final class Canvas {
         cairo_restore(context)
     }
 
+    /// Fills each row `y` of the drawing with one premultiplied colour, `rowColors[y]`, replacing what was there:
+    /// a vertical gradient at the cost of writing the pixels once (no blending, no source to read). Transforms
+    /// and clips are ignored; rows past the end of `rowColors` are left alone.
+    /// - Complexity: O(width × height).
+    public func fillRows(_ rowColors: [Color]) {
+        let surface = cairo_get_target(context)
+        cairo_surface_flush(surface)
+        guard let data = cairo_image_surface_get_data(surface) else { return }
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        let width = Int(cairo_image_surface_get_width(surface)), height = Int(cairo_image_surface_get_height(surface))
+        for y in 0..<min(height, rowColors.count) {
+            let color = rowColors[y]
+            let a = max(0, min(1, color.alpha))
+            func channel(_ value: Double) -> UInt32 { UInt32((max(0, min(1, value)) * a * 255).rounded()) }
+            let pixel = UInt32((a * 255).rounded()) << 24 | channel(color.red) << 16 | channel(color.green) << 8 | channel(color.blue)
+            let row = UnsafeMutableRawPointer(data + y * stride).bindMemory(to: UInt32.self, capacity: width)
+            UnsafeMutableBufferPointer(start: row, count: width).update(repeating: pixel)
+        }
+        cairo_surface_mark_dirty(surface)
+    }
+
     // MARK: Text
 
     /// Draws laid-out text with its top-left corner at `origin`.

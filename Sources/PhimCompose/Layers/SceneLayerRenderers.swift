@@ -60,8 +60,8 @@ final class PresenterLayerRenderer: PreparedLayer {
         // As tall as the area allows while 0.7 × as wide; standing on the area's bottom edge, centred.
         let height = min(area.height, area.width / 0.7)
         character = PresenterCharacter(seed: content.seed, height: Int(height.rounded()))
-        origin = Point(x: area.x + (area.width - Double(character.size.width)) / 2,
-                       y: area.y + area.height - Double(character.size.height))
+        origin = Point(x: (area.x + (area.width - Double(character.size.width)) / 2).rounded(),
+                       y: (area.y + area.height - Double(character.size.height)).rounded())
         self.levels = content.lipSync ? levels : nil
         self.clipStartFrame = clipStartFrame
         self.seed = content.seed
@@ -76,7 +76,8 @@ final class PresenterLayerRenderer: PreparedLayer {
         let phase = (time + Double(abs(seed) % 5) * 0.37).truncatingRemainder(dividingBy: period)
         let eyes = phase < 0.15 ? abs(phase / 0.075 - 1) : 1
         // A gentle sway, a little livelier while talking.
-        let bob = sin(time * 2 * .pi / 3.3) * Double(character.size.height) * (0.004 + 0.004 * mouth)
+        // Whole pixels, so the cached body is copied without resampling.
+        let bob = (sin(time * 2 * .pi / 3.3) * Double(character.size.height) * (0.004 + 0.004 * mouth)).rounded()
         if layer.opacity >= 1 {
             character.draw(on: canvas, at: Point(x: origin.x, y: origin.y + bob), mouthOpen: mouth, eyesOpen: eyes)
         } else {

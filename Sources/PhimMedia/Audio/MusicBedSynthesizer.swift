@@ -70,8 +70,6 @@ public struct MusicBedSynthesizer: Sendable {
             }
         }
         func frequency(_ midi: Int) -> Double { 440 * pow(2, Double(midi - 69) / 12) }
-        var random = SplitMix64(seed: seed, salt: 0x6d75_7369_63)
-        var pad = [Double](repeating: 0, count: 2)   // one-pole low-pass state per channel
         let padCutoff = mood == .upbeat ? 2_400.0 : 1_500.0
         let lowpass = 1 - exp(-2 * .pi * padCutoff / rate)
         let drums = mood == .upbeat
@@ -97,56 +95,75 @@ public struct MusicBedSynthesizer: Sendable {
                 })
         }
         let halfBar = bar / 2
-        for n in 0..<frames {
-            let t = Double(n) / rate
-            let barIndex = Int(t / bar)
-            let inBar = t - Double(barIndex) * bar
-            let voices = bars[barIndex % bars.count]
-            // Pads: three detuned triangle-ish voices per note, crossfaded at bar lines.
-            let attack = min(1, inBar / 0.35), release = min(1, (bar - inBar) / 0.25)
-            let padEnvelope = (0.5 + 0.5 * min(attack, release)) * 0.05
-            var left = 0.0, right = 0.0
-            for voice in 0..<9 {
-                let raw = t * voices.padFrequencies[voice] + Double(voice / 3) * 0.13
-                let phase = raw - raw.rounded(.down)
-                let sample = (0.75 * (4 * abs(phase - 0.5) - 1) + 0.25 * (2 * phase - 1)) * padEnvelope
-                let pan = pans[voice % 3]
-                left += sample * (1 - pan)
-                right += sample * pan
+        // Two halves on two threads (the oscillators are functions of time; the pad filter is warmed up on the
+        // 20 ms before each half, so the halves join without a click).
+        let chunks = frames >= sampleRate * 4 ? 2 : 1
+        let chunkFrames = (frames + chunks - 1) / chunks
+        let warmUp = sampleRate / 50
+        output.withUnsafeMutableBufferPointer { whole in
+            let base = UncheckedPointer(whole.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let start = chunk * chunkFrames
+                let end = min(frames, start + chunkFrames)
+                guard end > start else { return }
+                let buffer = UnsafeMutableBufferPointer(start: base.pointer + 2 * start, count: 2 * (end - start))
+                let first = max(0, start - warmUp)
+                var random = SplitMix64(seed: seed &+ chunk, salt: 0x6d75_7369_63)
+                var pad = [0.0, 0.0]   // one-pole low-pass state per channel
+                for n in first..<end {
+                    let t = Double(n) / rate
+                    let barIndex = Int(t / bar)
+                    let inBar = t - Double(barIndex) * bar
+                    let voices = bars[barIndex % bars.count]
+                    // Pads: three detuned triangle-ish voices per note, crossfaded at bar lines.
+                    let attack = min(1, inBar / 0.35), release = min(1, (bar - inBar) / 0.25)
+                    let padEnvelope = (0.5 + 0.5 * min(attack, release)) * 0.05
+                    var left = 0.0, right = 0.0
+                    for voice in 0..<9 {
+                        let raw = t * voices.padFrequencies[voice] + Double(voice / 3) * 0.13
+                        let phase = raw - raw.rounded(.down)
+                        let sample = (0.75 * (4 * abs(phase - 0.5) - 1) + 0.25 * (2 * phase - 1)) * padEnvelope
+                        let pan = pans[voice % 3]
+                        left += sample * (1 - pan)
+                        right += sample * pan
+                    }
+                    pad[0] += lowpass * (left - pad[0])
+                    pad[1] += lowpass * (right - pad[1])
+                    var l = pad[0], r = pad[1]
+
+                    // Bass: the chord's root two octaves down, plucked on beats 1 and 3.
+                    let sinceBass = inBar.truncatingRemainder(dividingBy: halfBar)
+                    let bass = sin(2 * .pi * voices.bassFrequency * t) * exp(-sinceBass * 2.2) * 0.16
+                    l += bass
+                    r += bass
+
+                    // Arpeggio: chord tones going up, a sine with one harmonic and a quick decay, panned side to side.
+                    let stepIndex = min(Int(inBar / step), stepsPerBar - 1)
+                    let sinceStep = inBar - Double(stepIndex) * step
+                    let arpFrequency = voices.arpFrequencies[stepIndex]
+                    let angle = 2 * .pi * arpFrequency * t
+                    let pluck = (sin(angle) + 0.3 * sin(2 * angle)) * exp(-sinceStep * 9) * 0.05
+                    let arpPan = stepIndex % 2 == 0 ? 0.35 : 0.65
+                    l += pluck * (1 - arpPan)
+                    r += pluck * arpPan
+
+                    if drums {
+                        // A soft kick on every beat and a closed hat between.
+                        let sinceBeat = inBar.truncatingRemainder(dividingBy: beat)
+                        let kickFrequency = 50 + 90 * exp(-sinceBeat * 30)
+                        let kick = sin(2 * .pi * kickFrequency * sinceBeat) * exp(-sinceBeat * 14) * 0.22
+                        let sinceHat = (inBar + beat / 2).truncatingRemainder(dividingBy: beat)
+                        let noise = Double(Int64(bitPattern: random.next() >> 1) % 2_000_000) / 1_000_000 - 1
+                        let hat = noise * exp(-sinceHat * 60) * 0.03
+                        l += kick + hat * 0.8
+                        r += kick + hat * 1.2
+                    }
+                    if n >= start {
+                        buffer[2 * (n - start)] = Float(l)
+                        buffer[2 * (n - start) + 1] = Float(r)
+                    }
+                }
             }
-            pad[0] += lowpass * (left - pad[0])
-            pad[1] += lowpass * (right - pad[1])
-            var l = pad[0], r = pad[1]
-
-            // Bass: the chord's root two octaves down, plucked on beats 1 and 3.
-            let sinceBass = inBar.truncatingRemainder(dividingBy: halfBar)
-            let bass = sin(2 * .pi * voices.bassFrequency * t) * exp(-sinceBass * 2.2) * 0.16
-            l += bass
-            r += bass
-
-            // Arpeggio: chord tones going up, a sine with one harmonic and a quick decay, panned side to side.
-            let stepIndex = min(Int(inBar / step), stepsPerBar - 1)
-            let sinceStep = inBar - Double(stepIndex) * step
-            let arpFrequency = voices.arpFrequencies[stepIndex]
-            let angle = 2 * .pi * arpFrequency * t
-            let pluck = (sin(angle) + 0.3 * sin(2 * angle)) * exp(-sinceStep * 9) * 0.05
-            let arpPan = stepIndex % 2 == 0 ? 0.35 : 0.65
-            l += pluck * (1 - arpPan)
-            r += pluck * arpPan
-
-            if drums {
-                // A soft kick on every beat and a closed hat between.
-                let sinceBeat = inBar.truncatingRemainder(dividingBy: beat)
-                let kickFrequency = 50 + 90 * exp(-sinceBeat * 30)
-                let kick = sin(2 * .pi * kickFrequency * sinceBeat) * exp(-sinceBeat * 14) * 0.22
-                let sinceHat = (inBar + beat / 2).truncatingRemainder(dividingBy: beat)
-                let noise = Double(Int64(bitPattern: random.next() >> 1) % 2_000_000) / 1_000_000 - 1
-                let hat = noise * exp(-sinceHat * 60) * 0.03
-                l += kick + hat * 0.8
-                r += kick + hat * 1.2
-            }
-            output[2 * n] = Float(l)
-            output[2 * n + 1] = Float(r)
         }
         // Peak at −6 dBFS; the render's mixer sets the loudness.
         var peak: Float = 0
@@ -157,4 +174,10 @@ public struct MusicBedSynthesizer: Sendable {
         }
         return output
     }
+}
+
+/// A buffer's base address handed to worker closures that write disjoint ranges of it.
+private struct UncheckedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }

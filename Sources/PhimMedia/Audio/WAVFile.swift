@@ -43,14 +43,16 @@ public enum WAVFile {
             data.append(contentsOf: Array("fact".utf8)); append(UInt32(4)); append(UInt32(samples.count / channelCount))
         }
         data.append(contentsOf: Array("data".utf8)); append(UInt32(dataBytes))
+        // Little-endian hosts (x86-64, arm64) store the samples as WAV wants them: convert, then copy in one go.
         switch format {
         case .int16:
-            for sample in samples {
+            let converted = samples.map { sample -> Int16 in
                 let clipped = max(-1, min(1, sample.isFinite ? sample : 0))
-                append(Int16((clipped * 32767).rounded()))
+                return Int16((clipped * 32767).rounded()).littleEndian
             }
+            converted.withUnsafeBytes { data.append(contentsOf: $0) }
         case .float32:
-            for sample in samples { append(sample.bitPattern) }
+            samples.withUnsafeBytes { data.append(contentsOf: $0) }
         }
         let output = try OutputFile(url)
         do { try data.write(to: output.temporary) } catch {

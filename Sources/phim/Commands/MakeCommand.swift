@@ -102,8 +102,8 @@ struct MakeCommand: AsyncParsableCommand {
         if timings {
             let total = report.totalSeconds
             FileHandle.standardError.write(Data(String(
-                format: "timings: script_s=%.3f speech_s=%.3f layout_s=%.3f render_s=%.3f total_s=%.3f prep_share=%.3f\n",
-                report.scriptSeconds, report.speechSeconds, report.layoutSeconds, report.renderSeconds, total,
+                format: "timings: script_s=%.3f speech_s=%.3f layout_s=%.3f render_s=%.3f audio_mix_s=%.3f total_s=%.3f prep_share=%.3f\n",
+                report.scriptSeconds, report.speechSeconds, report.layoutSeconds, report.renderSeconds, report.render.audioMixSeconds, total,
                 (report.scriptSeconds + report.speechSeconds + report.layoutSeconds) / max(total, 1e-9)).utf8))
         }
     }
