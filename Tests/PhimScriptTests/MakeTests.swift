@@ -154,6 +154,43 @@ import Testing
         #expect(depth >= 8, "music ducks only \(depth) dB under the narration")
     }
 
+    @Test func picturesAreMatchedToScenesByTheirFileNames() async throws {
+        let pictures = folder.file("pictures")
+        try FileManager.default.createDirectory(at: pictures, withIntermediateDirectories: true)
+        // A red picture named after the pesticide paragraph, a green one that matches nothing.
+        for (name, color) in [("Pesticides_and-Disease.png", "red"), ("holiday-snaps.png", "green")] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+            process.arguments = ["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=\(color):s=320x240",
+                                 "-frames:v", "1", pictures.appendingPathComponent(name).path]
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        let input = folder.file("bees-images.md")
+        try Data(Self.english.utf8).write(to: input)
+        var options = MakeOptions(input: input, output: folder.file("with-images.mp4"), duration: nil, aspect: .landscape,
+                                  music: MusicChoice.none, images: pictures, storyboard: folder.file("with-images.json"), preview: true)
+        options.seed = 5
+        _ = try await VideoMaker(options: options).make()
+        let project = try ProjectLoader.load(from: folder.file("with-images.json"))
+        var shown: [(clip: Int, path: String)] = []
+        for (index, clip) in project.clips.enumerated() {
+            for layer in clip.layers { if case .image(let image) = layer.content { shown.append((index, image.path.lastPathComponent)) } }
+        }
+        #expect(shown.map(\.path) == ["Pesticides_and-Disease.png"], "\(shown)")
+        // That clip is the one whose narration mentions pesticides, and its picture fills the frame in the video.
+        let clip = try #require(shown.first?.clip)
+        let srt = try SubtitleFile.load(folder.file("with-images.srt"))
+        let timeline = try TimelineResolver.resolve(project)
+        let resolved = timeline.clips[clip]
+        let middle = Double(resolved.startFrame + resolved.frameCount / 2) / 30
+        #expect(srt.contains { $0.text.lowercased().contains("pesticides") && abs($0.start - middle) < Double(resolved.frameCount) / 30 })
+        let frame = try self.frame(options.output, at: middle)
+        let corner = frame.averagePixel(x: 0, y: frame.height / 3, width: 40, height: 40)
+        #expect(corner.r > 80 && corner.g < 40 && corner.b < 40, "\(corner)")
+    }
+
     @Test func storyboardRendersToTheSameVideo() async throws {
         let (_, options) = try await make(Self.english, duration: 10, aspect: .portrait, music: .generated, storyboard: true, karaoke: true)
         let storyboard = try #require(options.storyboard)

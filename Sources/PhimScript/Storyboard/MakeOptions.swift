@@ -42,6 +42,8 @@ public struct MakeOptions: Sendable {
     public var voice: String?
     /// Speaking rate as a multiple of the voice's normal rate (0.5...2). Fitting a duration may change it by ±10 %.
     public var rate: Double
+    /// Voice pitch, 0...100 (espeak's scale; 50 is the voice's own).
+    public var pitch: Int
     public var style: ScriptStyle
     public var music: MusicChoice
     /// A folder of the user's pictures and clips, matched to scenes by file name.
@@ -64,7 +66,7 @@ public struct MakeOptions: Sendable {
     public var rawVideoCopy: URL?
 
     public init(input: URL, output: URL, duration: Double? = nil, aspect: Aspect = .landscape, language: ScriptLanguage? = nil,
-                voice: String? = nil, rate: Double = 1, style: ScriptStyle = .explainer, music: MusicChoice = .generated,
+                voice: String? = nil, rate: Double = 1, pitch: Int = 50, style: ScriptStyle = .explainer, music: MusicChoice = .generated,
                 images: URL? = nil, storyboard: URL? = nil, llm: URL? = nil, llmModel: String? = nil, ttsCommand: String? = nil,
                 karaoke: Bool = false, preview: Bool = false, seed: Int = 1, rawVideoCopy: URL? = nil) {
         self.input = input
@@ -74,6 +76,7 @@ public struct MakeOptions: Sendable {
         self.language = language
         self.voice = voice
         self.rate = rate
+        self.pitch = pitch
         self.style = style
         self.music = music
         self.images = images

@@ -95,7 +95,7 @@ public struct VideoMaker: Sendable {
                 try EspeakSynthesizer()
             }
             let voice = VoiceSettings(language: language.rawValue, voice: options.voice,
-                                      wordsPerMinute: Self.baseWordsPerMinute(language) * options.rate)
+                                      wordsPerMinute: Self.baseWordsPerMinute(language) * options.rate, pitch: options.pitch)
             let wordsPerSecond = try SpeakingRate.measure(synthesizer, voice: voice)
             return PreparedInput(text: text, language: language, writer: writer, library: library, synthesizer: synthesizer,
                                  voice: voice, wordsPerSecond: wordsPerSecond)

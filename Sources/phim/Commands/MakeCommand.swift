@@ -21,6 +21,7 @@ struct MakeCommand: AsyncParsableCommand {
     @Option(help: "Language of the text and voice: vi, en or auto.") var lang: String = "auto"
     @Option(help: "An espeak-ng voice name, e.g. vi, en-us, en+f3 (default: the language's).") var voice: String?
     @Option(help: "Speaking rate as a multiple of normal (0.5 to 2).") var rate: Double = 1
+    @Option(help: "Voice pitch from 0 to 100 (50 is the voice's own).") var pitch: Int = 50
     @Option(help: "explainer, ad, tutorial or story: hook and closing lines, colours, music mood.") var style: String = "explainer"
     @Option(help: "Background music: generated, none, or an audio file.") var music: String = "generated"
     @Option(help: "A folder of your pictures and clips, matched to scenes by words in their file names.") var images: String?
@@ -51,6 +52,7 @@ struct MakeCommand: AsyncParsableCommand {
         guard ScriptStyle(rawValue: style) != nil else {
             throw ValidationError("--style: unknown style '\(style)'; expected explainer, ad, tutorial or story")
         }
+        guard (0...100).contains(pitch) else { throw ValidationError("--pitch: must be between 0 and 100, got \(pitch)") }
         guard rate.isFinite, MakeOptions.rateRange.contains(rate) else { throw ValidationError("--rate: must be between 0.5 and 2, got \(rate)") }
         if let llm, URL(string: llm)?.scheme.map({ ["http", "https"].contains($0) }) != true {
             throw ValidationError("--llm: '\(llm)' is not an http:// or https:// address")
@@ -71,7 +73,7 @@ struct MakeCommand: AsyncParsableCommand {
         }
         let options = MakeOptions(
             input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output), duration: duration,
-            aspect: Aspect(rawValue: aspect)!, language: ScriptLanguage(rawValue: lang), voice: voice, rate: rate,
+            aspect: Aspect(rawValue: aspect)!, language: ScriptLanguage(rawValue: lang), voice: voice, rate: rate, pitch: pitch,
             style: ScriptStyle(rawValue: style)!, music: musicChoice, images: images.map { URL(fileURLWithPath: $0) },
             storyboard: storyboard.map { URL(fileURLWithPath: $0) }, llm: llm.flatMap { URL(string: $0) }, llmModel: llmModel,
             ttsCommand: ttsCommand, karaoke: karaoke, preview: preview, seed: seed,
