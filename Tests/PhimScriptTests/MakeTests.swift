@@ -196,6 +196,8 @@ import Testing
         let storyboard = try #require(options.storyboard)
         let text = try String(contentsOf: storyboard, encoding: .utf8)
         #expect(text.contains("\"type\" : \"presenter\"") && text.contains("\"highlight\""))
+        let project = try ProjectLoader.load(from: storyboard)
+        #expect(project.clips.contains { $0.narration?.contains("Bees pollinate") == true })
         let again = folder.file("again.mp4")
         _ = try await ProjectRenderer(project: try ProjectLoader.load(from: storyboard), options: RenderOptions(preview: true)).render(to: again)
         let first = try VideoDecoder(url: options.output), second = try VideoDecoder(url: again)

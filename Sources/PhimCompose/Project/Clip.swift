@@ -7,12 +7,17 @@ public struct Clip: Sendable, Equatable {
     public var transition: TransitionSpec?
     /// The layers, first at the back (`layers`).
     public var layers: [Layer]
+    /// The words spoken over this clip, for people reading and editing the project (`narration`; `phim make`
+    /// writes it). Informational: the sound comes from the audio tracks.
+    public var narration: String?
     /// Where the clip is in the project file (`clips[3]`), for error messages.
     public var fieldPath: String
 
     /// Creates a clip; `transition` is into the next clip (`nil` for a cut).
-    public init(duration: Double, transition: TransitionSpec? = nil, layers: [Layer], fieldPath: String = "") {
+    public init(duration: Double, transition: TransitionSpec? = nil, layers: [Layer], narration: String? = nil,
+                fieldPath: String = "") {
         self.duration = duration
+        self.narration = narration
         self.transition = transition
         self.layers = layers
         self.fieldPath = fieldPath

@@ -9,7 +9,7 @@ public enum ProjectFields {
     /// A transition object (in a clip or in `defaults`).
     public static let transition = ["name", "duration", "easing"]
     /// An entry of `clips`.
-    public static let clip = ["duration", "transition", "layers"]
+    public static let clip = ["duration", "transition", "layers", "narration"]
     /// Fields every layer has, whatever its `type`.
     public static let layerCommon = ["type", "start", "stop", "opacity"]
     /// The text style fields of title and subtitle layers and of `subtitles`.

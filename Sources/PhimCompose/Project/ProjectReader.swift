@@ -177,7 +177,8 @@ struct ProjectReader {
                 transitions.append(WrittenTransition(spec: defaultTransition.flatMap { $0.isCut ? nil : $0 },
                                                      durationPath: "defaults.transition.duration", fromDefaults: true))
             }
-            clips.append(Clip(duration: duration, transition: nil, layers: layers, fieldPath: clipReader.path))
+            clips.append(Clip(duration: duration, transition: nil, layers: layers,
+                              narration: try object.optional("narration")?.string().nfc, fieldPath: clipReader.path))
         }
         try checkTransitionsFit(transitions, clips: clips)
         for index in clips.indices.dropLast() { clips[index].transition = transitions[index].spec }

@@ -126,6 +126,7 @@ struct StoryboardWriter {
             var clip: [String: Any] = [
                 "duration": Double(scene.frameCount) / fps,
                 "layers": designer.layers(for: scene.narrated.scene, index: index, image: images[index], title: title),
+                "narration": scene.narrated.scene.narration,
             ]
             if index + 1 < timeline.scenes.count {
                 clip["transition"] = ["name": "dissolve", "duration": Double(timeline.transitionFrames) / fps]
