@@ -167,3 +167,13 @@ import Testing
         #expect(TextRank.scores(for: ["Alone."], tokenizer: tokenizer) == [1])
     }
 }
+
+@Suite struct VietnameseLexiconJoinTests {
+    @Test func listedWordsJoinUnlessPunctuationSeparatesThem() {
+        #expect(VietnameseLexicon.joins("dữ", "liệu"))
+        #expect(VietnameseLexicon.joins("Dữ", "liệu,"))
+        #expect(!VietnameseLexicon.joins("dữ,", "liệu"))
+        #expect(!VietnameseLexicon.joins("liệu", "dữ"))
+        #expect(VietnameseLexicon.joins("Trí", "tuệ"))
+    }
+}

@@ -90,3 +90,24 @@ import Testing
         #expect(cues.map(\.text) == ["Dr. Smith met Mr. Jones", "in TP. Hồ Chí Minh today"])
     }
 }
+
+@Suite struct CueUnitTests {
+    @Test func wordsThatBelongTogetherAreNotSplitAcrossCues() {
+        let words = SubtitleCueBuilderTests.timed(
+            "Máy học là một nhánh của trí tuệ nhân tạo trong đó máy tính tự tìm ra quy luật từ dữ liệu thay vì làm theo quy tắc.")
+        let layout = CueLayout(maxCharactersPerLine: 24, maxLines: 2)
+        let pairs: Set<String> = ["trí tuệ", "nhân tạo", "máy tính", "quy luật", "dữ liệu", "quy tắc", "máy học"]
+        func splits(_ cues: [SubtitleCue]) -> [String] {
+            zip(cues, cues.dropFirst()).compactMap { a, b in
+                let pair = (a.words.last!.text + " " + b.words.first!.text).lowercased()
+                return pairs.contains(pair) ? pair : nil
+            }
+        }
+        let plain = SubtitleCueBuilder.cues(for: words, layout: layout)
+        let kept = SubtitleCueBuilder.cues(for: words, layout: layout) { pairs.contains(($0 + " " + $1).lowercased()) }
+        #expect(kept.flatMap(\.words) == words)
+        #expect(splits(kept).isEmpty, "still split: \(splits(kept)) in \(kept.map(\.text))")
+        // The test means something only if the plain builder does split one of them.
+        #expect(!splits(plain).isEmpty, "\(plain.map(\.text))")
+    }
+}

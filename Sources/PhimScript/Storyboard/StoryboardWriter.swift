@@ -69,6 +69,7 @@ struct StoryboardWriter {
     let designer: SceneDesigner
     let options: MakeOptions
     let title: String
+    let language: ScriptLanguage
     let images: [Int: ImageLibrary.Item]
 
     struct Written: Sendable {
@@ -107,8 +108,11 @@ struct StoryboardWriter {
         // Subtitles from the word timings, cue by cue within each scene.
         let cueLayout = CueLayout(maxCharactersPerLine: layout.cueLayout.characters, maxLines: layout.cueLayout.lines)
         var cues: [SubtitleCue] = []
+        // Vietnamese writes words syllable by syllable: keep listed two-syllable words in one cue.
+        var keepsTogether: ((String, String) -> Bool)?
+        if language == .vietnamese { keepsTogether = { VietnameseLexicon.joins($0, $1) } }
         for index in timeline.scenes.indices {
-            cues += SubtitleCueBuilder.cues(for: timeline.words(ofScene: index), layout: cueLayout)
+            cues += SubtitleCueBuilder.cues(for: timeline.words(ofScene: index), layout: cueLayout, keepsTogether: keepsTogether)
         }
         let vtt = SubtitleWriter.webVTT(cues, karaoke: options.karaoke)
         try SubtitleWriter.write(vtt, to: assets.file("subtitles.vtt"))

@@ -149,7 +149,7 @@ public struct VideoMaker: Sendable {
             let designer = SceneDesigner(aspect: options.aspect, style: options.style, seed: options.seed)
             let images = prepared.library?.assign(to: plan.scenes.map { [$0.scene.title] + $0.scene.keywords + $0.scene.sentences }) ?? [:]
             return try StoryboardWriter(assets: assets, timeline: timeline, designer: designer, options: options,
-                                        title: plan.script.title, images: images).write()
+                                        title: plan.script.title, language: plan.script.language, images: images).write()
         }
         let language = prepared.language
         let layoutSeconds = MonotonicClock.now() - layoutStart

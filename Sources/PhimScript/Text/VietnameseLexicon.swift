@@ -6,7 +6,7 @@ enum VietnameseLexicon {
         // science, technology, work
         "nghiên cứu", "khoa học", "công nghệ", "kỹ thuật", "kĩ thuật", "máy tính", "điện thoại", "phần mềm", "phần cứng",
         "dữ liệu", "thông tin", "hệ thống", "mô hình", "thuật toán", "trí tuệ", "nhân tạo", "internet", "mạng lưới",
-        "ứng dụng", "thiết bị", "sản phẩm", "dịch vụ", "giải pháp", "phương pháp", "quy trình", "chất lượng", "hiệu quả",
+        "quy luật", "quy tắc", "ứng dụng", "thiết bị", "sản phẩm", "dịch vụ", "giải pháp", "phương pháp", "quy trình", "chất lượng", "hiệu quả",
         "hiệu suất", "năng lượng", "điện năng", "mặt trời", "tấm pin", "pin mặt", "động cơ", "xe điện", "nhiên liệu",
         "môi trường", "khí hậu", "thời tiết", "ô nhiễm", "khí thải", "tài nguyên", "nguồn nước", "rác thải", "tái chế",
         "kinh tế", "thị trường", "doanh nghiệp", "công ty", "doanh thu", "lợi nhuận", "chi phí", "giá cả", "đầu tư",
@@ -36,4 +36,12 @@ enum VietnameseLexicon {
         "mái nhà", "điện lưới", "lưu điện", "nhiệt độ", "ánh sáng", "ánh nắng", "bầu trời", "đại dương", "rừng cây",
         "động vật", "thực vật", "sinh vật", "tự nhiên", "thiên nhiên", "vũ trụ", "hành tinh", "trái đất", "mặt trăng",
     ]
+
+    /// Whether two written words (as they appear in text, with case and punctuation) make one listed two-syllable
+    /// word. A word that ends in punctuation ends a phrase, so it never joins the next.
+    static func joins(_ first: String, _ second: String) -> Bool {
+        guard let last = first.last, last.isLetter, let head = second.first, head.isLetter else { return false }
+        let trimmed = second.trimmingCharacters(in: .punctuationCharacters)
+        return compounds.contains(first.lowercased().nfc + " " + trimmed.lowercased().nfc)
+    }
 }

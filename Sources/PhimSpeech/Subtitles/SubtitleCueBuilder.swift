@@ -45,8 +45,11 @@ public enum SubtitleCueBuilder {
     /// - Parameters:
     ///   - words: timed words in speaking order (a ``SpeechClip``'s words); words with empty text are skipped.
     ///   - layout: line and duration limits (at least one line of one character).
+    ///   - keepsTogether: whether two neighbouring words form one unit that a cue should not end between (a
+    ///     Vietnamese two-syllable word such as `quy luật`); such breaks cost as much as one mid-phrase.
     /// - Complexity: O(n·k²) for n words and at most k words per cue.
-    public static func cues(for words: [SpokenWord], layout: CueLayout) -> [SubtitleCue] {
+    public static func cues(for words: [SpokenWord], layout: CueLayout,
+                            keepsTogether: ((String, String) -> Bool)? = nil) -> [SubtitleCue] {
         let words = words.filter { !$0.text.allSatisfy(\.isWhitespace) }
         guard !words.isEmpty else { return [] }
         let layout = CueLayout(maxCharactersPerLine: max(1, layout.maxCharactersPerLine), maxLines: max(1, layout.maxLines),
@@ -55,7 +58,8 @@ public enum SubtitleCueBuilder {
         var groups: [Range<Int>] = []
         var sentenceStart = 0
         for index in words.indices where index == words.count - 1 || endsSentence(words, at: index) {
-            groups += split(words, lengths: lengths, sentence: sentenceStart..<(index + 1), layout: layout)
+            groups += split(words, lengths: lengths, sentence: sentenceStart..<(index + 1), layout: layout,
+                            keepsTogether: keepsTogether)
             sentenceStart = index + 1
         }
         var cues: [SubtitleCue] = []
@@ -78,7 +82,8 @@ public enum SubtitleCueBuilder {
     // MARK: Breaking a sentence into cues
 
     /// Splits one sentence into cues with the least total cost (see ``cueCost``).
-    private static func split(_ words: [SpokenWord], lengths: [Int], sentence: Range<Int>, layout: CueLayout) -> [Range<Int>] {
+    private static func split(_ words: [SpokenWord], lengths: [Int], sentence: Range<Int>, layout: CueLayout,
+                              keepsTogether: ((String, String) -> Bool)?) -> [Range<Int>] {
         // A long pause always ends a cue: split there first.
         var pieces: [Range<Int>] = []
         var pieceStart = sentence.lowerBound
@@ -101,7 +106,7 @@ public enum SubtitleCueBuilder {
                     let range = (first + start)..<(first + end)
                     guard range.count == 1 || fits(range, words: words, lengths: lengths, layout: layout) else { break }
                     let cost = best[start] + cueCost(range, words: words, lengths: lengths, layout: layout,
-                                                     endsPiece: end == count)
+                                                     endsPiece: end == count, keepsTogether: keepsTogether)
                     if cost < best[end] {
                         best[end] = cost
                         from[end] = start
@@ -142,7 +147,7 @@ public enum SubtitleCueBuilder {
     /// One cue's cost: 1 per cue (fewer, fuller cues read better), plus a penalty for breaking mid-phrase, for a cue
     /// shorter than the minimum duration, and a small one for an underfilled cue (so splits come out balanced).
     private static func cueCost(_ range: Range<Int>, words: [SpokenWord], lengths: [Int], layout: CueLayout,
-                                endsPiece: Bool) -> Double {
+                                endsPiece: Bool, keepsTogether: ((String, String) -> Bool)?) -> Double {
         var cost = 1.0
         let last = range.upperBound - 1
         if !endsPiece {
@@ -153,6 +158,7 @@ public enum SubtitleCueBuilder {
             } else {
                 cost += 3
             }
+            if let keepsTogether, keepsTogether(words[last].text, words[last + 1].text) { cost += 3 }
         }
         if words[last].end - words[range.lowerBound].start < layout.minDuration { cost += 2 }
         let characters = range.reduce(-1) { $0 + lengths[$1] + 1 }
