@@ -208,3 +208,12 @@ import Testing
         #expect(scores[0] > scores[5])
     }
 }
+
+@Suite struct OutlineTopicTests {
+    @Test func anUntitledOutlineIsAboutItsFirstItem() {
+        let document = SourceDocument.parse("- Why sleep matters\n- Adults need seven to nine hours\n- Screens before bed delay sleep\n- Keep a regular schedule\n")
+        let script = ScriptWriter(document: document, language: .english, style: .tutorial).script(maxWords: nil)
+        let hook = script.scenes.first { $0.role == .hook }?.narration ?? ""
+        #expect(hook.lowercased().contains("why sleep matters"), "\(hook)")
+    }
+}

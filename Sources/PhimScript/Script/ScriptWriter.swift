@@ -147,7 +147,12 @@ private struct Plan: Sendable {
         let documentKeywords = keywords.keywords(in: allText, limit: 4)
         let lines = ScriptPhrases.phrases(style, language)
         conjunction = lines.conjunction
-        let writtenTopic = (document.title ?? sections.lazy.compactMap(\.heading).first
+        // An untitled outline is usually led by its subject ("- Why sleep matters"): a short first item names it.
+        let outlineLead = document.kind == .outline
+            ? document.sections.first.flatMap { $0.bullets.first ?? $0.paragraphs.first }.flatMap { item in
+                Script.wordCount(of: item) <= 6 ? ScriptText.withoutFinalPunctuation(item) : nil }
+            : nil
+        let writtenTopic = (document.title ?? sections.lazy.compactMap(\.heading).first ?? outlineLead
             ?? documentKeywords.prefix(2).joined(separator: " \(lines.conjunction) ")).trimmed
         let isQuestion = writtenTopic.hasSuffix("?")
         let bodyWords = ScriptText.WordCase(sentences: allText, tokenizer: tokenizer)
