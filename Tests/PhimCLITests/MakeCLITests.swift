@@ -25,6 +25,7 @@ import Testing
         _ = try write("ok.md", Data("# Bees\n\nBees pollinate most of the crops we eat, and farms depend on them.\n".utf8))
         try FileManager.default.createDirectory(at: folder.file("pictures"), withIntermediateDirectories: true)
         _ = try write("pictures/bees.jpg", Data("this is not a jpeg".utf8))
+        _ = try write("noise.mp3", Data(String(repeating: "this is not a sound file\n", count: 200).utf8))
         let cases: [([String], String)] = [
             (["empty.txt"], "empty.txt"),
             (["blank.md"], "blank.md"),
@@ -39,6 +40,9 @@ import Testing
             (["ok.md", "--images", "pictures"], "bees.jpg"),
             (["ok.md", "--images", "nowhere"], "--images"),
             (["ok.md", "--music", "nothing.mp3"], "--music"),
+            (["ok.md", "--music", "noise.mp3"], "--music"),
+            (["ok.md", "--voice", "no-such-voice"], "--voice"),
+            (["ok.md", "--pitch", "101"], "--pitch"),
         ]
         for (arguments, named) in cases {
             let result = try CLIRunner.run(["make"] + arguments + ["-o", "out.mp4", "--preview"], in: folder.url)

@@ -89,6 +89,13 @@ public struct VideoMaker: Sendable {
                 throw PhimError(.invalidInput, "has no sentences to narrate", subject: options.input.displayPath)
             }
             let library = try options.images.map { (folder) throws(PhimError) in try ImageLibrary.load(folder) }
+            if case .file(let music) = options.music {
+                let info: MediaInfo
+                do throws(PhimError) { info = try MediaProbe.probe(music) } catch { throw error.about("--music") }
+                guard !info.audio.isEmpty else {
+                    throw PhimError(.invalidInput, "'\(music.displayPath)' has no sound", subject: "--music")
+                }
+            }
             let synthesizer: any SpeechSynthesizer = if let command = options.ttsCommand {
                 try CommandSynthesizer(template: command)
             } else {
@@ -134,6 +141,10 @@ public struct VideoMaker: Sendable {
                                 availableWords: writer.availableWords, speak: speak, wordsPerSecond: prepared.wordsPerSecond)
             }
             return try fitter.plan(target: options.duration)
+        }
+        if let duration = options.duration, plan.tail > NarrationFitter.maxTail + 5 {
+            warn?(String(format: "warning: the text gives %.0f s of narration; the closing scene holds for the last %.0f s of --duration %g (give more text, or --llm)",
+                         plan.speechSeconds, plan.tail, duration))
         }
         let speechSeconds = MonotonicClock.now() - speechStart
         progress?(ProgressUpdate(stage: "speech", completed: plan.scenes.count, total: plan.scenes.count, elapsed: speechSeconds))
