@@ -67,4 +67,25 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder.file("out.srt").path))
         #expect(FileManager.default.fileExists(atPath: folder.file("out.vtt").path))
     }
+
+    @Test func noRenderWritesAStoryboardToEditAndRenderLater() throws {
+        _ = try write("bees.md", Data("# Bees\n\nBees pollinate most of the crops we eat. Farms depend on them every season.\n\n## Gardens\n\nA balcony of herbs can feed hundreds of bees.\n".utf8))
+        let made = try CLIRunner.run(["make", "bees.md", "--no-render", "--storyboard", "story.json", "--duration", "12",
+                                      "--music", "none"], in: folder.url)
+        #expect(made.status == 0, "\(made.stderr)")
+        let scenes = made.stdout.split(separator: "\n")
+        #expect(scenes.count >= 3 && scenes.contains { $0.contains("Bees pollinate") }, "\(made.stdout)")
+        #expect(made.stderr.contains("phim render"))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("out.mp4").path))
+        #expect(FileManager.default.fileExists(atPath: folder.file("story.assets/narration.wav").path))
+        // Edit the storyboard (a new title on the first scene), then render it.
+        var text = try String(contentsOf: folder.file("story.json"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"text\" : \"Bees\"", with: "\"text\" : \"Ong mật\"")
+        try text.write(to: folder.file("story.json"), atomically: true, encoding: .utf8)
+        let rendered = try CLIRunner.run(["render", "story.json", "-o", "edited.mp4", "--preview"], in: folder.url)
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        #expect(rendered.stderr.contains("360 frames"), "\(rendered.stderr)")
+        let missing = try CLIRunner.run(["make", "bees.md", "--no-render"], in: folder.url)
+        #expect(missing.status == 2 && missing.stderr.contains("--storyboard"))
+    }
 }

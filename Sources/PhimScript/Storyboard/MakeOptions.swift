@@ -64,6 +64,8 @@ public struct MakeOptions: Sendable {
     public var seed: Int
     /// Also write the encoder's input frames here (benchmarks only).
     public var rawVideoCopy: URL?
+    /// Render the video (default). Off, only the storyboard is written, for editing and `phim render` later.
+    public var renderVideo = true
 
     public init(input: URL, output: URL, duration: Double? = nil, aspect: Aspect = .landscape, language: ScriptLanguage? = nil,
                 voice: String? = nil, rate: Double = 1, pitch: Int = 50, style: ScriptStyle = .explainer, music: MusicChoice = .generated,

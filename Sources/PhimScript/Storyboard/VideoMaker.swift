@@ -6,7 +6,16 @@ import PhimSpeech
 
 /// What `phim make` produced and how long each stage took.
 public struct MakeReport: Sendable {
-    public var output: URL
+    /// One scene of the storyboard, for printing.
+    public struct Scene: Sendable {
+        public var start: Double
+        public var duration: Double
+        public var title: String
+        public var narration: String
+    }
+
+    /// The video written, or nil with `renderVideo` off.
+    public var output: URL?
     public var subtitles: [URL]
     public var storyboard: URL?
     public var language: ScriptLanguage
@@ -25,7 +34,9 @@ public struct MakeReport: Sendable {
     public var totalSeconds: Double { scriptSeconds + speechSeconds + layoutSeconds + renderSeconds }
     /// Why the LLM was not used, when it was asked for and failed.
     public var llmFallback: String?
-    public var render: RenderReport
+    /// The render, or nil with `renderVideo` off.
+    public var render: RenderReport?
+    public var scenes: [Scene]
 }
 
 /// `phim make`: text in, finished video out. Reads the input, writes a script (extractive, or by an LLM), speaks
@@ -76,7 +87,7 @@ public struct VideoMaker: Sendable {
     /// - Throws: `PhimError` naming the input file, the option or the field at fault.
     public func make() async throws(PhimError) -> MakeReport {
         let clock = MonotonicClock.now()
-        _ = try OutputFile(options.output)   // the output folder exists and is writable, before any work
+        if options.renderVideo { _ = try OutputFile(options.output) }   // the output folder is writable, before any work
         if let storyboard = options.storyboard { _ = try OutputFile(storyboard) }
 
         // 1. Script. Blocking work (files, synthesis, drawing) runs on threads of its own, off Swift's pool.
@@ -155,8 +166,8 @@ public struct VideoMaker: Sendable {
         let assets = try StoryboardAssets(storyboard: options.storyboard, output: options.output)
         var succeeded = false
         defer { if !succeeded { assets.removeAll() } }
+        let timeline = StoryTimeline(plan: plan, frameRate: MakeOptions.frameRate, duration: options.duration)
         let storyboard = try await Self.offPool("phim-make-layout") { () throws(PhimError) -> StoryboardWriter.Written in
-            let timeline = StoryTimeline(plan: plan, frameRate: MakeOptions.frameRate, duration: options.duration)
             let designer = SceneDesigner(aspect: options.aspect, style: options.style, seed: options.seed)
             let images = prepared.library?.assign(to: plan.scenes.map { [$0.scene.title] + $0.scene.keywords + $0.scene.sentences }) ?? [:]
             return try StoryboardWriter(assets: assets, timeline: timeline, designer: designer, options: options,
@@ -166,6 +177,21 @@ public struct VideoMaker: Sendable {
         let layoutSeconds = MonotonicClock.now() - layoutStart
         progress?(ProgressUpdate(stage: "layout", completed: 1, total: 1, elapsed: layoutSeconds))
         try cancellation?.check()
+
+        let fps = Double(timeline.frameRate)
+        let scenes = timeline.scenes.map { scene in
+            MakeReport.Scene(start: Double(scene.startFrame) / fps, duration: Double(scene.frameCount) / fps,
+                             title: scene.narrated.scene.title, narration: scene.narrated.scene.narration)
+        }
+        guard options.renderVideo else {
+            succeeded = true
+            assets.finish()
+            return MakeReport(
+                output: nil, subtitles: [], storyboard: options.storyboard, language: language, sceneCount: plan.scenes.count,
+                wordCount: plan.script.wordCount, duration: timeline.duration, frameCount: timeline.totalFrames,
+                rateFactor: plan.rateFactor, scriptSeconds: scriptSeconds, speechSeconds: speechSeconds,
+                layoutSeconds: layoutSeconds, renderSeconds: 0, llmFallback: llmFallback, render: nil, scenes: scenes)
+        }
 
         // 4. Render the storyboard like `phim render` does.
         let renderStart = MonotonicClock.now()
@@ -185,6 +211,6 @@ public struct VideoMaker: Sendable {
             output: options.output, subtitles: subtitles, storyboard: options.storyboard, language: language,
             sceneCount: plan.scenes.count, wordCount: plan.script.wordCount, duration: report.duration, frameCount: report.frameCount,
             rateFactor: plan.rateFactor, scriptSeconds: scriptSeconds, speechSeconds: speechSeconds, layoutSeconds: layoutSeconds,
-            renderSeconds: renderSeconds, llmFallback: llmFallback, render: report)
+            renderSeconds: renderSeconds, llmFallback: llmFallback, render: report, scenes: scenes)
     }
 }

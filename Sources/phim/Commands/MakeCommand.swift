@@ -15,7 +15,7 @@ struct MakeCommand: AsyncParsableCommand {
         """)
 
     @Argument(help: "The article, outline or one-line topic (UTF-8 .txt or .md).") var input: String
-    @Option(name: .shortAndLong, help: "The MP4 to write.") var output: String
+    @Option(name: .shortAndLong, help: "The MP4 to write.") var output: String?
     @Option(help: "The exact length in seconds (default: what the text needs).") var duration: Double?
     @Option(help: "Frame shape: 16:9 (1920×1080), 9:16 (1080×1920) or 1:1 (1080×1080).") var aspect: String = "16:9"
     @Option(help: "Language of the text and voice: vi, en or auto.") var lang: String = "auto"
@@ -35,10 +35,17 @@ struct MakeCommand: AsyncParsableCommand {
     @Flag(help: "Highlight each word of the subtitles as it is spoken.") var karaoke = false
     @Flag(help: "Quarter-size preview: half the width and height, fastest encoder preset.") var preview = false
     @Option(help: "Chooses the presenter, backdrops and music.") var seed: Int = 1
+    @Flag(help: "Write the storyboard (--storyboard) and print its scenes without rendering: edit it, then 'phim render' it.")
+    var noRender = false
     @Flag(help: "Print each stage's time.") var timings = false
     @Option(help: .hidden) var rawVideoCopy: String?
 
     func validate() throws {
+        if noRender {
+            guard storyboard != nil else { throw ValidationError("--no-render: needs --storyboard FILE to write the storyboard to") }
+        } else if output == nil {
+            throw ValidationError("Missing expected option '--output <output>'.")
+        }
         if let duration {
             guard duration.isFinite, duration > 0 else { throw ValidationError("--duration: must be more than 0 seconds, got \(duration)") }
             guard MakeOptions.durationRange.contains(duration) else {
@@ -71,13 +78,14 @@ struct MakeCommand: AsyncParsableCommand {
             }
             musicChoice = .file(url)
         }
-        let options = MakeOptions(
-            input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output), duration: duration,
+        var options = MakeOptions(
+            input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output ?? "phim-make.mp4"), duration: duration,
             aspect: Aspect(rawValue: aspect)!, language: ScriptLanguage(rawValue: lang), voice: voice, rate: rate, pitch: pitch,
             style: ScriptStyle(rawValue: style)!, music: musicChoice, images: images.map { URL(fileURLWithPath: $0) },
             storyboard: storyboard.map { URL(fileURLWithPath: $0) }, llm: llm.flatMap { URL(string: $0) }, llmModel: llmModel,
             ttsCommand: ttsCommand, karaoke: karaoke, preview: preview, seed: seed,
             rawVideoCopy: rawVideoCopy.map { URL(fileURLWithPath: $0) })
+        options.renderVideo = !noRender
         let bar = ProgressBar(label: "render")
         let cancellation = CancellationFlag()
         let interrupts = InterruptHandler { cancellation.cancel() }
@@ -94,18 +102,29 @@ struct MakeCommand: AsyncParsableCommand {
             throw error
         }
         bar.finish()
-        var line = String(format: "wrote %@: %dx%d, %d frames, %.3f s, %d scenes, %d words (%@)", options.output.path,
-                          report.render.size.width, report.render.size.height, report.frameCount, report.duration,
-                          report.sceneCount, report.wordCount, report.language.rawValue)
-        if abs(report.rateFactor - 1) > 0.001 { line += String(format: ", rate ×%.2f", report.rateFactor) }
-        line += "; subtitles " + report.subtitles.map(\.lastPathComponent).joined(separator: ", ")
-        if let storyboard = report.storyboard { line += "; storyboard " + storyboard.path }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        if let render = report.render {
+            var line = String(format: "wrote %@: %dx%d, %d frames, %.3f s, %d scenes, %d words (%@)", options.output.path,
+                              render.size.width, render.size.height, report.frameCount, report.duration,
+                              report.sceneCount, report.wordCount, report.language.rawValue)
+            if abs(report.rateFactor - 1) > 0.001 { line += String(format: ", rate ×%.2f", report.rateFactor) }
+            line += "; subtitles " + report.subtitles.map(\.lastPathComponent).joined(separator: ", ")
+            if let storyboard = report.storyboard { line += "; storyboard " + storyboard.path }
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        } else {
+            // The storyboard's scenes on stdout, one per line: start, length, title, what is said.
+            for (index, scene) in report.scenes.enumerated() {
+                print(String(format: "%2d  %7.2f s  %6.2f s  %@: %@", index + 1, scene.start, scene.duration, scene.title, scene.narration))
+            }
+            FileHandle.standardError.write(Data(String(
+                format: "wrote the storyboard %@: %.3f s, %d scenes, %d words (%@); render it with 'phim render %@ -o OUT.mp4'\n",
+                report.storyboard?.path ?? "", report.duration, report.sceneCount, report.wordCount, report.language.rawValue,
+                report.storyboard?.path ?? "").utf8))
+        }
         if timings {
             let total = report.totalSeconds
             FileHandle.standardError.write(Data(String(
                 format: "timings: script_s=%.3f speech_s=%.3f layout_s=%.3f render_s=%.3f audio_mix_s=%.3f total_s=%.3f prep_share=%.3f\n",
-                report.scriptSeconds, report.speechSeconds, report.layoutSeconds, report.renderSeconds, report.render.audioMixSeconds, total,
+                report.scriptSeconds, report.speechSeconds, report.layoutSeconds, report.renderSeconds, report.render?.audioMixSeconds ?? 0, total,
                 (report.scriptSeconds + report.speechSeconds + report.layoutSeconds) / max(total, 1e-9)).utf8))
         }
     }
