@@ -43,6 +43,7 @@ import Testing
             (["ok.md", "--music", "noise.mp3"], "--music"),
             (["ok.md", "--voice", "no-such-voice"], "--voice"),
             (["ok.md", "--pitch", "101"], "--pitch"),
+            (["ok.md", "--seed", "-9223372036854775808"], "--seed"),
         ]
         for (arguments, named) in cases {
             let result = try CLIRunner.run(["make"] + arguments + ["-o", "out.mp4", "--preview"], in: folder.url)

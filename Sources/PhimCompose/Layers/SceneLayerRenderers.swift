@@ -51,11 +51,14 @@ final class PresenterLayerRenderer: PreparedLayer {
     let levels: SpeechLevels?
     let clipStartFrame: Int
     let seed: Int
+    let frameDuration: Double
     var isAnimated: Bool { true }
     var coversFrame: Bool { false }
 
-    init(layer: Layer, content: PresenterLayer, frameSize: PixelSize, levels: SpeechLevels?, clipStartFrame: Int) {
+    init(layer: Layer, content: PresenterLayer, frameSize: PixelSize, levels: SpeechLevels?, clipStartFrame: Int,
+         frameRate: FrameRate) {
         self.layer = layer
+        frameDuration = frameRate.seconds(ofFrame: 1)
         let area = content.area.rect(in: frameSize)
         // As tall as the area allows while 0.7 × as wide; standing on the area's bottom edge, centred.
         let height = min(area.height, area.width / 0.7)
@@ -70,10 +73,10 @@ final class PresenterLayerRenderer: PreparedLayer {
     func draw(on canvas: Canvas, at frame: ClipFrame) {
         let projectFrame = clipStartFrame + frame.index
         let mouth = levels?.openness(atFrame: projectFrame) ?? 0
-        let time = Double(projectFrame) * (levels?.frameDuration ?? 1.0 / 30)
+        let time = Double(projectFrame) * frameDuration
         // A blink of 0.15 s every 3.1 to 4.3 s, offset by the seed.
-        let period = 3.1 + Double(abs(seed) % 7) * 0.2
-        let phase = (time + Double(abs(seed) % 5) * 0.37).truncatingRemainder(dividingBy: period)
+        let period = 3.1 + Double(seed.magnitude % 7) * 0.2
+        let phase = (time + Double(seed.magnitude % 5) * 0.37).truncatingRemainder(dividingBy: period)
         let eyes = phase < 0.15 ? abs(phase / 0.075 - 1) : 1
         // A gentle sway, a little livelier while talking.
         // Whole pixels, so the cached body is copied without resampling.
@@ -267,7 +270,12 @@ final class ChartLayerRenderer: PreparedLayer {
             formatter.locale = Locale(identifier: "en_US_POSIX")
             return formatter.string(from: NSNumber(value: value)) ?? String(Int(value))
         }
-        return String(format: "%.2f", value).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
+        let formatter = NumberFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.minimumFractionDigits = 0
+        formatter.maximumFractionDigits = 2
+        formatter.usesGroupingSeparator = false
+        return formatter.string(from: NSNumber(value: value)) ?? String(value)
     }
 
     func draw(on canvas: Canvas, at frame: ClipFrame) {

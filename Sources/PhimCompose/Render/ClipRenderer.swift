@@ -47,7 +47,7 @@ final class ClipRenderer: @unchecked Sendable {
                                                       clipStart: frameRate.seconds(ofFrame: resolved.startFrame)))
             case .presenter(let content):
                 prepared.append(PresenterLayerRenderer(layer: layer, content: content, frameSize: frameSize, levels: speechLevels,
-                                                       clipStartFrame: resolved.startFrame))
+                                                       clipStartFrame: resolved.startFrame, frameRate: frameRate))
             case .keywords(let content):
                 prepared.append(try KeywordsLayerRenderer(layer: layer, content: content, frameSize: frameSize, scale: scale))
             case .bullets(let content):

@@ -89,6 +89,11 @@ public final class TextLayout {
                 attribute.pointee.end_index = UInt32(range.upperBound)
                 pango_attr_list_insert(list, attribute)
             }
+            if highlight.color.alpha < 1, let alpha = pango_attr_foreground_alpha_new(channel(highlight.color.alpha)) {
+                alpha.pointee.start_index = UInt32(range.lowerBound)
+                alpha.pointee.end_index = UInt32(range.upperBound)
+                pango_attr_list_insert(list, alpha)
+            }
             pango_layout_set_attributes(layout, list)
             pango_attr_list_unref(list)
             hasColorAttributes = true

@@ -39,18 +39,41 @@ public struct MusicBedSynthesizer: Sendable {
         case .steady: [[0, 3, 0, 4], [5, 3, 0, 4]]
         case .warm: [[0, 5, 2, 6], [0, 3, 6, 2]]
         }
-        return options[abs(seed) % options.count]
+        return options[Int(seed.magnitude % UInt(options.count))]
     }
 
     var isMinor: Bool { mood == .warm }
 
     /// The key's root as a MIDI note (A2 to E3), by seed.
-    var root: Int { 45 + abs(seed / 2) % 8 }
+    var root: Int { 45 + Int((seed.magnitude / 2) % 8) }
 
     public init(mood: MusicMood, seed: Int = 0, sampleRate: Int = AudioBuffer.standardSampleRate) {
         self.mood = mood
         self.seed = seed
         self.sampleRate = sampleRate
+    }
+
+    /// Seconds of one pass through the chord progression.
+    public var cycleSeconds: Double { Double(progression.count) * 4 * 60 / tempo }
+
+    /// A bed that loops seamlessly: whole passes through the progression covering `seconds` (at most `longest`),
+    /// the end cross-faded into the start over 0.1 s. Play it looped for longer videos; memory stays bounded.
+    /// - Returns: interleaved stereo samples; their length is a whole number of progression cycles.
+    public func loop(covering seconds: Double, longest: Double = 60) -> [Float] {
+        let cycles = max(1, Int((min(max(seconds, 0), longest) / cycleSeconds).rounded(.up)))
+        let length = Int((Double(cycles) * cycleSeconds * Double(sampleRate)).rounded())
+        let fade = sampleRate / 10
+        var samples = render(duration: Double(length + fade) / Double(sampleRate))
+        // What follows the loop's end naturally is blended into its start, so the wrap is continuous.
+        for index in 0..<fade {
+            let gain = Float(index) / Float(fade)
+            for channel in 0..<2 {
+                let head = 2 * index + channel, tail = 2 * (length + index) + channel
+                samples[head] = samples[head] * gain + samples[tail] * (1 - gain)
+            }
+        }
+        samples.removeLast(samples.count - 2 * length)
+        return samples
     }
 
     /// `duration` seconds of interleaved stereo samples, peaking at about −6 dBFS.

@@ -46,6 +46,8 @@ struct NarrationFitter {
     var speak: (String, Double) throws(PhimError) -> SpeechClip
     /// Measured words per second at factor 1.
     var wordsPerSecond: Double
+    /// The script is given (by an LLM) and may not be shortened: if it does not fit, ``plan(target:)`` throws.
+    var isFixed = false
 
     private final class Cache: @unchecked Sendable {
         var clips: [String: SpeechClip] = [:]
@@ -108,6 +110,10 @@ struct NarrationFitter {
                     speech = scenes.reduce(0) { $0 + $1.speech.duration }
                 }
                 if speech > available {
+                    if isFixed {
+                        throw PhimError(.invalidInput, String(format: "its script needs %.0f s of narration even at +10 %% speed, more than %g s",
+                                                              speech + Self.overhead(scenes: scenes.count), target), subject: "--llm")
+                    }
                     guard script.wordCount > minimumWords else { break }
                     budget = min(script.wordCount - 1, Int(Double(script.wordCount) * available / speech * 0.97))
                     continue
@@ -118,20 +124,23 @@ struct NarrationFitter {
                 best = plan.plan
                 bestSlack = plan.slack
             }
-            // Too much silence left: say more if the text has more, else slow down a little.
+            // Too much silence left: say more if the text has more.
             if plan.slack > 0, script.wordCount < availableWords {
                 budget = script.wordCount + max(1, Int(wordsPerSecond * plan.slack * 0.9))
                 continue
             }
-            if plan.slack > 0 {
-                let slower = max(1 - Self.rateTolerance, speech / (speech + plan.slack))
-                let slowScenes = try narrate(script, factor: slower)
-                let slowSpeech = slowScenes.reduce(0) { $0 + $1.speech.duration }
-                if slowSpeech <= available {
-                    best = distribute(script: script, scenes: slowScenes, factor: slower, target: target).plan
+            break
+        }
+        // Still too much silence and nothing more to say: speak a little slower.
+        if let current = best, bestSlack > 0 {
+            let speech = current.speechSeconds
+            let slower = max(1 - Self.rateTolerance, current.rateFactor * speech / (speech + bestSlack))
+            if slower < current.rateFactor {
+                let scenes = try narrate(current.script, factor: slower)
+                if scenes.reduce(0, { $0 + $1.speech.duration }) <= target - Self.overhead(scenes: scenes.count) {
+                    best = distribute(script: current.script, scenes: scenes, factor: slower, target: target).plan
                 }
             }
-            break
         }
         if let best { return best }
         return try singleSentencePlan(target: target)

@@ -7,6 +7,7 @@ struct SceneDesigner {
     var aspect: Aspect
     var style: ScriptStyle
     var seed: Int
+    var language: ScriptLanguage = .english
     var font = "Noto Sans"
 
     /// The colour schemes per style: gradient colours, accent, motif.
@@ -106,12 +107,12 @@ struct SceneDesigner {
                                "position": ["x": layout.title.x, "y": layout.title.y], "maxWidth": 0.9, "color": palette.accent,
                                "outlineColor": "rgba(0, 0, 0, 0.35)", "outlineWidth": 2])
             }
-            let chartable = scene.figures.filter { $0.value > 0 }
+            let chartable = Array(scene.figures.filter { $0.value > 0 && $0.value.isFinite }.prefix(6))
             let units = Set(chartable.map { $0.unit ?? "" })
             if image == nil, chartable.count >= 2, units.count == 1 {
-                layers.append(["type": "chart", "values": chartable.prefix(6).map(\.value),
-                               "labels": chartable.prefix(6).map { Self.shortLabel($0.label) },
-                               "unit": Self.chartUnit(units.first ?? ""), "font": font, "area": layout.content,
+                let (values, unit) = Self.scaled(chartable.map(\.value), unit: units.first ?? "", language: language)
+                layers.append(["type": "chart", "values": values, "labels": chartable.map { Self.shortLabel($0.label) },
+                               "unit": unit, "font": font, "area": layout.content,
                                "fontSize": (height * layout.subtitleSize * 0.9).rounded()])
             } else if image == nil, !scene.bullets.isEmpty {
                 layers.append(["type": "bullets", "items": Array(scene.bullets.prefix(5)), "font": font, "area": layout.content,
@@ -129,6 +130,18 @@ struct SceneDesigner {
         ["type": "keywords", "words": words, "font": font, "area": area, "start": start,
          "fontSize": (Double(aspect.size.height) * layout.subtitleSize * 1.1).rounded(), "color": "#ffffff",
          "cardColor": "rgba(255, 255, 255, 0.18)", "stagger": 0.45]
+    }
+
+    /// Large amounts in millions, billions or trillions (`9.51 nghìn tỷ đồng`, not sixteen digits).
+    static func scaled(_ values: [Double], unit: String, language: ScriptLanguage) -> ([Double], String) {
+        let largest = values.max() ?? 0
+        let magnitudes: [(Double, String, String)] = [(1e12, "trillion", "nghìn tỷ"), (1e9, "billion", "tỷ"), (1e6, "million", "triệu")]
+        guard let (divisor, english, vietnamese) = magnitudes.first(where: { largest >= $0.0 }) else {
+            return (values, chartUnit(unit))
+        }
+        let word = language == .vietnamese ? vietnamese : english
+        let scaled = values.map { ($0 / divisor * 100).rounded() / 100 }
+        return (scaled, " " + word + (unit.isEmpty || unit == "%" ? "" : " " + unit))
     }
 
     static func shortLabel(_ label: String) -> String {

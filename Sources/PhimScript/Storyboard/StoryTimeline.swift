@@ -70,10 +70,25 @@ struct StoryTimeline {
         var samples = [Float](repeating: 0, count: Int((duration * Double(rate)).rounded()))
         for scene in scenes {
             let offset = Int((scene.speechStart * Double(rate)).rounded())
-            for (index, sample) in scene.narrated.speech.samples.enumerated() where offset + index < samples.count {
+            let speech = scene.narrated.speech
+            let clip = speech.sampleRate == rate ? speech.samples : Self.resample(speech.samples, from: speech.sampleRate, to: rate)
+            for (index, sample) in clip.enumerated() where offset + index < samples.count {
                 samples[offset + index] = sample
             }
         }
         return (samples, rate)
+    }
+
+    /// Linear-interpolation resampling, for the rare engine (`--tts-command`) whose clips change rate.
+    static func resample(_ samples: [Float], from source: Int, to target: Int) -> [Float] {
+        guard source > 0, target > 0, !samples.isEmpty else { return samples }
+        let count = Int((Double(samples.count) * Double(target) / Double(source)).rounded())
+        let step = Double(source) / Double(target)
+        return (0..<count).map { index in
+            let position = Double(index) * step
+            let left = min(Int(position), samples.count - 1), right = min(left + 1, samples.count - 1)
+            let t = Float(position - Double(left))
+            return samples[left] * (1 - t) + samples[right] * t
+        }
     }
 }

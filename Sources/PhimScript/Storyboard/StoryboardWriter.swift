@@ -5,6 +5,11 @@ import PhimSpeech
 
 /// Where a storyboard and its sound and subtitle files go: beside the `--storyboard` file in `NAME.assets/`,
 /// or in a temporary folder removed after the render.
+///
+/// A run that fails leaves things as they were: an existing `NAME.assets/` is moved aside while the new one is
+/// written and put back on failure, and the storyboard file itself is only replaced once everything succeeded.
+///
+/// `@unchecked Sendable`: created and finished on one task; the worker that fills the folder only reads its paths.
 final class StoryboardAssets: @unchecked Sendable {
     /// The project file.
     let project: URL
@@ -16,7 +21,8 @@ final class StoryboardAssets: @unchecked Sendable {
     /// Subtitle files next to the MP4.
     let srt: URL
     let vtt: URL
-    private var createdFolder = false
+    /// Where an existing assets folder waits while this run writes a new one.
+    private var backup: URL?
 
     init(storyboard: URL?, output: URL) throws(PhimError) {
         let base = output.deletingPathExtension()
@@ -35,29 +41,43 @@ final class StoryboardAssets: @unchecked Sendable {
             folderReference = "assets"
             isTemporary = true
         }
-        let existed = FileManager.default.fileExists(atPath: folder.path)
+        if !isTemporary, FileManager.default.fileExists(atPath: folder.path) {
+            let aside = folder.deletingLastPathComponent()
+                .appendingPathComponent(".\(folder.lastPathComponent).\(UUID().uuidString.prefix(8)).previous", isDirectory: true)
+            do { try FileManager.default.moveItem(at: folder, to: aside) } catch {
+                throw PhimError(.writeFailed, "cannot move the previous '\(folder.lastPathComponent)' aside", subject: "--storyboard")
+            }
+            backup = aside
+        }
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            restore()
             throw PhimError(.writeFailed, "cannot create the folder '\(folder.displayPath)'", subject: "--storyboard")
         }
-        createdFolder = !existed
     }
 
     func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
     func reference(_ name: String) -> String { folderReference + "/" + name }
 
-    /// After a failure: removes what this run created.
+    /// After a failure: removes what this run wrote and puts back what was there.
     func removeAll() {
         if isTemporary {
             try? FileManager.default.removeItem(at: folder.deletingLastPathComponent())
         } else {
-            try? FileManager.default.removeItem(at: project)
-            if createdFolder { try? FileManager.default.removeItem(at: folder) }
+            try? FileManager.default.removeItem(at: folder)
+            restore()
         }
     }
 
-    /// After success: the temporary folder goes; a requested storyboard stays.
+    /// After success: the temporary folder, or the previous assets folder, goes.
     func finish() {
         if isTemporary { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+        if let backup { try? FileManager.default.removeItem(at: backup) }
+        backup = nil
+    }
+
+    private func restore() {
+        if let backup { try? FileManager.default.moveItem(at: backup, to: folder) }
+        backup = nil
     }
 }
 
@@ -73,7 +93,8 @@ struct StoryboardWriter {
     let images: [Int: ImageLibrary.Item]
 
     struct Written: Sendable {
-        var project: URL
+        /// The project file's contents; the caller writes it once the render has succeeded.
+        var project: Data
         /// Subtitle files to write beside the MP4 once it is rendered.
         var subtitleFiles: [(url: URL, text: String)]
     }
@@ -98,9 +119,11 @@ struct StoryboardWriter {
             case .tutorial: .steady
             case .story: .warm
             }
-            let samples = MusicBedSynthesizer(mood: mood, seed: options.seed).render(duration: timeline.duration)
+            // At most a minute of music, looped seamlessly for longer videos.
+            let samples = MusicBedSynthesizer(mood: mood, seed: options.seed).loop(covering: timeline.duration)
             try WAVFile.write(samples, sampleRate: AudioBuffer.standardSampleRate, channelCount: 2, to: assets.file("music.wav"))
-            audio.append(["path": assets.reference("music.wav"), "volume": 0.6, "fadeIn": 1.5, "fadeOut": 2.5, "duck": true])
+            audio.append(["path": assets.reference("music.wav"), "volume": 0.6, "fadeIn": 1.5, "fadeOut": 2.5, "duck": true,
+                          "loop": true])
         case .file(let url):
             audio.append(["path": url.path, "volume": 0.6, "fadeIn": 1.5, "fadeOut": 2.5, "duck": true, "loop": true])
         }
@@ -150,12 +173,7 @@ struct StoryboardWriter {
         } catch {
             throw PhimError(.operationFailed, "cannot encode the storyboard: \(error)", subject: assets.project.displayPath)
         }
-        let file = try OutputFile(assets.project)
-        do { try data.write(to: file.temporary) } catch {
-            throw PhimError(.writeFailed, "cannot be written: \(error.localizedDescription)", subject: assets.project.displayPath)
-        }
-        try file.commit()
-        return Written(project: assets.project,
+        return Written(project: data,
                        subtitleFiles: [(assets.srt, SubtitleWriter.srt(cues)), (assets.vtt, vtt)])
     }
 }

@@ -136,22 +136,33 @@ public struct VideoMaker: Sendable {
 
         // 2. Speech, fitted to the duration.
         let speechStart = MonotonicClock.now()
-        let fixedScript = llmScript
-        let plan = try await Self.offPool("phim-make-speech") { () throws(PhimError) -> NarrationPlan in
-            let voice = prepared.voice, synthesizer = prepared.synthesizer, writer = prepared.writer
-            let speak: (String, Double) throws(PhimError) -> SpeechClip = { text, factor throws(PhimError) in
-                var fitted = voice
-                fitted.wordsPerMinute = voice.wordsPerMinute * factor
-                return try synthesizer.synthesize(text, voice: fitted)
+                func fit(_ fixedScript: Script?) async throws(PhimError) -> NarrationPlan {
+            try await Self.offPool("phim-make-speech") { () throws(PhimError) -> NarrationPlan in
+                let voice = prepared.voice, synthesizer = prepared.synthesizer, writer = prepared.writer
+                let speak: (String, Double) throws(PhimError) -> SpeechClip = { text, factor throws(PhimError) in
+                    var fitted = voice
+                    fitted.wordsPerMinute = voice.wordsPerMinute * factor
+                    return try synthesizer.synthesize(text, voice: fitted)
+                }
+                var fitter = if let fixedScript {
+                    NarrationFitter(write: { _ in fixedScript }, minimumWords: fixedScript.wordCount,
+                                    availableWords: fixedScript.wordCount, speak: speak, wordsPerSecond: prepared.wordsPerSecond)
+                } else {
+                    NarrationFitter(write: { writer.script(maxWords: $0) }, minimumWords: writer.minimumWords,
+                                    availableWords: writer.availableWords, speak: speak, wordsPerSecond: prepared.wordsPerSecond)
+                }
+                fitter.isFixed = fixedScript != nil
+                return try fitter.plan(target: options.duration)
             }
-            let fitter = if let fixedScript {
-                NarrationFitter(write: { _ in fixedScript }, minimumWords: fixedScript.wordCount,
-                                availableWords: fixedScript.wordCount, speak: speak, wordsPerSecond: prepared.wordsPerSecond)
-            } else {
-                NarrationFitter(write: { writer.script(maxWords: $0) }, minimumWords: writer.minimumWords,
-                                availableWords: writer.availableWords, speak: speak, wordsPerSecond: prepared.wordsPerSecond)
-            }
-            return try fitter.plan(target: options.duration)
+        }
+        let plan: NarrationPlan
+        do {
+            plan = try await fit(llmScript)
+        } catch where error.subject == "--llm" && llmScript != nil {
+            // The LLM wrote more than fits: say so, and let the built-in writer choose what does.
+            llmFallback = error.message
+            warn?("warning: --llm \(options.llm?.absoluteString ?? ""): \(error.message); using the built-in script writer")
+            plan = try await fit(nil)
         }
         if let duration = options.duration, plan.tail > NarrationFitter.maxTail + 5 {
             warn?(String(format: "warning: the text gives %.0f s of narration; the closing scene holds for the last %.0f s of --duration %g (give more text, or --llm)",
@@ -168,7 +179,7 @@ public struct VideoMaker: Sendable {
         defer { if !succeeded { assets.removeAll() } }
         let timeline = StoryTimeline(plan: plan, frameRate: MakeOptions.frameRate, duration: options.duration)
         let storyboard = try await Self.offPool("phim-make-layout") { () throws(PhimError) -> StoryboardWriter.Written in
-            let designer = SceneDesigner(aspect: options.aspect, style: options.style, seed: options.seed)
+            let designer = SceneDesigner(aspect: options.aspect, style: options.style, seed: options.seed, language: prepared.language)
             let images = prepared.library?.assign(to: plan.scenes.map { [$0.scene.title] + $0.scene.keywords + $0.scene.sentences }) ?? [:]
             return try StoryboardWriter(assets: assets, timeline: timeline, designer: designer, options: options,
                                         title: plan.script.title, language: plan.script.language, images: images).write()
@@ -183,7 +194,14 @@ public struct VideoMaker: Sendable {
             MakeReport.Scene(start: Double(scene.startFrame) / fps, duration: Double(scene.frameCount) / fps,
                              title: scene.narrated.scene.title, narration: scene.narrated.scene.narration)
         }
+        // The storyboard and the subtitle files are written beside their destinations and moved into place only
+        // when the video is done, so a failure anywhere leaves none of them.
+        let storyboardFile = try OutputFile(assets.project)
+        do { try storyboard.project.write(to: storyboardFile.temporary) } catch {
+            throw PhimError(.writeFailed, "cannot be written: \(error.localizedDescription)", subject: assets.project.displayPath)
+        }
         guard options.renderVideo else {
+            try storyboardFile.commit()
             succeeded = true
             assets.finish()
             return MakeReport(
@@ -192,19 +210,36 @@ public struct VideoMaker: Sendable {
                 rateFactor: plan.rateFactor, scriptSeconds: scriptSeconds, speechSeconds: speechSeconds,
                 layoutSeconds: layoutSeconds, renderSeconds: 0, llmFallback: llmFallback, render: nil, scenes: scenes)
         }
+        var subtitleFiles: [OutputFile] = []
+        for file in storyboard.subtitleFiles {
+            let output = try OutputFile(file.url)
+            do { try Data(file.text.utf8).write(to: output.temporary) } catch {
+                throw PhimError(.writeFailed, "cannot be written: \(error.localizedDescription)", subject: file.url.displayPath)
+            }
+            subtitleFiles.append(output)
+        }
 
         // 4. Render the storyboard like `phim render` does.
         let renderStart = MonotonicClock.now()
-        let project = try ProjectLoader.load(from: storyboard.project)
+        let projectData = storyboard.project
+        let project = try await Self.offPool("phim-make-load") { () throws(PhimError) -> Project in
+            try ProjectLoader.decode(projectData, format: .json, baseDirectory: assets.project.deletingLastPathComponent(),
+                                     fileName: assets.project.displayPath)
+        }
         let renderer = try ProjectRenderer(project: project, options: RenderOptions(
             preview: options.preview, progress: progress, rawVideoCopy: options.rawVideoCopy, cancellation: cancellation))
         let report = try await renderer.render(to: options.output)
         let renderSeconds = MonotonicClock.now() - renderStart
-        var subtitles: [URL] = []
-        for file in storyboard.subtitleFiles {
-            try SubtitleWriter.write(file.text, to: file.url)
-            subtitles.append(file.url)
+        do {
+            for file in subtitleFiles { try file.commit() }
+            try storyboardFile.commit()
+        } catch {
+            // Too late to leave the video alone: it would be missing its subtitles or storyboard.
+            try? FileManager.default.removeItem(at: options.output)
+            for file in storyboard.subtitleFiles { try? FileManager.default.removeItem(at: file.url) }
+            throw error
         }
+        let subtitles = storyboard.subtitleFiles.map(\.url)
         succeeded = true
         assets.finish()
         return MakeReport(

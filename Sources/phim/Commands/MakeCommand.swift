@@ -59,6 +59,7 @@ struct MakeCommand: AsyncParsableCommand {
         guard ScriptStyle(rawValue: style) != nil else {
             throw ValidationError("--style: unknown style '\(style)'; expected explainer, ad, tutorial or story")
         }
+        guard seed.magnitude < 1 << 53 else { throw ValidationError("--seed: must be between -2^53 and 2^53, got \(seed)") }
         guard (0...100).contains(pitch) else { throw ValidationError("--pitch: must be between 0 and 100, got \(pitch)") }
         guard rate.isFinite, MakeOptions.rateRange.contains(rate) else { throw ValidationError("--rate: must be between 0.5 and 2, got \(rate)") }
         if let llm, URL(string: llm)?.scheme.map({ ["http", "https"].contains($0) }) != true {
