@@ -110,4 +110,15 @@ import Testing
         // The test means something only if the plain builder does split one of them.
         #expect(!splits(plain).isEmpty, "\(plain.map(\.text))")
     }
+
+    @Test func linesAvoidSplittingAUnitWhenTheyCan() {
+        // Balanced, "Mô hình học từ dữ" / "liệu đã có nhãn" splits "dữ liệu"; the rule moves the break by a word.
+        let words = SubtitleCueBuilderTests.timed("Mô hình học từ dữ liệu đã có nhãn")
+        let lengths = words.map(\.text.count)
+        let plain = SubtitleCueBuilder.lineBreaks(lengths: lengths, words: words, width: 20)
+        let kept = SubtitleCueBuilder.lineBreaks(lengths: lengths, words: words, width: 20) { $0 == "dữ" && $1 == "liệu" }
+        func splitsUnit(_ lines: [[Int]]) -> Bool { lines.dropLast().contains { words[$0.last!].text == "dữ" } }
+        #expect(splitsUnit(plain), "\(plain)")
+        #expect(!splitsUnit(kept) && kept.count == plain.count, "\(kept)")
+    }
 }

@@ -65,7 +65,8 @@ public enum SubtitleCueBuilder {
         var cues: [SubtitleCue] = []
         for (number, group) in groups.enumerated() {
             let cueWords = Array(words[group])
-            let lines = lineBreaks(lengths: Array(lengths[group]), words: cueWords, width: layout.maxCharactersPerLine)
+            let lines = lineBreaks(lengths: Array(lengths[group]), words: cueWords, width: layout.maxCharactersPerLine,
+                                   keepsTogether: keepsTogether)
             let text = lines.map { line in line.map { cueWords[$0].text }.joined(separator: " ") }.joined(separator: "\n")
             let start = cueWords.first!.start
             let lastEnd = max(start, cueWords.map(\.end).max()!)
@@ -170,9 +171,11 @@ public enum SubtitleCueBuilder {
     // MARK: Lines within a cue
 
     /// Balanced lines: the fewest lines that fit, with the longest line as short as possible, except that a break after
-    /// punctuation is worth a line up to a fifth of the width longer. A word longer than the width gets a line of its own.
+    /// punctuation is worth a line up to a fifth of the width longer, and one inside a unit `keepsTogether` names costs as
+    /// much. A word longer than the width gets a line of its own.
     /// - Returns: the word indices (into `words`) of each line.
-    static func lineBreaks(lengths: [Int], words: [SpokenWord], width: Int) -> [[Int]] {
+    static func lineBreaks(lengths: [Int], words: [SpokenWord], width: Int,
+                           keepsTogether: ((String, String) -> Bool)? = nil) -> [[Int]] {
         let count = lengths.count
         guard count > 1 else { return [Array(0..<count)] }
         func lineLength(_ range: Range<Int>) -> Int { range.reduce(-1) { $0 + lengths[$1] + 1 } }
@@ -202,7 +205,10 @@ public enum SubtitleCueBuilder {
                 for start in (line - 1)..<end {
                     guard let previous = score[line - 1][start], allowed(start..<end) else { continue }
                     let breaksWell = end < count && endsClause(words[end - 1].text)
-                    let candidate = (max(previous.longest, lineLength(start..<end)), previous.bonus + (breaksWell ? 1 : 0))
+                    // Splitting a unit (a Vietnamese two-syllable word) costs what a good break earns.
+                    let splitsUnit = end < count && keepsTogether?(words[end - 1].text, words[end].text) == true
+                    let candidate = (max(previous.longest, lineLength(start..<end)),
+                                     previous.bonus + (breaksWell ? 1 : 0) - (splitsUnit ? 1 : 0))
                     if score[line][end].map({ better(candidate, $0) }) ?? true {
                         score[line][end] = candidate
                         from[line][end] = start
