@@ -5,6 +5,21 @@ public enum PixelFormat: String, Sendable, Hashable {
     case bgraPremultiplied
     /// Bytes R, G, B, A with straight alpha: what most image APIs and users expect.
     case rgba
+
+    /// One pixel of `color` in this format, as the 32-bit word whose little-endian bytes are the pixel's bytes.
+    public func word(for color: Color) -> UInt32 {
+        let a = min(max(color.alpha, 0), 1)
+        func byte(_ value: Double, premultiply: Bool) -> UInt32 {
+            UInt32((min(max(value, 0), 1) * (premultiply ? a : 1) * 255).rounded())
+        }
+        let bytes: (UInt32, UInt32, UInt32, UInt32) = switch self {
+        case .rgba: (byte(color.red, premultiply: false), byte(color.green, premultiply: false),
+                     byte(color.blue, premultiply: false), byte(a, premultiply: false))
+        case .bgraPremultiplied: (byte(color.blue, premultiply: true), byte(color.green, premultiply: true),
+                                  byte(color.red, premultiply: true), byte(a, premultiply: false))
+        }
+        return bytes.0 | bytes.1 << 8 | bytes.2 << 16 | bytes.3 << 24
+    }
 }
 
 /// One 8-bit, 4-channel pixel with straight alpha.
@@ -99,17 +114,7 @@ public struct PixelBuffer: Sendable {
 
     /// Fills every pixel with one colour.
     public mutating func fill(_ color: Color) {
-        let a = min(max(color.alpha, 0), 1)
-        func byte(_ value: Double, premultiply: Bool) -> UInt8 {
-            UInt8((min(max(value, 0), 1) * (premultiply ? a : 1) * 255).rounded())
-        }
-        let bytes: (UInt8, UInt8, UInt8, UInt8) = switch format {
-        case .rgba: (byte(color.red, premultiply: false), byte(color.green, premultiply: false),
-                     byte(color.blue, premultiply: false), byte(a, premultiply: false))
-        case .bgraPremultiplied: (byte(color.blue, premultiply: true), byte(color.green, premultiply: true),
-                                  byte(color.red, premultiply: true), byte(a, premultiply: false))
-        }
-        let word = UInt32(bytes.0) | UInt32(bytes.1) << 8 | UInt32(bytes.2) << 16 | UInt32(bytes.3) << 24
+        let word = format.word(for: color)
         let rowBytes = bytesPerRow, w = width, h = height
         withUnsafeMutableBytes { raw in
             for row in 0..<h {

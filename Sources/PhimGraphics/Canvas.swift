@@ -190,10 +190,7 @@ public final class Canvas {
         let stride = Int(cairo_image_surface_get_stride(surface))
         let width = Int(cairo_image_surface_get_width(surface)), height = Int(cairo_image_surface_get_height(surface))
         for y in 0..<min(height, rowColors.count) {
-            let color = rowColors[y]
-            let a = max(0, min(1, color.alpha))
-            func channel(_ value: Double) -> UInt32 { UInt32((max(0, min(1, value)) * a * 255).rounded()) }
-            let pixel = UInt32((a * 255).rounded()) << 24 | channel(color.red) << 16 | channel(color.green) << 8 | channel(color.blue)
+            let pixel = PixelFormat.bgraPremultiplied.word(for: rowColors[y])
             let row = UnsafeMutableRawPointer(data + y * stride).bindMemory(to: UInt32.self, capacity: width)
             UnsafeMutableBufferPointer(start: row, count: width).update(repeating: pixel)
         }

@@ -85,13 +85,6 @@ import Testing
         let wrap = abs(loop[0] - loop[2 * (frames - 1)])
         #expect(wrap <= largest, "wrap step \(wrap), largest step \(largest)")
     }
-
-    @Test func narrationClipsAtAnotherRateAreResampled() {
-        let clip = (0..<100).map { Float($0) }
-        let doubled = StoryTimeline.resample(clip, from: 11_025, to: 22_050)
-        #expect(doubled.count == 200)
-        #expect(doubled[50] == 25 && doubled[51] == 25.5)
-    }
 }
 
 /// Warnings collected from another thread.

@@ -32,6 +32,12 @@ private let hasFFmpeg = FileManager.default.isExecutableFile(atPath: "/usr/bin/f
         // Words between pauses share the sound in proportion to espeak-ng's reading.
         #expect(clip.words[1].start > 0.2 && clip.words[1].start < 0.6)
         #expect(clip.words[4].start > 1.6 && clip.words[4].start < 2.1)
+
+        // With a fixed rate, FFmpeg's resampler converts: same length and timings, 48 kHz samples.
+        let fixed = try CommandSynthesizer(template: template, sampleRate: 48_000)
+            .synthesize(text, voice: VoiceSettings(language: "en", wordsPerMinute: 150.4))
+        #expect(fixed.sampleRate == 48_000 && abs(fixed.duration - 3) < 0.01)
+        #expect(abs(fixed.words[3].start - 1.5) < 0.01)
     }
 
     @Test func failingCommandsAreReported() throws {

@@ -59,7 +59,7 @@ final class PresenterLayerRenderer: PreparedLayer {
          frameRate: FrameRate) {
         self.layer = layer
         frameDuration = frameRate.seconds(ofFrame: 1)
-        let area = content.area.rect(in: frameSize)
+        let area = content.area.scaled(to: frameSize)
         // As tall as the area allows while 0.7 × as wide; standing on the area's bottom edge, centred.
         let height = min(area.height, area.width / 0.7)
         character = PresenterCharacter(seed: content.seed, height: Int(height.rounded()))
@@ -105,7 +105,7 @@ final class KeywordsLayerRenderer: PreparedLayer {
         stagger = content.stagger
         let fontSize = content.style.fontSize * scale
         let style = PhimGraphics.TextStyle(fontFamily: content.style.font, fontSize: fontSize, bold: true, color: content.style.color)
-        let area = content.area.rect(in: frameSize)
+        let area = content.area.scaled(to: frameSize)
         let padX = fontSize * 0.55, padY = fontSize * 0.3, gap = fontSize * 0.35
         var images: [GraphicsImage] = []
         for word in content.words {
@@ -172,7 +172,7 @@ final class BulletsLayerRenderer: PreparedLayer {
         let fontSize = content.style.fontSize * scale
         let style = PhimGraphics.TextStyle(fontFamily: content.style.font, fontSize: fontSize, color: content.style.color,
                                            alignment: .left)
-        let area = content.area.rect(in: frameSize)
+        let area = content.area.scaled(to: frameSize)
         let indent = fontSize * 1.1, gap = fontSize * 0.45
         slide = fontSize * 1.2
         var images: [GraphicsImage] = []
@@ -223,7 +223,7 @@ final class ChartLayerRenderer: PreparedLayer {
         self.layer = layer
         self.content = content
         let fontSize = content.style.fontSize * scale
-        let area = content.area.rect(in: frameSize)
+        let area = content.area.scaled(to: frameSize)
         self.area = area
         let count = Double(content.values.count)
         let slot = area.width / count

@@ -396,10 +396,10 @@ struct ProjectReader {
     }
 
     /// `area: {x, y, width, height}` in fractions of the frame, inside it; nil when absent.
-    private func readArea(_ object: ObjectReader) throws(PhimError) -> FrameArea? {
+    private func readArea(_ object: ObjectReader) throws(PhimError) -> Rect? {
         guard let reader = object.optional("area") else { return nil }
         let area = try reader.object(fields: ProjectFields.area)
-        let result = FrameArea(x: try area.required("x").number(in: 0...1), y: try area.required("y").number(in: 0...1),
+        let result = Rect(x: try area.required("x").number(in: 0...1), y: try area.required("y").number(in: 0...1),
                                width: try area.required("width").number(in: 0.01...1),
                                height: try area.required("height").number(in: 0.01...1))
         guard result.x + result.width <= 1.0001, result.y + result.height <= 1.0001 else {

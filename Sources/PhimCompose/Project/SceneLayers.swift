@@ -4,29 +4,13 @@ import PhimCore
 // The layer types `phim make` builds its scenes from. They are ordinary project layers: a storyboard written by
 // `phim make --storyboard` uses them, and anyone can use them in a hand-written project.
 
-/// A rectangle of the frame in fractions of its width and height (`area: {x, y, width, height}`): `x`, `y` is
-/// the top-left corner.
-public struct FrameArea: Sendable, Equatable {
-    public var x: Double
-    public var y: Double
-    public var width: Double
-    public var height: Double
-
-    public init(x: Double, y: Double, width: Double, height: Double) {
-        self.x = x
-        self.y = y
-        self.width = width
-        self.height = height
-    }
-
-    /// The area in pixels of a frame of `size`.
-    public func rect(in size: PixelSize) -> Rect {
+extension Rect {
+    /// This rectangle, given in fractions of a frame's width and height (a scene layer's `area: {x, y, width,
+    /// height}`, `x`, `y` its top-left corner), in pixels of a frame of `size`.
+    public func scaled(to size: PixelSize) -> Rect {
         Rect(x: x * Double(size.width), y: y * Double(size.height),
              width: width * Double(size.width), height: height * Double(size.height))
     }
-
-    /// The whole frame.
-    public static let full = FrameArea(x: 0, y: 0, width: 1, height: 1)
 }
 
 /// The fonts and colours of text drawn by a scene layer (`font`, `fontSize`, `color`).
@@ -84,13 +68,13 @@ public struct PresenterLayer: Sendable, Equatable {
     public var seed: Int
     /// Where the character stands; it is drawn as large as fits, feet on the area's bottom edge (`area`, default
     /// the bottom-right of the frame).
-    public var area: FrameArea
+    public var area: Rect
     /// Whether the mouth follows the speech tracks (`lipSync`, default true); if false it stays closed.
     public var lipSync: Bool
 
-    public static let defaultArea = FrameArea(x: 0.55, y: 0.45, width: 0.45, height: 0.55)
+    public static let defaultArea = Rect(x: 0.55, y: 0.45, width: 0.45, height: 0.55)
 
-    public init(seed: Int = 0, area: FrameArea = PresenterLayer.defaultArea, lipSync: Bool = true) {
+    public init(seed: Int = 0, area: Rect = PresenterLayer.defaultArea, lipSync: Bool = true) {
         self.seed = seed
         self.area = area
         self.lipSync = lipSync
@@ -102,7 +86,7 @@ public struct KeywordsLayer: Sendable, Equatable {
     /// The words, one card each (`words`, 1...8).
     public var words: [String]
     /// Where the cards are laid out, in rows, centred (`area`, default the middle of the frame).
-    public var area: FrameArea
+    public var area: Rect
     /// Font, size (default 5 % of the frame height) and colour.
     public var style: SceneTextStyle
     /// The cards' fill (`cardColor`, default a translucent white).
@@ -110,10 +94,10 @@ public struct KeywordsLayer: Sendable, Equatable {
     /// Seconds between one card's entrance and the next (`stagger`, default 0.35).
     public var stagger: Double
 
-    public static let defaultArea = FrameArea(x: 0.05, y: 0.3, width: 0.9, height: 0.4)
+    public static let defaultArea = Rect(x: 0.05, y: 0.3, width: 0.9, height: 0.4)
     public static let fontSizeFraction = 0.05
 
-    public init(words: [String], area: FrameArea = KeywordsLayer.defaultArea, style: SceneTextStyle,
+    public init(words: [String], area: Rect = KeywordsLayer.defaultArea, style: SceneTextStyle,
                 cardColor: Color = Color(red: 1, green: 1, blue: 1, alpha: 0.22), stagger: Double = 0.35) {
         self.words = words
         self.area = area
@@ -128,7 +112,7 @@ public struct BulletsLayer: Sendable, Equatable {
     /// The items (`items`, 1...8); long items wrap.
     public var items: [String]
     /// Where the list sits, centred vertically (`area`, default the middle of the frame).
-    public var area: FrameArea
+    public var area: Rect
     /// Font, size (default 4.5 % of the frame height) and colour.
     public var style: SceneTextStyle
     /// The bullets' colour (`bulletColor`, default the text colour).
@@ -136,10 +120,10 @@ public struct BulletsLayer: Sendable, Equatable {
     /// Seconds between one item's entrance and the next (`stagger`, default 0.6).
     public var stagger: Double
 
-    public static let defaultArea = FrameArea(x: 0.08, y: 0.25, width: 0.84, height: 0.5)
+    public static let defaultArea = Rect(x: 0.08, y: 0.25, width: 0.84, height: 0.5)
     public static let fontSizeFraction = 0.045
 
-    public init(items: [String], area: FrameArea = BulletsLayer.defaultArea, style: SceneTextStyle,
+    public init(items: [String], area: Rect = BulletsLayer.defaultArea, style: SceneTextStyle,
                 bulletColor: Color, stagger: Double = 0.6) {
         self.items = items
         self.area = area
@@ -158,7 +142,7 @@ public struct ChartLayer: Sendable, Equatable {
     /// Written after each value, e.g. `%` (`unit`, default none).
     public var unit: String
     /// Where the chart is drawn (`area`, default the middle of the frame).
-    public var area: FrameArea
+    public var area: Rect
     /// Font, size of the labels (default 3.5 % of the frame height) and colour.
     public var style: SceneTextStyle
     /// The bars' colours, used in turn (`barColors`, default a built-in palette).
@@ -166,12 +150,12 @@ public struct ChartLayer: Sendable, Equatable {
     /// Seconds the bars take to grow (`grow`, default 0.8; 0 shows them at once).
     public var grow: Double
 
-    public static let defaultArea = FrameArea(x: 0.1, y: 0.25, width: 0.8, height: 0.45)
+    public static let defaultArea = Rect(x: 0.1, y: 0.25, width: 0.8, height: 0.45)
     public static let fontSizeFraction = 0.035
     public static let defaultBarColors = [Color(red: 1, green: 0.78, blue: 0.2), Color(red: 0.35, green: 0.8, blue: 1),
                                           Color(red: 1, green: 0.45, blue: 0.45), Color(red: 0.55, green: 0.9, blue: 0.5)]
 
-    public init(values: [Double], labels: [String] = [], unit: String = "", area: FrameArea = ChartLayer.defaultArea,
+    public init(values: [Double], labels: [String] = [], unit: String = "", area: Rect = ChartLayer.defaultArea,
                 style: SceneTextStyle, barColors: [Color] = ChartLayer.defaultBarColors, grow: Double = 0.8) {
         self.values = values
         self.labels = labels

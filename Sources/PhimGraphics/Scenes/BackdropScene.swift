@@ -50,17 +50,21 @@ public final class BackdropScene {
             sprites.append(Sprite(image: image, origin: Point(x: random.uniform(0...w), y: random.uniform(0...h)),
                                   velocity: velocity(plane: plane)))
         }
-        switch motif {
-        case .bubbles:
-            for index in 0..<12 {
+        /// `count` translucent circles over the three planes, larger on nearer ones (radius in units of the short side).
+        func placeCircles(_ count: Int, radius radiusRange: ClosedRange<Double>, alpha: ClosedRange<Double>) {
+            for index in 0..<count {
                 let plane = index % 3
-                let radius = unit * random.uniform(0.03...0.06) * Double(3 - plane)
-                let color = tint().withAlpha(random.uniform(0.1...0.22))
+                let radius = unit * random.uniform(radiusRange) * Double(3 - plane)
+                let color = tint().withAlpha(random.uniform(alpha))
                 let side = max(2, Int(2 * radius + 2))
                 place(GraphicsImage(size: PixelSize(width: side, height: side)) { canvas in
                     canvas.fill(ellipseIn: Rect(x: 1, y: 1, width: 2 * radius, height: 2 * radius), with: .color(color))
                 }, plane: plane)
             }
+        }
+        switch motif {
+        case .bubbles:
+            placeCircles(12, radius: 0.03...0.06, alpha: 0.1...0.22)
         case .blocks:
             for index in 0..<10 {
                 let plane = index % 3
@@ -98,15 +102,7 @@ public final class BackdropScene {
                 sprites.append(Sprite(image: image, origin: Point(x: -w, y: y), velocity: Point(x: speed, y: 0)))
             }
         case .dots:
-            for index in 0..<36 {
-                let plane = index % 3
-                let radius = unit * random.uniform(0.004...0.009) * Double(3 - plane)
-                let color = tint().withAlpha(random.uniform(0.25...0.45))
-                let side = max(2, Int(2 * radius + 2))
-                place(GraphicsImage(size: PixelSize(width: side, height: side)) { canvas in
-                    canvas.fill(ellipseIn: Rect(x: 1, y: 1, width: 2 * radius, height: 2 * radius), with: .color(color))
-                }, plane: plane)
-            }
+            placeCircles(36, radius: 0.004...0.009, alpha: 0.25...0.45)
         }
     }
 

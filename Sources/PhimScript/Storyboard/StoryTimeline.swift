@@ -71,24 +71,12 @@ struct StoryTimeline {
         for scene in scenes {
             let offset = Int((scene.speechStart * Double(rate)).rounded())
             let speech = scene.narrated.speech
-            let clip = speech.sampleRate == rate ? speech.samples : Self.resample(speech.samples, from: speech.sampleRate, to: rate)
-            for (index, sample) in clip.enumerated() where offset + index < samples.count {
+            // One synthesizer speaks every scene at one rate (a command engine's clips are decoded at a fixed rate).
+            precondition(speech.sampleRate == rate, "narration clips at different sample rates")
+            for (index, sample) in speech.samples.enumerated() where offset + index < samples.count {
                 samples[offset + index] = sample
             }
         }
         return (samples, rate)
-    }
-
-    /// Linear-interpolation resampling, for the rare engine (`--tts-command`) whose clips change rate.
-    static func resample(_ samples: [Float], from source: Int, to target: Int) -> [Float] {
-        guard source > 0, target > 0, !samples.isEmpty else { return samples }
-        let count = Int((Double(samples.count) * Double(target) / Double(source)).rounded())
-        let step = Double(source) / Double(target)
-        return (0..<count).map { index in
-            let position = Double(index) * step
-            let left = min(Int(position), samples.count - 1), right = min(left + 1, samples.count - 1)
-            let t = Float(position - Double(left))
-            return samples[left] * (1 - t) + samples[right] * t
-        }
     }
 }

@@ -108,7 +108,8 @@ public struct VideoMaker: Sendable {
                 }
             }
             let synthesizer: any SpeechSynthesizer = if let command = options.ttsCommand {
-                try CommandSynthesizer(template: command)
+                // One rate for every clip, so that the scenes' narration joins into one track.
+                try CommandSynthesizer(template: command, sampleRate: AudioBuffer.standardSampleRate)
             } else {
                 try EspeakSynthesizer()
             }

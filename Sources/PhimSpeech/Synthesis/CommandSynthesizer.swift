@@ -22,6 +22,8 @@ public struct CommandSynthesizer: SpeechSynthesizer {
     public let template: String
     /// Seconds the command may run before it is stopped.
     public var timeout: Double
+    /// The rate clips are decoded at (FFmpeg's resampler converts); nil keeps each file's own rate.
+    public var sampleRate: Int?
     private let timing: EspeakSynthesizer
 
     /// The placeholders a template may use.
@@ -30,9 +32,11 @@ public struct CommandSynthesizer: SpeechSynthesizer {
     /// - Parameters:
     ///   - template: a shell command with placeholders; `{output}` is required.
     ///   - timeout: seconds the command may run for one synthesis.
+    ///   - sampleRate: decode every clip at this rate, so that clips from one engine can be joined; nil keeps the
+    ///     rate the engine wrote.
     /// - Throws: `PhimError` `.invalidInput` (about `--tts-command`) when `{output}` is missing or an unknown placeholder
     ///   appears; `.operationFailed` when espeak-ng, needed for the timings, cannot be loaded.
-    public init(template: String, timeout: Double = 600) throws(PhimError) {
+    public init(template: String, timeout: Double = 600, sampleRate: Int? = nil) throws(PhimError) {
         let names = Self.placeholderNames(in: template)
         if let unknown = names.first(where: { !Self.placeholders.contains($0) }) {
             throw PhimError(.invalidInput, "unknown placeholder {\(unknown)}; use "
@@ -43,6 +47,7 @@ public struct CommandSynthesizer: SpeechSynthesizer {
         }
         self.template = template
         self.timeout = timeout
+        self.sampleRate = sampleRate
         self.timing = try EspeakSynthesizer()
     }
 
@@ -163,17 +168,19 @@ public struct CommandSynthesizer: SpeechSynthesizer {
             throw PhimError(.operationFailed, "finished without writing a WAV file to {output}\(detail)", subject: "--tts-command")
         }
         do {
-            return try Self.decodeMono(output)
+            return try Self.decodeMono(output, sampleRate: sampleRate)
         } catch {
             throw PhimError(.operationFailed, "wrote audio that cannot be decoded: \(error.message)", subject: "--tts-command",
                             underlying: error)
         }
     }
 
-    /// The file's audio mixed to mono, at its own sample rate (within what the decoder accepts).
-    static func decodeMono(_ url: URL) throws(PhimError) -> ([Float], Int) {
-        let info = try MediaProbe.probe(url)
-        let sampleRate = min(max(info.audio.first?.sampleRate ?? 48_000, 8_000), 192_000)
+    /// The file's audio mixed to mono, at `sampleRate` or else its own rate (within what the decoder accepts).
+    static func decodeMono(_ url: URL, sampleRate fixedRate: Int? = nil) throws(PhimError) -> ([Float], Int) {
+        var sampleRate = fixedRate ?? 48_000
+        if fixedRate == nil {
+            sampleRate = min(max(try MediaProbe.probe(url).audio.first?.sampleRate ?? 48_000, 8_000), 192_000)
+        }
         let decoder = try AudioDecoder(url: url, sampleRate: sampleRate, channelCount: 1)
         var samples: [Float] = []
         while let chunk = try decoder.nextChunk() { samples.append(contentsOf: chunk.buffer.samples) }
