@@ -9,6 +9,29 @@ public enum Limits {
     /// The highest frame rate.
     public static let maxFrameRate = 240.0
 
+    /// The most audio channels a source may have (FFmpeg's resampler takes at most 64).
+    public static let maxAudioChannels = 64
+    /// The highest sample rate of a source, in Hz.
+    public static let maxAudioSampleRate = 768_000
+
+    /// The most characters in one text: a title or subtitle layer, or a subtitle cue.
+    public static let maxTextCharacters = 5_000
+    /// The most characters in a short text: a keyword, a bullet item, a chart label or unit.
+    public static let maxShortTextCharacters = 200
+    /// The most clips in a project.
+    public static let maxClips = 10_000
+    /// The most layers in one clip.
+    public static let maxLayersPerClip = 1_000
+    /// The most video layers in one clip (each is decoded on a thread of its own).
+    public static let maxVideoLayersPerClip = 16
+    /// The memory one clip's layers may take if each holds one frame-sized picture, in bytes (2 GiB): 259 layers at
+    /// 1920×1080, the full ``maxLayersPerClip`` at 640×360 and below.
+    public static let maxClipLayerBytes = 2 << 30
+    /// The most audio tracks in a project.
+    public static let maxAudioTracks = 64
+    /// The most cues in a subtitle file.
+    public static let maxSubtitleCues = 100_000
+
     /// Checks a frame size against the limits.
     /// - Throws: `PhimError` with code `.limitExceeded` naming `subject`.
     public static func check(_ size: PixelSize, subject: String) throws(PhimError) {

@@ -56,10 +56,15 @@ public struct PhimError: Error, Sendable, CustomStringConvertible {
     /// `true` when the user's input is at fault (exit status 2); `false` for failures while working (1).
     public var isInvalidInput: Bool { code.invalidInput }
 
-    /// One line: `subject: message`.
+    /// The longest ``description``, in characters: a subject of at most 120 characters and a message of at most 260, each with `…` when cut.
+    public static let maxDescriptionLength = 384
+
+    /// One line, `subject: message`, however the two were built: control characters are escaped and each part is
+    /// shortened (``maxDescriptionLength``), so an error that echoes hostile input still prints as one short line.
     public var description: String {
-        if let subject, !subject.isEmpty { return "\(subject): \(message)" }
-        return message
+        let text = message.singleLine(limit: 260)
+        if let subject, !subject.isEmpty { return "\(subject.singleLine(limit: 120)): \(text)" }
+        return text
     }
 
     /// The same error about another subject, for callers that know better what the failure concerns

@@ -69,7 +69,8 @@ public final class SafetensorsFile {
 
     public init(path: String) throws(PhimError) {
         self.path = path
-        let fd = open(path, O_RDONLY)
+        // Without blocking: a FIFO with no writer would otherwise hang `open` for ever (the type is checked next).
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             let missing = errno == ENOENT
             throw PhimError(missing ? .fileNotFound : .unreadableFile,
@@ -79,7 +80,7 @@ public final class SafetensorsFile {
         do throws(PhimError) {
             var info = stat()
             guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-                throw PhimError(.unreadableFile, "not a regular file", subject: path)
+                throw PhimError(.unreadableFile, "is \(InputFile.kindName(info.st_mode)), not a regular file", subject: path)
             }
             let fileSize = Int(info.st_size)
             guard fileSize >= 8 else {
@@ -116,7 +117,7 @@ public final class SafetensorsFile {
     /// Reads the bytes of `entry` into `buffer`, which must hold exactly `entry.range.count` bytes.
     public func read(_ entry: SafetensorsEntry, into buffer: UnsafeMutableRawBufferPointer) throws(PhimError) {
         guard buffer.count == entry.range.count else {
-            throw PhimError(.invalidInput, "a buffer of \(buffer.count) bytes for the \(entry.range.count) of '\(entry.name)'", subject: path)
+            throw PhimError(.invalidInput, "a buffer of \(buffer.count) bytes for the \(entry.range.count) of \(entry.name.quoted())", subject: path)
         }
         guard buffer.count > 0 else { return }
         try SafetensorsFile.readFully(descriptor, into: buffer, at: header.dataOffset + entry.range.lowerBound, path: path)
@@ -222,39 +223,39 @@ public final class SafetensorsFile {
                 }
                 continue
             }
-            guard let info = value as? [String: Any] else { throw bad("'\(name)' is not an object") }
-            guard let dtypeName = info["dtype"] as? String else { throw bad("'\(name)' has no dtype") }
+            guard let info = value as? [String: Any] else { throw bad("\(name.quoted()) is not an object") }
+            guard let dtypeName = info["dtype"] as? String else { throw bad("\(name.quoted()) has no dtype") }
             guard let dtype = SafetensorsDType(rawValue: dtypeName) else {
-                throw PhimError(.unsupported, "tensor '\(name)' has dtype \(dtypeName), which Phim does not read", subject: subject)
+                throw PhimError(.unsupported, "tensor \(name.quoted()) has dtype \(dtypeName), which Phim does not read", subject: subject)
             }
-            guard let shapeValues = info["shape"] as? [Any], shapeValues.count <= 64 else { throw bad("'\(name)' has no valid shape") }
+            guard let shapeValues = info["shape"] as? [Any], shapeValues.count <= 64 else { throw bad("\(name.quoted()) has no valid shape") }
             var shape: [Int] = []
             var elements = 1
             for dimension in shapeValues {
-                guard let size = exactInt(dimension), size >= 0 else { throw bad("'\(name)' has a negative or non-integer size") }
+                guard let size = exactInt(dimension), size >= 0 else { throw bad("\(name.quoted()) has a negative or non-integer size") }
                 shape.append(size)
                 let (product, overflow) = elements.multipliedReportingOverflow(by: size)
-                guard !overflow else { throw bad("'\(name)' has a shape too large to address") }
+                guard !overflow else { throw bad("\(name.quoted()) has a shape too large to address") }
                 elements = product
             }
             guard let offsets = info["data_offsets"] as? [Any], offsets.count == 2,
                   let begin = exactInt(offsets[0]), let end = exactInt(offsets[1]) else {
-                throw bad("'\(name)' has no valid data_offsets")
+                throw bad("\(name.quoted()) has no valid data_offsets")
             }
             guard begin >= 0, begin <= end, end <= dataSize else {
-                throw bad("'\(name)' has data_offsets [\(begin), \(end)] outside the \(dataSize) bytes of data")
+                throw bad("\(name.quoted()) has data_offsets [\(begin), \(end)] outside the \(dataSize) bytes of data")
             }
             let (bytes, overflow) = elements.multipliedReportingOverflow(by: dtype.byteCount)
             guard !overflow, bytes == end - begin else {
-                throw bad("'\(name)' has \(end - begin) bytes for \(elements) elements of \(dtype.rawValue)")
+                throw bad("\(name.quoted()) has \(end - begin) bytes for \(elements) elements of \(dtype.rawValue)")
             }
             entries.append(SafetensorsEntry(name: name, dtype: dtype, shape: shape, range: begin..<end))
         }
         entries.sort { ($0.range.lowerBound, $0.range.upperBound, $0.name) < ($1.range.lowerBound, $1.range.upperBound, $1.name) }
         var position = 0
         for entry in entries {
-            if entry.range.lowerBound < position { throw bad("the bytes of '\(entry.name)' overlap another tensor's") }
-            if entry.range.lowerBound > position { throw bad("the data has a hole before '\(entry.name)'") }
+            if entry.range.lowerBound < position { throw bad("the bytes of \(entry.name.quoted()) overlap another tensor's") }
+            if entry.range.lowerBound > position { throw bad("the data has a hole before \(entry.name.quoted())") }
             position = entry.range.upperBound
         }
         guard position == dataSize else { throw bad("\(dataSize - position) bytes of data belong to no tensor") }
@@ -295,7 +296,7 @@ public enum SafetensorsWriter {
         var seen = Set<String>()
         for item in items {
             guard item.name != "__metadata__", seen.insert(item.name).inserted else {
-                throw PhimError(.invalidInput, "the tensor name '\(item.name)' is reserved or repeated", subject: path)
+                throw PhimError(.invalidInput, "the tensor name \(item.name.quoted()) is reserved or repeated", subject: path)
             }
         }
         var json = "{"
@@ -317,7 +318,7 @@ public enum SafetensorsWriter {
         let output = try OutputFile(URL(fileURLWithPath: path))
         do {
             guard FileManager.default.createFile(atPath: output.temporary.path, contents: nil) else {
-                throw PhimError(.writeFailed, "cannot create '\(output.temporary.path)'", subject: path)
+                throw PhimError(.writeFailed, "cannot create \(output.temporary.path.quoted())", subject: path)
             }
             let handle = try FileHandle(forWritingTo: output.temporary)
             defer { try? handle.close() }
@@ -332,7 +333,7 @@ public enum SafetensorsWriter {
                 }
                 let expected = item.shape.reduce(1, *) * item.dtype.byteCount
                 guard written == expected else {
-                    throw PhimError(.operationFailed, "'\(item.name)' gave \(written) bytes instead of \(expected)", subject: path)
+                    throw PhimError(.operationFailed, "\(item.name.quoted()) gave \(written) bytes instead of \(expected)", subject: path)
                 }
             }
         } catch let error as PhimError {

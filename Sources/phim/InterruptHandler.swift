@@ -1,20 +1,26 @@
 import Dispatch
 import Foundation
+import PhimCore
 
-/// Turns Ctrl-C (SIGINT) and SIGTERM into a call, so long commands stop cleanly (no half-written output,
-/// scratch files removed) instead of dying mid-write. A second signal exits at once.
+/// Turns Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal closed) into a call, so long commands stop cleanly (no
+/// half-written output, scratch files removed) instead of dying mid-write. A second signal exits at once with status
+/// 130, after removing every temporary file still registered in ``TemporaryFiles``.
 final class InterruptHandler: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
+    private static let signals = [SIGINT, SIGTERM, SIGHUP]
 
     init(_ onInterrupt: @escaping @Sendable () -> Void) {
-        for signalNumber in [SIGINT, SIGTERM] {
+        // One count for all three signals: Ctrl-C followed by SIGTERM is a second signal too.
+        let count = SignalCount()
+        for signalNumber in Self.signals {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            nonisolated(unsafe) var count = 0
             source.setEventHandler {
-                count += 1
-                if count > 1 { exit(130) }
-                FileHandle.standardError.write(Data("\nphim: stopping…\n".utf8))
+                if count.increment() > 1 {
+                    TemporaryFiles.shared.removeAll()
+                    exit(130)
+                }
+                Console.shared.progress("stopping…")
                 onInterrupt()
             }
             source.resume()
@@ -26,7 +32,19 @@ final class InterruptHandler: @unchecked Sendable {
     func stop() {
         for source in sources { source.cancel() }
         sources = []
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for signalNumber in Self.signals { signal(signalNumber, SIG_DFL) }
+    }
+}
+
+/// How many signals have arrived. `@unchecked Sendable`: guarded by a lock.
+private final class SignalCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
     }
 }

@@ -49,13 +49,13 @@ struct Phim: AsyncParsableCommand {
             print(fullMessage(for: error))
             Foundation.exit(0)
         }
-        FileHandle.standardError.write(Data(("phim: " + message(for: error) + "\n").utf8))
+        Console.shared.error(message(for: error))
         Foundation.exit(2)
     }
 
     private static func exitForRunError(_ error: any Error) -> Never {
         if let phimError = error as? PhimError {
-            FileHandle.standardError.write(Data("phim: \(phimError)\n".utf8))
+            Console.shared.error(phimError.description)
             Foundation.exit(phimError.isInvalidInput ? 2 : 1)
         }
         if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
@@ -63,7 +63,7 @@ struct Phim: AsyncParsableCommand {
         if error is ValidationError || error is CleanExit || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
             exitForParseError(error)
         }
-        FileHandle.standardError.write(Data("phim: \(error)\n".utf8))
+        Console.shared.error("\(error)")
         Foundation.exit(1)
     }
 }

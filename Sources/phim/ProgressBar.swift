@@ -1,17 +1,75 @@
 import Foundation
 import PhimCore
 
-/// Progress on stderr: a redrawn bar with rate and ETA on a terminal, a plain line every 10 % otherwise
-/// (logs and CI stay readable).
+/// What `phim` writes to stderr, so that a failed command's error is always its last line and the only line that is not
+/// progress or a warning.
+///
+/// On a terminal, progress is one status line redrawn in place (`\r`) and erased before anything else is written.
+/// Elsewhere (logs, CI, pipes) each progress line starts with `progress: `, warnings with `warning: ` and the error with
+/// `phim: `, so scripts can tell them apart. `@unchecked Sendable`: every write is serialised by `lock`.
+final class Console: @unchecked Sendable {
+    static let shared = Console()
+
+    let isTerminal = isatty(STDERR_FILENO) != 0
+    private let lock = NSLock()
+    private var statusShown = false
+
+    /// Progress: redrawn in place on a terminal, a `progress: ` line elsewhere.
+    func progress(_ line: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if isTerminal {
+            write("\r\u{1B}[K" + line)
+            statusShown = true
+        } else {
+            write("progress: " + line + "\n")
+        }
+    }
+
+    /// A line that stays: the summary of what was written, timings.
+    func line(_ text: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        clearStatus()
+        write(text + "\n")
+    }
+
+    /// A warning (`warning: …`), one line.
+    func warning(_ text: String) {
+        let body = text.hasPrefix("warning: ") ? String(text.dropFirst("warning: ".count)) : text
+        line("warning: " + body.singleLine(limit: 400))
+    }
+
+    /// The error that ends the command, one line (`phim: …`).
+    func error(_ text: String) {
+        line("phim: " + text.singleLine(limit: 400))
+    }
+
+    /// Keeps the last status line on screen (a finished progress bar) by ending it.
+    func keepStatus() {
+        lock.lock()
+        defer { lock.unlock() }
+        if statusShown { write("\n") }
+        statusShown = false
+    }
+
+    private func clearStatus() {
+        if statusShown { write("\r\u{1B}[K") }
+        statusShown = false
+    }
+
+    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}
+
+/// Progress of a render: a bar with rate and ETA redrawn on a terminal, a `progress:` line every 10 % otherwise.
 ///
 /// `@unchecked Sendable`: updates arrive from worker threads and are serialised by `lock`.
 final class ProgressBar: @unchecked Sendable {
     let label: String
-    private let isTerminal = isatty(STDERR_FILENO) != 0
+    private let console = Console.shared
     private let lock = NSLock()
     private var lastDraw = 0.0
     private var lastDecile = -1
-    private var drewBar = false
 
     init(label: String) { self.label = label }
 
@@ -23,7 +81,7 @@ final class ProgressBar: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let fraction = progress.fraction ?? 0
-        if isTerminal {
+        if console.isTerminal {
             let now = MonotonicClock.now()
             guard now - lastDraw > 0.1 || fraction >= 1 else { return }
             lastDraw = now
@@ -31,26 +89,16 @@ final class ProgressBar: @unchecked Sendable {
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
             let eta = progress.estimatedRemaining.map { " ETA \(Self.clock($0))" } ?? ""
-            let line = String(format: "\r%@ %@ %3d%% %d/%d %.1f fps%@ ", label, bar, Int(fraction * 100), progress.completed,
-                              progress.total ?? 0, progress.rate, eta)
-            FileHandle.standardError.write(Data(line.utf8))
-            drewBar = true
+            console.progress(String(format: "%@ %@ %3d%% %d/%d %.1f fps%@ ", label, bar, Int(fraction * 100), progress.completed,
+                                    progress.total ?? 0, progress.rate, eta))
         } else {
             let decile = Int(fraction * 10)
             guard decile > lastDecile else { return }
             lastDecile = decile
             let eta = progress.estimatedRemaining.map { ", ETA \(Self.clock($0))" } ?? ""
-            FileHandle.standardError.write(Data(String(
-                format: "%@: %d%% (%d/%d frames, %.1f fps%@)\n", label, decile * 10, progress.completed, progress.total ?? 0,
-                progress.rate, eta).utf8))
+            console.progress(String(format: "%@ %d%% (%d/%d frames, %.1f fps%@)", label, decile * 10, progress.completed,
+                                    progress.total ?? 0, progress.rate, eta))
         }
-    }
-
-    /// Ends the bar's line.
-    func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if drewBar { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
     static func clock(_ seconds: Double) -> String {

@@ -37,7 +37,6 @@ import Testing
             (["ok.md", "--duration", "0.5"], "--duration"),
             (["ok.md", "--lang", "fr"], "--lang"),
             (["ok.md", "--aspect", "4:3"], "--aspect"),
-            (["ok.md", "--images", "pictures"], "bees.jpg"),
             (["ok.md", "--images", "nowhere"], "--images"),
             (["ok.md", "--music", "nothing.mp3"], "--music"),
             (["ok.md", "--music", "noise.mp3"], "--music"),
@@ -48,12 +47,17 @@ import Testing
         for (arguments, named) in cases {
             let result = try CLIRunner.run(["make"] + arguments + ["-o", "out.mp4", "--preview"], in: folder.url)
             #expect(result.status == 2, "\(arguments): status \(result.status), \(result.stderr)")
-            let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("script:") && !$0.hasPrefix("speech:") }
+            let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("progress: ") }
             #expect(lines.count == 1, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains(named), "\(arguments): \(result.stderr)")
             let left = try leftovers()
             #expect(left.isEmpty, "\(arguments) left \(left)")
         }
+        // A picture that does not decode is left out with one warning naming it; the video is still made.
+        let result = try CLIRunner.run(["make", "ok.md", "--images", "pictures", "--no-render", "--storyboard", "s.json"], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let warnings = result.stderr.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+        #expect(warnings.count == 1 && warnings[0].contains("bees.jpg"), "\(result.stderr)")
     }
 
     @Test func unreachableLLMFallsBackToTheBuiltInWriter() throws {

@@ -130,7 +130,7 @@ import Testing
         (projectJSON(clips: #"{"layers": [{"type": "image", "path": "media/a.jpg", "pan": {"to": {"z": 1}}}]}"#),
          "clips[0].layers[0].pan.to.z: unknown field; expected one of x, y", .invalidInput),
         (projectJSON(clips: #"{"layers": [{"type": "title", "text": "x", "fontSize": 0}]}"#),
-         "clips[0].layers[0].fontSize: must be between 1 and 16384, got 0", .invalidInput),
+         "clips[0].layers[0].fontSize: must be between 1 and 4000, got 0", .invalidInput),
         (projectJSON(clips: #"{"layers": [{"type": "title", "text": "x", "maxWidth": 1.5}]}"#),
          "clips[0].layers[0].maxWidth: must be at most 1 (the full frame width), got 1.5", .invalidInput),
         (projectJSON(extra: #""loudness": -2,"#), "loudness: must be between -70 and -5, got -2", .invalidInput),
@@ -150,7 +150,7 @@ import Testing
          "height: size 640x20000 is too large (at most 16384 pixels a side and 67 megapixels)", .limitExceeded),
         (#"{"width": 12000, "height": 12000, "clips": [{"layers": []}]}"#,
          "width: size 12000x12000 is too large (at most 16384 pixels a side and 67 megapixels)", .limitExceeded),
-        (#"{"width": 1e300, "height": 720, "clips": [{"layers": []}]}"#, "width: 1e+300 is too large", .limitExceeded),
+        (#"{"width": 1e300, "height": 720, "clips": [{"layers": []}]}"#, "width: 1e+300 is out of range (whole numbers must be within ±2^53)", .limitExceeded),
         (projectJSON(extra: #""fps": 0,"#), "fps: must be between 1 and 240, got 0", .invalidInput),
         (projectJSON(extra: #""fps": -30,"#), "fps: must be between 1 and 240, got -30", .invalidInput),
         (projectJSON(extra: #""fps": 500,"#), "fps: must be between 1 and 240, got 500", .limitExceeded),
@@ -308,7 +308,7 @@ import Testing
                                   to: "utf16.yaml")
         #expect(throws: PhimError.self) { try ProjectLoader.load(from: utf16) }
         do { _ = try ProjectLoader.load(from: utf16) } catch {
-            #expect(error.description.hasSuffix("utf16.yaml: is UTF-16 text; save it as UTF-8"))
+            #expect(error.description.hasSuffix("utf16.yaml: is UTF-16LE text; save it as UTF-8"))
         }
     }
 
@@ -326,7 +326,7 @@ import Testing
             Issue.record("loaded a folder")
         } catch {
             #expect(error.code == .unreadableFile)
-            #expect(error.message == "is a folder, not a project file")
+            #expect(error.message == "is a folder, not a file")
         }
     }
 
@@ -354,6 +354,6 @@ import Testing
     @Test func specialFilesAreNotMedia() throws {
         let fixture = try ProjectFixture()
         #expect(fixture.message(projectJSON(clips: #"{"layers": [{"type": "image", "path": "/dev/null"}]}"#))
-            == "clips[0].layers[0].path: '/dev/null' is not a regular file")
+            == "clips[0].layers[0].path: '/dev/null' is not a regular file (a character device)")
     }
 }

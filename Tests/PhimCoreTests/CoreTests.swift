@@ -117,3 +117,82 @@ import Testing
         #expect(Rational(approximating: 12.5) == Rational(25, 2))
     }
 }
+
+@Suite struct MessageTextTests {
+    @Test func quotedEscapesControlsAndShortens() {
+        #expect("plain".quoted() == "'plain'")
+        #expect("a\nb\u{1B}[2J\u{202E}".quoted() == #"'a\nb\u{1B}[2J\u{202E}'"#)
+        let long = String(repeating: "x", count: 3_000_000)
+        let shown = long.quoted(limit: 10)
+        #expect(shown == "'xxxxxxxxxx…' (3000000 characters)")
+        #expect("Xin chào thế giới".quoted() == "'Xin chào thế giới'")
+    }
+
+    @Test func errorsPrintAsOneShortLine() {
+        let error = PhimError(.invalidInput, "bad value\n" + String(repeating: "y", count: 10_000), subject: "a\u{0}b")
+        let line = error.description
+        #expect(!line.contains("\n") && !line.unicodeScalars.contains { $0.value < 0x20 })
+        #expect(line.count <= PhimError.maxDescriptionLength)
+        #expect(line.hasPrefix(#"a\u{0}b: bad value\n"#))
+    }
+
+    @Test func otherEncodingsAreToldApart() {
+        #expect(TextEncodingMark.other(in: [0xFF, 0xFE, 0x00, 0x00, 0x41]) == "UTF-32LE")
+        #expect(TextEncodingMark.other(in: [0xFF, 0xFE, 0x41, 0x00]) == "UTF-16LE")
+        #expect(TextEncodingMark.other(in: [0x00, 0x00, 0xFE, 0xFF]) == "UTF-32BE")
+        #expect(TextEncodingMark.other(in: [0xEF, 0xBB, 0xBF, 0x41]) == nil)
+    }
+}
+
+@Suite struct FileSafetyTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("phim-core-\(UUID().uuidString)")
+
+    init() throws { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+
+    @Test func temporaryNamesStayWithinTheFileSystemsLimit() {
+        for name in [String(repeating: "a", count: 240) + ".mp4", String(repeating: "ế", count: 84) + ".mp4", "short.mp4"] {
+            let temporary = OutputFile.temporaryName(for: name, token: "zzzzzzzzzzzzz")
+            #expect(temporary.utf8.count <= OutputFile.maxNameBytes, "\(temporary)")
+            #expect(temporary.hasPrefix(".") && temporary.hasSuffix(".zzzzzzzzzzzzz.part"))
+            #expect(String(decoding: Array(temporary.utf8), as: UTF8.self) == temporary, "cut at a character boundary")
+        }
+        #expect(OutputFile.temporaryName(for: "short.mp4", token: "t") == ".short.mp4.t.part")
+    }
+
+    @Test func aFIFOIsRefusedWithoutBlocking() throws {
+        let fifo = folder.appendingPathComponent("fifo")
+        #expect(mkfifo(fifo.path, 0o644) == 0)
+        #expect(throws: PhimError.self) { try InputFile.read(fifo, subject: "fifo", maxBytes: 100) }
+        do {
+            _ = try InputFile.read(fifo, subject: "fifo", maxBytes: 100)
+        } catch {
+            #expect(error.message.contains("a FIFO"))
+        }
+        #expect(throws: PhimError.self) { try OutputFile(fifo) }
+    }
+
+    @Test func readingStopsAtTheLimit() throws {
+        let file = folder.appendingPathComponent("big")
+        try Data(count: 1_000).write(to: file)
+        #expect(try InputFile.read(file, subject: "big", maxBytes: 1_000).count == 1_000)
+        do {
+            _ = try InputFile.read(file, subject: "big", maxBytes: 999)
+            Issue.record("read past the limit")
+        } catch {
+            #expect(error.code == .limitExceeded)
+        }
+    }
+
+    @Test func signalCleanUpRemovesRegisteredFiles() throws {
+        let registry = TemporaryFiles()
+        let file = folder.appendingPathComponent("scratch")
+        try Data("x".utf8).write(to: file)
+        _ = registry.add(file)
+        let kept = folder.appendingPathComponent("kept")
+        try Data("x".utf8).write(to: kept)
+        registry.remove(registry.add(kept))
+        registry.removeAll()
+        #expect(!FileManager.default.fileExists(atPath: file.path))
+        #expect(FileManager.default.fileExists(atPath: kept.path))
+    }
+}

@@ -41,6 +41,17 @@ import Testing
     let english = SentenceSplitter(language: .english)
     let vietnamese = SentenceSplitter(language: .vietnamese)
 
+    @Test func sentencesPastTheWordLimitAreNarratedInPieces() {
+        // A transcript with no full stops: pieces of at most 40 words, cut after a comma where one falls late enough.
+        var words = (0..<130).map { "w\($0)" }
+        words[30] += ","
+        let pieces = english.sentences(in: words.joined(separator: " "))
+        #expect(pieces.allSatisfy { $0.split(separator: " ").count <= SentenceSplitter.maxWords })
+        #expect(pieces.joined(separator: " ") == words.joined(separator: " "), "no word lost or cut")
+        #expect(pieces.first?.hasSuffix("w30,") == true, "\(pieces.first ?? "")")
+        #expect(english.sentences(in: "A short sentence stays whole.") == ["A short sentence stays whole."])
+    }
+
     @Test func plainSentences() {
         #expect(english.sentences(in: "One. Two! Three? Four") == ["One.", "Two!", "Three?", "Four"])
     }

@@ -122,3 +122,24 @@ import Testing
         #expect(!splitsUnit(kept) && kept.count == plain.count, "\(kept)")
     }
 }
+
+@Suite struct SilentWordCueTests {
+    /// Words that take no time (espeak gives a run of dashes no sound) used to make a cue that ends as it starts,
+    /// which the WebVTT reader then rejected.
+    @Test func wordsWithoutDurationNeverMakeAnEmptyCue() {
+        var words: [SpokenWord] = []
+        var time = 0.5
+        for (index, text) in ["Solar", "is", "cheap.", "-----------", "----------", "Wind", "is", "too."].enumerated() {
+            let silent = text.hasPrefix("-")
+            let length = silent ? 0 : 0.3
+            words.append(SpokenWord(text: text, start: time, end: time + length))
+            if !silent { time += length + (index == 2 ? 0.8 : 0.05) }
+        }
+        let cues = SubtitleCueBuilder.cues(for: words, layout: CueLayout(maxCharactersPerLine: 12, maxLines: 1))
+        #expect(!cues.isEmpty)
+        for cue in cues { #expect(cue.end > cue.start, "\(cue)") }
+        #expect(cues.flatMap(\.words).count == words.count, "every word in exactly one cue")
+        let vtt = SubtitleWriter.webVTT(cues)
+        #expect(throws: Never.self) { try SubtitleFile.parse(vtt, name: "made.vtt") }
+    }
+}

@@ -62,3 +62,51 @@ import Testing
         #expect(utf8?.message == "is not valid UTF-8 text")
     }
 }
+
+@Suite struct ASSReadingTests {
+    @Test func readsDialogueLinesInTheirFormatsOrder() throws {
+        let cues = try SubtitleFile.parse("""
+        [Script Info]
+        ScriptType: v4.00+
+
+        [V4+ Styles]
+        Format: Name, Fontname, Fontsize
+        Style: Default,DejaVu Sans,48
+
+        [Events]
+        Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+        Dialogue: 0,0:00:02.50,0:00:04.00,Default,,0,0,0,,Second, with a comma
+        Dialogue: 0,0:00:00.10,0:00:01.20,Default,,0,0,0,,{\\an8\\b1}Xin chào\\Nthế giới
+        Comment: 0,0:00:05.00,0:00:06.00,Default,,0,0,0,,not shown
+        Dialogue: 0,0:00:07.00,0:00:07.00,Default,,0,0,0,,lasts no time
+        """, name: "s.ass")
+        #expect(cues.count == 2)
+        #expect(cues[0].text == "Xin chào\nthế giới")
+        #expect(abs(cues[0].start - 0.1) < 1e-9 && abs(cues[0].end - 1.2) < 1e-9)
+        #expect(cues[1].text == "Second, with a comma")
+    }
+
+    @Test func karaokeTagsTimeTheWords() throws {
+        let cues = try SubtitleFile.parse("""
+        [Events]
+        Format: Start, End, Text
+        Dialogue: 0:00:01.00,0:00:03.00,{\\k50}Never {\\k100}drink {\\k50}ink
+        """, name: "k.ass")
+        let words = try #require(cues.first?.words)
+        #expect(words.map(\.text) == ["Never", "drink", "ink"])
+        #expect(words.map(\.start) == [1.0, 1.5, 2.5])
+    }
+
+    @Test func ourOwnASSReadsBack() throws {
+        let written = SubtitleWriter.ass([SubtitleCue(start: 0.5, end: 2, text: "Một dòng\nhai dòng")], width: 640, height: 360,
+                                         fontName: "DejaVu Sans", fontSize: 30)
+        let cues = try SubtitleFile.parse(written, name: "own.ass")
+        #expect(cues.map(\.text) == ["Một dòng\nhai dòng"])
+    }
+
+    @Test func malformedASSNamesTheLine() {
+        #expect(throws: PhimError.self) {
+            try SubtitleFile.parse("[Events]\nDialogue: 0,0:00:01.00,0:00:02.00,,text\n", name: "bad.ass")
+        }
+    }
+}

@@ -2,10 +2,75 @@ import Foundation
 import PhimCore
 import PhimMedia
 
-/// The final mix, written to a scratch file by ``AudioMixer/mixDown(progress:)`` and measured on the way.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An anonymous scratch file: created in the temporary folder and unlinked at once, so that nothing is left behind
+/// however the process ends (a crash or SIGKILL included); the space is freed when the descriptor closes.
+///
+/// `@unchecked Sendable`: written by the mixer thread, then read by the encoder thread, never both at once.
+final class ScratchFile: @unchecked Sendable {
+    let descriptor: Int32
+
+    /// - Parameter bytes: how much will be written, checked against the free space first.
+    /// - Throws: `PhimError` `.writeFailed` when the file cannot be made or the folder lacks the space.
+    init(bytes: Int) throws(PhimError) {
+        let folder = FileManager.default.temporaryDirectory.path
+        var space = statvfs()
+        if statvfs(folder, &space) == 0 {
+            let free = Int(space.f_bavail) &* Int(space.f_frsize)
+            let margin = 64 << 20
+            guard free >= bytes + margin else {
+                throw PhimError(.writeFailed, String(format: "the audio mix needs %.1f GB of scratch space and the folder has %.1f GB free; set TMPDIR to a folder with more room",
+                                                     Double(bytes) / 1e9, Double(free) / 1e9), subject: folder)
+            }
+        }
+        let path = folder + "/phim-mix-\(UUID().uuidString).f32"
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw PhimError(.writeFailed, "cannot create a scratch file for the audio mix: \(String(cString: strerror(errno)))", subject: folder)
+        }
+        unlink(path)
+        descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    /// Writes all of `bytes` at `offset`.
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(PhimError) {
+        var done = 0
+        while done < bytes.count {
+            let count = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw PhimError(.writeFailed, "cannot write the audio mix: \(String(cString: strerror(errno)))",
+                                subject: FileManager.default.temporaryDirectory.path)
+            }
+            done += count
+        }
+    }
+
+    /// Reads up to `count` bytes at `offset` into `buffer`; returns how many were read.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(PhimError) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let count = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw PhimError(.operationFailed, "cannot read the audio mix back: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            done += count
+        }
+        return done
+    }
+}
+
+/// The final mix, written to a scratch file by ``AudioMixer/mixDown(cancellation:)`` and measured on the way.
 struct MixedAudio: Sendable {
-    /// Raw interleaved stereo Float32 at 48 kHz.
-    let file: URL
+    /// Raw interleaved stereo Float32 at 48 kHz; nil when the project has no sound at all (silence).
+    let file: ScratchFile?
     let frameCount: Int
     /// Loudness and peaks of the mix before normalisation.
     let measurement: LoudnessMeasurement
@@ -39,14 +104,12 @@ final class AudioMixer: Sendable {
     /// Pass 1. Blocking: call it off the cooperative pool.
     /// - Throws: `PhimError` naming the placement's field when a source cannot be decoded, or `.writeFailed`.
     func mixDown(cancellation: CancellationFlag? = nil) throws(PhimError) -> MixedAudio {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("phim-mix-\(UUID().uuidString).f32")
-        guard FileManager.default.createFile(atPath: file.path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: file.path) else {
-            throw PhimError(.writeFailed, "cannot create a scratch file for the audio mix", subject: file.path)
+        guard !placements.isEmpty else {
+            // Nothing to mix: silence, without a scratch file.
+            return MixedAudio(file: nil, frameCount: frameCount, measurement: LoudnessMeter(sampleRate: Self.sampleRate, channelCount: 2).measurement,
+                              gainDB: 0)
         }
-        defer { try? handle.close() }
-        var completed = false
-        defer { if !completed { try? FileManager.default.removeItem(at: file) } }
+        let file = try ScratchFile(bytes: frameCount * 2 * MemoryLayout<Float>.size)
 
         let readers = placements.sorted { $0.timelineStart < $1.timelineStart }.map(AudioSourceReader.init)
         let hasSpeech = placements.contains { if case .speech = $0.bus { true } else { false } }
@@ -79,24 +142,20 @@ final class AudioMixer: Sendable {
             Gain.accumulate(music, into: &mix)
             Gain.accumulate(ducked, into: &mix)
             meter.process(mix)
-            do {
-                try mix.withUnsafeBytes { try handle.write(contentsOf: Data($0)) }
-            } catch {
-                throw PhimError(.writeFailed, "cannot write the audio mix: \(error)", subject: file.path)
-            }
+            let offset = blockStart * 8
+            try mix.withUnsafeBytes { bytes in Result { () throws(PhimError) in try file.write(bytes, at: offset) } }.get()
             blockStart += frames
         }
         let measurement = meter.measurement
         let gain = loudnessTarget.map {
             LoudnessNormalizer.gainDB(measuredLoudness: measurement.integratedLoudness, targetLoudness: $0)
         } ?? 0
-        completed = true
         return MixedAudio(file: file, frameCount: frameCount, measurement: measurement, gainDB: gain)
     }
 }
 
 /// Pass 2: reads a ``MixedAudio`` back with its normalising gain and a true-peak limiter, in blocks of any size,
-/// sample-aligned with the video. Deletes the scratch file when done.
+/// sample-aligned with the video.
 ///
 /// The limiter's ceiling is −1.5 dBTP so that the decoded AAC, whose peaks can overshoot the PCM fed to the
 /// encoder by a few tenths of a dB, still stays at or under −1 dBTP.
@@ -104,7 +163,6 @@ final class AudioMixer: Sendable {
 /// Not `Sendable`.
 final class MixedAudioReader {
     private let mixed: MixedAudio
-    private let handle: FileHandle?
     private let gain: Float
     private var limiter = TruePeakLimiter(sampleRate: AudioMixer.sampleRate, channelCount: 2, ceilingDBTP: -1.5)
     private var output: [Float] = []
@@ -114,13 +172,7 @@ final class MixedAudioReader {
 
     init(_ mixed: MixedAudio) {
         self.mixed = mixed
-        handle = FileHandle(forReadingAtPath: mixed.file.path)
         gain = Float(Gain.linear(fromDecibels: mixed.gainDB))
-    }
-
-    deinit {
-        try? handle?.close()
-        try? FileManager.default.removeItem(at: mixed.file)
     }
 
     /// The next `frameCount` frames of the final mix (silence past its end).
@@ -132,11 +184,18 @@ final class MixedAudioReader {
                 flushed = true
                 break
             }
-            let data: Data
-            do { data = try handle?.read(upToCount: frames * 8) ?? Data() } catch {
-                throw PhimError(.operationFailed, "cannot read the audio mix back: \(error)", subject: mixed.file.path)
+            guard let file = mixed.file else {
+                // A silent project: zeros, without the limiter's work.
+                output.append(contentsOf: repeatElement(0, count: frames * 2))
+                framesRead += frames
+                continue
             }
-            var block = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            var block = [Float](repeating: 0, count: frames * 2)
+            let offset = framesRead * 8
+            let bytesRead = try block.withUnsafeMutableBytes { bytes in
+                Result { () throws(PhimError) in try file.read(into: bytes, at: offset) }
+            }.get()
+            block.removeLast(block.count - bytesRead / 4)
             guard !block.isEmpty else {
                 limiter.flush(appendingTo: &output)
                 flushed = true

@@ -48,8 +48,17 @@ final class AudioSourceReader {
     /// Source frames consumed since the last (re)start, to stop at `sourceEnd`.
     private var sourceFramesRead = 0
     private let sampleRate = AudioBuffer.standardSampleRate
+    /// A looped region's samples, recorded on its first pass while it is short enough to keep, then replayed from
+    /// memory: a loop of a few milliseconds costs no seek per repetition.
+    private var loopRecording: [Float]?
+    private var loopCache: [Float]?
+    /// The longest looped region kept in memory, in sample frames (60 s: 23 MB of stereo floats).
+    static let maxCachedLoopFrames = 60 * AudioBuffer.standardSampleRate
 
-    init(_ placement: AudioPlacement) { self.placement = placement }
+    init(_ placement: AudioPlacement) {
+        self.placement = placement
+        if placement.loop { loopRecording = [] }
+    }
 
     /// Adds this source's samples for output frames `[blockStart, blockStart + frameCount)` into `mix`
     /// (interleaved stereo).
@@ -113,6 +122,15 @@ final class AudioSourceReader {
                 throw error.about(placement.fieldPath)
             }
         }
+        if let loopCache {
+            // Replay the region from memory, at least a block's worth at a time.
+            var appended = 0
+            repeat {
+                append(loopCache)
+                appended += loopCache.count
+            } while appended < 8192
+            return
+        }
         guard let decoder else { return }
         let limit = placement.sourceEnd.map { Int((($0 - placement.sourceStart) * Double(sampleRate)).rounded()) }
         var chunk: [Float]?
@@ -135,7 +153,12 @@ final class AudioSourceReader {
         }
         // The source (or its cut) ran out.
         if let tempo { append(try tempo.flush()) }
-        if placement.loop, sourceFramesRead > 0 {
+        if placement.loop, sourceFramesRead > 0, let recording = loopRecording, !recording.isEmpty {
+            loopCache = recording
+            loopRecording = nil
+            self.decoder = nil
+            tempo = nil
+        } else if placement.loop, sourceFramesRead > 0 {
             do { try decoder.seek(to: placement.sourceStart) } catch { throw error.about(placement.fieldPath) }
             sourceFramesRead = 0
             if abs(placement.speed - 1) > 1e-6 { tempo = try AudioFilterGraph.tempo(placement.speed) }
@@ -150,12 +173,18 @@ final class AudioSourceReader {
             pendingStart = 0
         }
         pending.append(contentsOf: samples)
+        if loopRecording != nil {
+            loopRecording!.append(contentsOf: samples)
+            if loopRecording!.count > Self.maxCachedLoopFrames * 2 { loopRecording = nil }
+        }
     }
 
     /// Frees the decoder once the placement is over.
     func close() {
         decoder = nil
         tempo = nil
+        loopRecording = nil
+        loopCache = nil
         pending = []
         pendingStart = 0
     }

@@ -33,8 +33,15 @@ final class ImageLayerRenderer: PreparedLayer {
         basePlacement = placement
         let maxZoom = max(content.zoom?.from ?? 1, content.zoom?.to ?? 1, 1)
         // Decode at the largest size it is drawn at (never larger than the file): later scaling is then mild.
-        let largest = PixelSize(width: Int((placement.width * maxZoom).rounded(.up)), height: Int((placement.height * maxZoom).rounded(.up)))
-        let decodeSize = largest.width < natural.width && largest.height < natural.height ? largest : nil
+        var largest = PixelSize(width: Int((placement.width * maxZoom).rounded(.up)), height: Int((placement.height * maxZoom).rounded(.up)))
+        // At most twice the frame's pixels, whatever the zoom: memory per layer stays bounded by the frame size.
+        let budget = Double(frameSize.area * 2)
+        if Double(largest.width) * Double(largest.height) > budget {
+            let shrink = (budget / (Double(largest.width) * Double(largest.height))).squareRoot()
+            largest = PixelSize(width: max(1, Int(Double(largest.width) * shrink)), height: max(1, Int(Double(largest.height) * shrink)))
+        }
+        let decodeSize = largest.width < natural.width && largest.height < natural.height ? largest
+            : natural.area > frameSize.area * 2 ? largest : nil
         do {
             image = GraphicsImage(try ImageLoader.load(content.path, format: .bgraPremultiplied, size: decodeSize))
         } catch {

@@ -96,7 +96,8 @@ final class GradientLayerRenderer: PreparedLayer {
 /// Text laid out once and drawn from a cached picture every frame.
 final class TextLayerRenderer: PreparedLayer {
     let layer: Layer
-    let image: GraphicsImage
+    /// The part of the text block inside the frame (nil when none is), and where it goes.
+    let image: GraphicsImage?
     let origin: Point
     var isAnimated: Bool { false }
     var coversFrame: Bool { false }
@@ -107,11 +108,18 @@ final class TextLayerRenderer: PreparedLayer {
         let layout = try TextLayout(text: content.text, style: content.style.drawingStyle(scale: scale),
                                     maxWidth: content.style.maxWidth * Double(frameSize.width),
                                     subject: layer.fieldPath + ".font")
-        image = layout.rendered()
-        origin = content.position.origin(of: image.size, in: frameSize)
+        let blockOrigin = content.position.origin(of: layout.pixelSize, in: frameSize)
+        if let visible = layout.visiblePart(at: blockOrigin, in: frameSize) {
+            image = layout.rendered(visible: visible)
+            origin = Point(x: blockOrigin.x + visible.x, y: blockOrigin.y + visible.y)
+        } else {
+            image = nil
+            origin = blockOrigin
+        }
     }
 
     func draw(on canvas: Canvas, at frame: ClipFrame) {
+        guard let image else { return }
         canvas.draw(image, in: Rect(x: origin.x, y: origin.y, width: Double(image.size.width), height: Double(image.size.height)),
                     opacity: layer.opacity)
     }

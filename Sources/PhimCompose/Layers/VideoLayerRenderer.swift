@@ -30,14 +30,17 @@ final class VideoLayerRenderer: PreparedLayer {
         let stream: VideoStreamInfo?
         do { stream = try MediaProbe.probe(content.path).primaryVideo } catch { throw error.about(subject) }
         guard let natural = stream?.displaySize, natural.width > 0, natural.height > 0 else {
-            throw PhimError(.invalidInput, "'\(content.path.lastPathComponent)' has no video stream", subject: subject)
+            throw PhimError(.invalidInput, "\(content.path.lastPathComponent.quoted()) has no video stream", subject: subject)
         }
         placement = content.fit.placement(of: natural, in: frameSize)
         coversFrame = layer.opacity >= 1 && content.fit != .contain
         // Frames are decoded at the video's own size (libswscale's fast YUV-to-RGB path) and scaled while drawn
         // (pixman's bilinear path touches only the pixels on screen). Buffers go round through a pool.
-        let decodedSize = natural.area <= frameSize.area * 2 ? natural
-            : PixelSize(width: max(2, Int(placement.width.rounded())), height: max(2, Int(placement.height.rounded())))
+        // A video shown larger than it is (or not much larger than the frame) is decoded at its own size; a big one
+        // shown smaller is scaled down by the decoder, never up.
+        let shown = PixelSize(width: max(2, Int(placement.width.rounded())), height: max(2, Int(placement.height.rounded())))
+        let decodedSize = natural.area <= frameSize.area * 2 || shown.width >= natural.width || shown.height >= natural.height
+            ? natural : shown
         pool = PixelBufferPool(size: decodedSize, limit: 8)
         queue = BlockingQueue(capacity: 4)
 
@@ -59,7 +62,7 @@ final class VideoLayerRenderer: PreparedLayer {
                 let claimed = decoder.mediaInfo.duration ?? decoder.streamInfo.duration
                 for item in plannedFrames {
                     guard let frame = try cursor.frame(at: item.sourceTime) else {
-                        throw PhimError(.corruptMedia, "'\(url.lastPathComponent)' has no frames that decode", subject: subject)
+                        throw PhimError(.corruptMedia, "\(url.lastPathComponent.quoted()) has no frames that decode", subject: subject)
                     }
                     // Frames that stop well before the file's stated length mean a truncated or damaged file.
                     if let last = cursor.lastFrameTime, let claimed, claimed > last + 1, item.sourceTime > last + 1 {

@@ -30,8 +30,9 @@ struct ValueReader {
         guard case .number(let value) = node.kind, value.isFinite, value == value.rounded() else {
             throw typeError("a whole number")
         }
-        guard let integer = Int(exactly: value), abs(integer) < 1 << 53 else {
-            throw PhimError(.limitExceeded, "\(formatNumber(value)) is too large", subject: path)
+        // `magnitude`, not `abs`: `abs(Int.min)` traps.
+        guard let integer = Int(exactly: value), integer.magnitude < 1 << 53 else {
+            throw PhimError(.limitExceeded, "\(formatNumber(value)) is out of range (whole numbers must be within ±2^53)", subject: path)
         }
         return integer
     }
@@ -54,7 +55,7 @@ struct ValueReader {
     func bool() throws(PhimError) -> Bool {
         guard case .bool(let value) = node.kind else {
             if case .string(let text) = node.kind, ["yes", "no", "on", "off", "y", "n"].contains(text.lowercased()) {
-                throw invalid("expected true or false, found the string '\(text)'")
+                throw invalid("expected true or false, found the string \(text.quoted())")
             }
             throw typeError("true or false")
         }
@@ -65,7 +66,7 @@ struct ValueReader {
     func color() throws(PhimError) -> Color {
         let text = try string()
         guard let color = Color(parsing: text) else {
-            throw invalid("'\(text)' is not a colour; use #rrggbb, #rrggbbaa, rgb(r, g, b), rgba(r, g, b, a) or a name such as 'white'")
+            throw invalid("\(text.quoted()) is not a colour; use #rrggbb, #rrggbbaa, rgb(r, g, b), rgba(r, g, b, a) or a name such as 'white'")
         }
         return color
     }
@@ -77,8 +78,8 @@ struct ValueReader {
         let text = try string()
         if let value = Choice(rawValue: text) { return value }
         let names = Choice.allCases.map(\.rawValue)
-        var message = "unknown \(what) '\(text)'"
-        if let suggestion = closestName(to: text, among: names) { message += "; did you mean '\(suggestion)'?" }
+        var message = "unknown \(what) \(text.quoted())"
+        if let suggestion = closestName(to: text, among: names) { message += "; did you mean \(suggestion.quoted())?" }
         message += (message.hasSuffix("?") ? " Expected" : "; expected") + " one of " + names.joined(separator: ", ")
         throw invalid(message)
     }
@@ -109,7 +110,7 @@ struct ValueReader {
                     throw PhimError(.invalidInput, explanation, subject: memberPath)
                 }
                 if let suggestion = closestName(to: member.key, among: fields) {
-                    throw PhimError(.invalidInput, "unknown field; did you mean '\(suggestion)'?", subject: memberPath)
+                    throw PhimError(.invalidInput, "unknown field; did you mean \(suggestion.quoted())?", subject: memberPath)
                 }
                 throw PhimError(.invalidInput, "unknown field; expected one of \(fields.joined(separator: ", "))",
                                 subject: memberPath)
@@ -142,6 +143,26 @@ struct ValueReader {
         let value = try number()
         guard value >= lowerBound else {
             throw invalid("must be at least \(formatNumber(lowerBound)), got \(formatNumber(value))")
+        }
+        return value
+    }
+
+    /// A time in seconds, at least `lowerBound` (greater than it when `exclusive`) and at most ``Limits/maxDuration``,
+    /// so that every time in a project converts to samples and frames without overflow.
+    func seconds(atLeast lowerBound: Double = 0, exclusive: Bool = false) throws(PhimError) -> Double {
+        let value = try number()
+        if exclusive {
+            guard value > lowerBound else {
+                throw invalid("must be greater than \(formatNumber(lowerBound)), got \(formatNumber(value))")
+            }
+        } else {
+            guard value >= lowerBound else {
+                throw invalid("must be at least \(formatNumber(lowerBound)), got \(formatNumber(value))")
+            }
+        }
+        guard value.magnitude <= Limits.maxDuration else {
+            throw PhimError(.limitExceeded, "\(formatNumber(value)) s is over the limit of \(formatNumber(Limits.maxDuration)) s (24 hours)",
+                            subject: path)
         }
         return value
     }

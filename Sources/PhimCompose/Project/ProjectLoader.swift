@@ -41,23 +41,7 @@ public enum ProjectLoader {
     ///   `.limitExceeded` (a size, rate, duration or file size over ``Limits``).
     public static func load(from url: URL) throws(PhimError) -> Project {
         let name = url.relativePath
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw PhimError(.fileNotFound, "no such file", subject: name)
-        }
-        guard !isDirectory.boolValue else { throw PhimError(.unreadableFile, "is a folder, not a project file", subject: name) }
-        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size > maxFileSize {
-            throw PhimError(.limitExceeded,
-                            "is \(size / 1_000_000) MB; project files may be at most \(maxFileSize >> 20) MiB",
-                            subject: name)
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw PhimError(.unreadableFile, "cannot read: \(error.localizedDescription)", subject: name,
-                            underlying: error)
-        }
+        let data = try InputFile.read(url, subject: name, maxBytes: maxFileSize)
         let baseDirectory = url.absoluteURL.deletingLastPathComponent().standardizedFileURL
         return try decode(data, format: ProjectFormat.detect(fileName: name, data: data), baseDirectory: baseDirectory,
                           fileName: name)
@@ -102,8 +86,8 @@ public enum ProjectLoader {
     private static func decodeText(_ data: Data, fileName: String) throws(PhimError) -> String {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
-            throw PhimError(.unreadableFile, "is UTF-16 text; save it as UTF-8", subject: fileName)
+        if let encoding = TextEncodingMark.other(in: bytes) {
+            throw PhimError(.unreadableFile, "is \(encoding) text; save it as UTF-8", subject: fileName)
         }
         var iterator = bytes.makeIterator()
         var parser = Unicode.UTF8.ForwardParser()

@@ -43,7 +43,12 @@ struct ProjectReader {
 
         var audio: [AudioTrackSpec] = []
         if let audioReader = top.optional("audio") {
-            for trackReader in try audioReader.array() {
+            let trackReaders = try audioReader.array()
+            guard trackReaders.count <= Limits.maxAudioTracks else {
+                throw PhimError(.limitExceeded, "has \(trackReaders.count) tracks; at most \(Limits.maxAudioTracks)",
+                                subject: audioReader.path)
+            }
+            for trackReader in trackReaders {
                 audio.append(try readAudioTrack(trackReader, videoDuration: total))
             }
         }
@@ -113,7 +118,7 @@ struct ProjectReader {
             try readTransition(reader, inheriting: Self.builtInTransition)
         }
         let defaults = ProjectDefaults(
-            duration: try object.optional("duration")?.number(greaterThan: 0) ?? ProjectDefaults.defaultDuration,
+            duration: try object.optional("duration")?.seconds(exclusive: true) ?? ProjectDefaults.defaultDuration,
             transition: transition.flatMap { $0.isCut ? nil : $0 },
             font: try object.optional("font")?.nonEmptyString() ?? ProjectDefaults.defaultFont,
             fit: try object.optional("fit")?.choice("fit", FitMode.self) ?? .cover)
@@ -129,7 +134,7 @@ struct ProjectReader {
         let object = try reader.object(fields: ProjectFields.transition)
         return TransitionSpec(
             kind: try object.optional("name")?.choice("transition", TransitionKind.self) ?? base.kind,
-            duration: try object.optional("duration")?.number(atLeast: 0) ?? base.duration,
+            duration: try object.optional("duration")?.seconds() ?? base.duration,
             easing: try object.optional("easing")?.choice("easing", Easing.self) ?? base.easing)
     }
 
@@ -157,13 +162,38 @@ struct ProjectReader {
                            defaultTransition: TransitionSpec?) throws(PhimError) -> [Clip] {
         let clipReaders = try reader.array()
         guard !clipReaders.isEmpty else { throw reader.invalid("needs at least one clip") }
+        guard clipReaders.count <= Limits.maxClips else {
+            throw PhimError(.limitExceeded, "has \(clipReaders.count) clips; at most \(Limits.maxClips)", subject: reader.path)
+        }
+        // Each layer may hold a frame-sized picture: bound what one clip can take.
+        let frameBytes = size.area * 4
+        let layersPerClip = min(Limits.maxLayersPerClip, max(1, Limits.maxClipLayerBytes / frameBytes))
         var clips: [Clip] = []
         var transitions: [WrittenTransition] = []
         for clipReader in clipReaders {
             let object = try clipReader.object(fields: ProjectFields.clip)
             var pending: [PendingLayer] = []
-            for layerReader in try object.required("layers").array() {
-                pending.append(try readLayer(layerReader, size: size, defaults: defaults))
+            let layersReader = try object.required("layers")
+            let layerReaders = try layersReader.array()
+            guard layerReaders.count <= layersPerClip else {
+                let reason = layersPerClip < Limits.maxLayersPerClip
+                    ? " at \(size) (each may hold a frame of \(frameBytes >> 20) MB; \(Limits.maxClipLayerBytes >> 30) GB a clip); split the clip"
+                    : "; split the clip"
+                throw PhimError(.limitExceeded, "has \(layerReaders.count) layers; at most \(layersPerClip)\(reason)",
+                                subject: layersReader.path)
+            }
+            var videoLayers = 0
+            for layerReader in layerReaders {
+                let layer = try readLayer(layerReader, size: size, defaults: defaults)
+                if case .video = layer.content {
+                    videoLayers += 1
+                    guard videoLayers <= Limits.maxVideoLayersPerClip else {
+                        throw PhimError(.limitExceeded,
+                                        "is video layer \(videoLayers) of this clip; a clip may have at most \(Limits.maxVideoLayersPerClip)",
+                                        subject: layerReader.path)
+                    }
+                }
+                pending.append(layer)
             }
             let duration = try clipDuration(object, layers: pending, defaults: defaults)
             var layers: [Layer] = []
@@ -188,7 +218,7 @@ struct ProjectReader {
     private func clipDuration(_ clip: ObjectReader, layers: [PendingLayer], defaults: ProjectDefaults)
         throws(PhimError) -> Double
     {
-        if let reader = clip.optional("duration") { return try reader.number(greaterThan: 0) }
+        if let reader = clip.optional("duration") { return try reader.seconds(exclusive: true) }
         for layer in layers {
             guard case .video(let video) = layer.content else { continue }
             guard let sourceDuration = video.sourceDuration else {
@@ -298,7 +328,7 @@ struct ProjectReader {
                 object, fontSize: Double(size.height) * (isTitle ? TextLayerStyle.titleSizeFraction : TextLayerStyle.subtitleSizeFraction),
                 outlinedByDefault: !isTitle, defaults: defaults)
             let text = TextLayer(
-                text: try object.required("text").nonEmptyString().nfc,
+                text: try readText(try object.required("text"), limit: Limits.maxTextCharacters),
                 position: try object.optional("position").map { (reader) throws(PhimError) in try readPosition(reader) }
                     ?? (isTitle ? .center : .bottom),
                 style: style)
@@ -329,8 +359,8 @@ struct ProjectReader {
         }
         return PendingLayer(
             content: content,
-            start: try object.optional("start")?.number(atLeast: 0) ?? 0, startPath: object.pathOf("start"),
-            stop: try object.optional("stop")?.number(greaterThan: 0), stopPath: object.pathOf("stop"),
+            start: try object.optional("start")?.seconds() ?? 0, startPath: object.pathOf("start"),
+            stop: try object.optional("stop")?.seconds(exclusive: true), stopPath: object.pathOf("stop"),
             opacity: try object.optional("opacity")?.number(in: 0...1) ?? 1,
             fieldPath: reader.path)
     }
@@ -368,7 +398,7 @@ struct ProjectReader {
         guard (1...12).contains(values.count) else { throw valuesReader.invalid("needs one to twelve values, got \(values.count)") }
         var labels: [String] = []
         if let labelsReader = object.optional("labels") {
-            for reader in try labelsReader.array() { labels.append(try reader.string().nfc) }
+            for reader in try labelsReader.array() { labels.append(try readText(reader, limit: Limits.maxShortTextCharacters, allowEmpty: true)) }
             guard labels.count == values.count else {
                 throw labelsReader.invalid("has \(labels.count) labels for \(values.count) values")
             }
@@ -380,7 +410,10 @@ struct ProjectReader {
             guard !barColors.isEmpty else { throw colorsReader.invalid("needs at least one colour") }
         }
         return ChartLayer(
-            values: values, labels: labels, unit: try object.optional("unit")?.string().nfc ?? "",
+            values: values, labels: labels,
+            unit: try object.optional("unit").map { (reader) throws(PhimError) in
+                try readText(reader, limit: Limits.maxShortTextCharacters, allowEmpty: true)
+            } ?? "",
             area: try readArea(object) ?? ChartLayer.defaultArea,
             style: try readSceneText(object, fontSize: Double(size.height) * ChartLayer.fontSizeFraction, defaults: defaults),
             barColors: barColors, grow: try object.optional("grow")?.number(in: 0...60) ?? 0.8)
@@ -390,9 +423,25 @@ struct ProjectReader {
     private func readTexts(_ object: ObjectReader, _ key: String, limit: Int) throws(PhimError) -> [String] {
         let reader = try object.required(key)
         var texts: [String] = []
-        for item in try reader.array() { texts.append(try item.nonEmptyString().nfc) }
+        for item in try reader.array() { texts.append(try readText(item, limit: Limits.maxShortTextCharacters)) }
         guard (1...limit).contains(texts.count) else { throw reader.invalid("needs one to \(limit) entries, got \(texts.count)") }
         return texts
+    }
+
+    /// Text of at most `limit` characters (NFC), not empty unless `allowEmpty`.
+    private func readText(_ reader: ValueReader, limit: Int, allowEmpty: Bool = false) throws(PhimError) -> String {
+        let text = (allowEmpty ? try reader.string() : try reader.nonEmptyString()).nfc
+        // Characters as Unicode scalars: what layout costs grows with, and a Vietnamese letter in NFC is one.
+        let count = text.unicodeScalars.count
+        guard count <= limit else {
+            throw PhimError(.limitExceeded, "has \(count) characters; at most \(limit)", subject: reader.path)
+        }
+        return text
+    }
+
+    /// `fontSize`, 1 to ``TextLayout/maxFontSize`` pixels, or nil when absent.
+    private func readFontSize(_ object: ObjectReader) throws(PhimError) -> Double? {
+        try object.optional("fontSize")?.number(in: 1...TextLayout.maxFontSize)
     }
 
     /// `area: {x, y, width, height}` in fractions of the frame, inside it; nil when absent.
@@ -412,7 +461,7 @@ struct ProjectReader {
         -> SceneTextStyle
     {
         SceneTextStyle(font: try object.optional("font")?.nonEmptyString() ?? defaults.font,
-                       fontSize: try object.optional("fontSize")?.number(in: 1...Double(Limits.maxFrameSide)) ?? fontSize,
+                       fontSize: try readFontSize(object) ?? min(fontSize, TextLayout.maxFontSize),
                        color: try object.optional("color")?.color() ?? .white)
     }
 
@@ -452,7 +501,7 @@ struct ProjectReader {
 
     private func readVideo(_ object: ObjectReader, defaults: ProjectDefaults) throws(PhimError) -> VideoLayer {
         let path = try readPath(try object.required("path"))
-        let cutFrom = try object.optional("cutFrom")?.number(atLeast: 0) ?? 0
+        let cutFrom = try object.optional("cutFrom")?.seconds() ?? 0
         let cutTo = try readCutTo(object, cutFrom: cutFrom)
         return VideoLayer(
             path: path, cutFrom: cutFrom, cutTo: cutTo,
@@ -463,7 +512,7 @@ struct ProjectReader {
 
     private func readCutTo(_ object: ObjectReader, cutFrom: Double) throws(PhimError) -> Double? {
         guard let reader = object.optional("cutTo") else { return nil }
-        let cutTo = try reader.number()
+        let cutTo = try reader.seconds()
         guard cutTo > cutFrom else {
             throw reader.invalid("\(formatNumber(cutTo)) s is not after cutFrom (\(formatNumber(cutFrom)) s)")
         }
@@ -473,9 +522,9 @@ struct ProjectReader {
     /// The text style fields shared by title and subtitle layers and the subtitles file.
     private func readTextStyle(_ object: ObjectReader, fontSize defaultFontSize: Double, outlinedByDefault: Bool,
                                defaults: ProjectDefaults) throws(PhimError) -> TextLayerStyle {
-        let fontSize = try object.optional("fontSize")?.number(in: 1...Double(Limits.maxFrameSide)) ?? defaultFontSize
+        let fontSize = try readFontSize(object) ?? min(defaultFontSize, TextLayout.maxFontSize)
         let outlineColor = try object.optional("outlineColor")?.color()
-        let outlineWidth = try object.optional("outlineWidth")?.number(in: 0...Double(Limits.maxFrameSide))
+        let outlineWidth = try object.optional("outlineWidth")?.number(in: 0...TextLayout.maxFontSize)
         let outline: TextOutline?
         if outlineColor != nil || outlineWidth != nil {
             let width = outlineWidth ?? TextOutline.defaultWidth(forFontSize: fontSize)
@@ -503,12 +552,12 @@ struct ProjectReader {
     private func readAudioTrack(_ reader: ValueReader, videoDuration: Double) throws(PhimError) -> AudioTrackSpec {
         let object = try reader.object(fields: ProjectFields.audioTrack)
         let path = try readPath(try object.required("path"))
-        let start = try object.optional("start")?.number(atLeast: 0) ?? 0
+        let start = try object.optional("start")?.seconds() ?? 0
         if start >= videoDuration, let startReader = object.optional("start") {
             throw startReader.invalid(
                 "\(formatNumber(start)) s is not before the end of the video (\(formatNumber(videoDuration)) s)")
         }
-        let cutFrom = try object.optional("cutFrom")?.number(atLeast: 0) ?? 0
+        let cutFrom = try object.optional("cutFrom")?.seconds() ?? 0
         let cutTo = try readCutTo(object, cutFrom: cutFrom)
         let role = try object.optional("role")?.choice("audio role", AudioRole.self) ?? .music
         let duck = try object.optional("duck")?.bool() ?? false
@@ -518,8 +567,8 @@ struct ProjectReader {
         return AudioTrackSpec(
             path: path, start: start, cutFrom: cutFrom, cutTo: cutTo,
             volume: try object.optional("volume")?.number(in: VideoLayer.volumeRange) ?? 1,
-            fadeIn: try object.optional("fadeIn")?.number(atLeast: 0) ?? 0,
-            fadeOut: try object.optional("fadeOut")?.number(atLeast: 0) ?? 0,
+            fadeIn: try object.optional("fadeIn")?.seconds() ?? 0,
+            fadeOut: try object.optional("fadeOut")?.seconds() ?? 0,
             loop: try object.optional("loop")?.bool() ?? false,
             duck: duck, role: role, fieldPath: reader.path)
     }
@@ -534,11 +583,11 @@ struct ProjectReader {
         let pathReader = try object.required("path")
         let path = try readPath(pathReader)
         guard Self.subtitleExtensions.contains(path.pathExtension.lowercased()) else {
-            throw pathReader.invalid("'\(path.lastPathComponent)' is not a subtitle file; expected .srt, .vtt or .ass")
+            throw pathReader.invalid("\(path.lastPathComponent.quoted()) is not a subtitle file; expected .srt, .vtt or .ass")
         }
         return SubtitleSpec(
             path: path,
-            offset: try object.optional("offset")?.number() ?? 0,
+            offset: try object.optional("offset")?.seconds(atLeast: -Limits.maxDuration) ?? 0,
             position: try object.optional("position").map { (reader) throws(PhimError) in try readPosition(reader) } ?? .bottom,
             style: try readTextStyle(object, fontSize: Double(size.height) * TextLayerStyle.subtitleSizeFraction,
                                      outlinedByDefault: true, defaults: defaults),
@@ -556,23 +605,7 @@ struct ProjectReader {
             expanded = FileManager.default.homeDirectoryForCurrentUser.path + written.dropFirst()
         }
         let url = URL(fileURLWithPath: expanded, relativeTo: baseDirectory).absoluteURL.standardizedFileURL
-        var info = stat()
-        guard stat(url.path, &info) == 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR {
-                throw PhimError(.fileNotFound, "no such file '\(written)'", subject: reader.path)
-            }
-            throw PhimError(.unreadableFile, "cannot open '\(written)': \(String(cString: strerror(code)))",
-                            subject: reader.path)
-        }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: throw PhimError(.unreadableFile, "'\(written)' is a folder, not a file", subject: reader.path)
-        default: throw PhimError(.unreadableFile, "'\(written)' is not a regular file", subject: reader.path)
-        }
-        guard access(url.path, R_OK) == 0 else {
-            throw PhimError(.unreadableFile, "cannot read '\(written)' (permission denied)", subject: reader.path)
-        }
+        try InputFile.check(url, subject: reader.path, written: written)
         return url
     }
 

@@ -29,8 +29,7 @@ struct SourceNode: Sendable {
         case .bool(let value): return "the boolean \(value)"
         case .number(let value): return "the number \(formatNumber(value))"
         case .string(let value):
-            let shown = value.count > 40 ? String(value.prefix(40)) + "…" : value
-            return "the string '\(shown)'"
+            return "the string \(value.quoted(limit: 40))"
         case .array: return "an array"
         case .object: return "an object"
         }
@@ -46,5 +45,7 @@ struct SourceMember: Sendable {
 /// A number as a person would write it: `2` rather than `2.0`, `1.5`, `0.333…` in full precision.
 func formatNumber(_ value: Double) -> String {
     if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+    // Very large and very small numbers in short scientific notation (`1e+300`), never hundreds of digits.
+    if value.isFinite, abs(value) >= 1e15 || (value != 0 && abs(value) < 1e-6) { return String(format: "%.6g", value) }
     return String(value)
 }

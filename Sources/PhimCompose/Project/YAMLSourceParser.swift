@@ -107,7 +107,7 @@ enum YAMLSourceParser {
             case .mapping(let mapping):
                 return SourceNode(.object(try members(of: mapping)))
             case .alias(let alias):
-                throw error("unresolved alias '\(alias.anchor)'", at: alias.mark)
+                throw error("unresolved alias \(String(describing: alias.anchor).quoted())", at: alias.mark)
             }
         }
 
@@ -146,18 +146,18 @@ enum YAMLSourceParser {
                 return SourceNode(.string(text))
             case Tag.Name.int.rawValue, Tag.Name.float.rawValue:
                 guard case .number = Self.resolvePlain(text) else {
-                    throw error("'\(text)' is not a number", at: scalar.mark)
+                    throw error("\(text.quoted()) is not a number", at: scalar.mark)
                 }
                 return SourceNode(Self.resolvePlain(text))
             case Tag.Name.bool.rawValue:
                 guard case .bool = Self.resolvePlain(text) else {
-                    throw error("'\(text)' is not true or false", at: scalar.mark)
+                    throw error("\(text.quoted()) is not true or false", at: scalar.mark)
                 }
                 return SourceNode(Self.resolvePlain(text))
             case Tag.Name.null.rawValue:
                 return SourceNode(.null)
             case let tag:
-                throw error("unsupported tag '\(tag)'", at: scalar.mark)
+                throw error("unsupported tag \(String(describing: tag).quoted())", at: scalar.mark)
             }
         }
 

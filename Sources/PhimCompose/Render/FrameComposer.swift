@@ -120,7 +120,7 @@ final class SubtitleOverlay {
     let scale: Double
     private var cues: [SubtitleCue]?
     private var nextCue = 0
-    private var shown: (cue: Int, word: Int?, image: GraphicsImage, origin: Point)?
+    private var shown: (cue: Int, word: Int?, image: GraphicsImage?, origin: Point)?
 
     init(spec: SubtitleSpec, frameSize: PixelSize, scale: Double) {
         self.spec = spec
@@ -150,13 +150,18 @@ final class SubtitleOverlay {
             let layout = try TextLayout(text: cue.text, style: spec.style.drawingStyle(scale: scale),
                                         maxWidth: spec.style.maxWidth * Double(frameSize.width), highlight: highlight,
                                         subject: spec.fieldPath + ".font")
-            let image = layout.rendered()
-            shown = (nextCue, word, image, spec.position.origin(of: image.size, in: frameSize))
+            let blockOrigin = spec.position.origin(of: layout.pixelSize, in: frameSize)
+            if let visible = layout.visiblePart(at: blockOrigin, in: frameSize) {
+                shown = (nextCue, word, layout.rendered(visible: visible),
+                         Point(x: blockOrigin.x + visible.x, y: blockOrigin.y + visible.y))
+            } else {
+                shown = (nextCue, word, nil, blockOrigin)
+            }
         }
-        guard let shown else { return }
+        guard let shown, let image = shown.image else { return }
         frame.draw { canvas in
-            canvas.draw(shown.image, in: Rect(x: shown.origin.x, y: shown.origin.y, width: Double(shown.image.size.width),
-                                              height: Double(shown.image.size.height)))
+            canvas.draw(image, in: Rect(x: shown.origin.x, y: shown.origin.y, width: Double(image.size.width),
+                                        height: Double(image.size.height)))
         }
     }
 

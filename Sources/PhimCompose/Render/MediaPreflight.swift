@@ -26,23 +26,23 @@ enum MediaPreflight {
                 case .image(let image):
                     let info = try probe(image.path, field: path)
                     guard let video = info.primaryVideo else {
-                        throw PhimError(.invalidInput, "'\(image.path.lastPathComponent)' is not a picture", subject: path)
+                        throw PhimError(.invalidInput, "\(image.path.lastPathComponent.quoted()) is not a picture", subject: path)
                     }
                     try checkSize(video, field: path)
                 case .video(let video):
                     let info = try probe(video.path, field: path)
                     guard let stream = info.primaryVideo, !stream.isStillImage || info.format != "image2" else {
-                        throw PhimError(.invalidInput, "'\(video.path.lastPathComponent)' has no video stream", subject: path)
+                        throw PhimError(.invalidInput, "\(video.path.lastPathComponent.quoted()) has no video stream", subject: path)
                     }
                     try checkSize(stream, field: path)
                     if let duration = info.duration ?? stream.duration {
                         if video.cutFrom >= duration {
-                            throw PhimError(.invalidInput, "cutFrom \(format(video.cutFrom)) s is past the end of '\(video.path.lastPathComponent)' (\(format(duration)) s)",
+                            throw PhimError(.invalidInput, "cutFrom \(format(video.cutFrom)) s is past the end of \(video.path.lastPathComponent.quoted()) (\(format(duration)) s)",
                                             subject: layer.fieldPath + ".cutFrom")
                         }
                         // A tenth of a second of slack: containers round their durations.
                         if let cutTo = video.cutTo, cutTo > duration + 0.1 {
-                            throw PhimError(.invalidInput, "cutTo \(format(cutTo)) s is past the end of '\(video.path.lastPathComponent)' (\(format(duration)) s)",
+                            throw PhimError(.invalidInput, "cutTo \(format(cutTo)) s is past the end of \(video.path.lastPathComponent.quoted()) (\(format(duration)) s)",
                                             subject: layer.fieldPath + ".cutTo")
                         }
                     }
@@ -60,10 +60,10 @@ enum MediaPreflight {
             let path = track.fieldPath + ".path"
             let info = try probe(track.path, field: path)
             guard !info.audio.isEmpty else {
-                throw PhimError(.invalidInput, "'\(track.path.lastPathComponent)' has no audio stream", subject: path)
+                throw PhimError(.invalidInput, "\(track.path.lastPathComponent.quoted()) has no audio stream", subject: path)
             }
             if let duration = info.duration, track.cutFrom >= duration {
-                throw PhimError(.invalidInput, "cutFrom \(format(track.cutFrom)) s is past the end of '\(track.path.lastPathComponent)' (\(format(duration)) s)",
+                throw PhimError(.invalidInput, "cutFrom \(format(track.cutFrom)) s is past the end of \(track.path.lastPathComponent.quoted()) (\(format(duration)) s)",
                                 subject: track.fieldPath + ".cutFrom")
             }
         }

@@ -6,6 +6,9 @@ import PhimCore
 ///
 /// Not `Sendable`: owns a Pango layout and context.
 public final class TextLayout {
+    /// The largest font size, in pixels.
+    public static let maxFontSize = 4_000.0
+
     public let text: String
     public let style: TextStyle
     /// The width lines wrap at, in pixels, if any.
@@ -40,8 +43,8 @@ public final class TextLayout {
     public init(text: String, style: TextStyle, maxWidth: Double? = nil, highlight: (characters: Range<Int>, color: Color)? = nil,
                 subject: String = "font") throws(PhimError) {
         try FontCatalog.require(style.fontFamily, subject: subject)
-        guard style.fontSize > 0, style.fontSize.isFinite, style.fontSize <= 4_000 else {
-            throw PhimError(.invalidInput, "font size \(style.fontSize) must be between 0 and 4000 pixels", subject: subject)
+        guard style.fontSize > 0, style.fontSize.isFinite, style.fontSize <= Self.maxFontSize else {
+            throw PhimError(.invalidInput, "font size \(style.fontSize) must be between 0 and \(Int(Self.maxFontSize)) pixels", subject: subject)
         }
         self.text = text.nfc
         self.style = style
@@ -104,13 +107,15 @@ public final class TextLayout {
         var ink = PangoRectangle(), logical = PangoRectangle()
         pango_layout_get_pixel_extents(layout, &ink, &logical)
         // With a wrap width Pango reports the layout's full width; the block hugs the longest line instead.
-        let lines = Int(pango_layout_get_line_count(layout))
-        lineCount = lines
+        lineCount = Int(pango_layout_get_line_count(layout))
         var widest = 0.0
-        for index in 0..<lines {
+        // The lines' list walked once (`pango_layout_get_line_readonly(layout, i)` walks it from the start each time).
+        var node = pango_layout_get_lines_readonly(layout)
+        while let current = node {
             var lineInk = PangoRectangle(), lineLogical = PangoRectangle()
-            pango_layout_line_get_pixel_extents(pango_layout_get_line_readonly(layout, Int32(index)), &lineInk, &lineLogical)
+            pango_layout_line_get_pixel_extents(current.pointee.data.assumingMemoryBound(to: PangoLayoutLine.self), &lineInk, &lineLogical)
             widest = max(widest, Double(lineLogical.width))
+            node = current.pointee.next
         }
         textSize = (widest, Double(logical.height))
         inset = Point(x: inner, y: inner)
@@ -136,12 +141,16 @@ public final class TextLayout {
         pango_layout_get_pixel_extents(layout, nil, &logical)
         var lineShift = 0.0
         if maxWidth != nil, pango_layout_get_line_count(layout) > 0 {
+            // One pass over the lines with one iterator (looking each line up by index would be quadratic).
             var leftmost = Double.greatestFiniteMagnitude
-            for index in 0..<Int(pango_layout_get_line_count(layout)) {
-                var iter = PangoRectangle()
-                pango_layout_line_get_pixel_extents(pango_layout_get_line_readonly(layout, Int32(index)), nil, &iter)
-                leftmost = min(leftmost, Double(lineOffset(index)) + Double(iter.x))
-            }
+            let iterator = pango_layout_get_iter(layout)
+            defer { pango_layout_iter_free(iterator) }
+            repeat {
+                var lineLogical = PangoRectangle(), lineExtents = PangoRectangle()
+                pango_layout_iter_get_line_extents(iterator, nil, &lineLogical)
+                pango_layout_line_get_pixel_extents(pango_layout_iter_get_line_readonly(iterator), nil, &lineExtents)
+                leftmost = min(leftmost, Double(lineLogical.x / CCairo_PANGO_SCALE()) + Double(lineExtents.x))
+            } while pango_layout_iter_next_line(iterator) != 0
             lineShift = -leftmost
         }
         cairo_move_to(cr, origin.x + inset.x + lineShift, origin.y + inset.y)
@@ -168,19 +177,39 @@ public final class TextLayout {
         }
     }
 
-    /// The x offset Pango gives line `index` for alignment within the wrap width.
-    private func lineOffset(_ index: Int) -> Int32 {
-        let iterator = pango_layout_get_iter(layout)
-        defer { pango_layout_iter_free(iterator) }
-        for _ in 0..<index { pango_layout_iter_next_line(iterator) }
-        var logical = PangoRectangle()
-        pango_layout_iter_get_line_extents(iterator, nil, &logical)
-        return logical.x / CCairo_PANGO_SCALE()
+    /// The size of the picture ``rendered(visible:)`` makes of the whole block (a pixel of margin around it).
+    public var pixelSize: PixelSize {
+        PixelSize(width: max(1, Int(size.width.rounded(.up)) + 2), height: max(1, Int(size.height.rounded(.up)) + 2))
     }
 
     /// The block drawn once into its own transparent picture, for drawing every frame at little cost.
-    public func rendered() -> GraphicsImage {
-        let pixelSize = PixelSize(width: max(1, Int(size.width.rounded(.up)) + 2), height: max(1, Int(size.height.rounded(.up)) + 2))
-        return GraphicsImage(size: pixelSize) { canvas in self.draw(on: canvas, at: Point(x: 1, y: 1)) }
+    /// - Parameter visible: the part of the block to draw, in the picture's pixels (``pixelSize``): only what can be on
+    ///   screen, so a block far larger than the frame costs memory for the frame's pixels only. Whole pixels; the
+    ///   default is the whole block.
+    /// - Returns: a picture of `visible` (at least one pixel); draw it at the block's origin plus `visible`'s origin.
+    public func rendered(visible: Rect? = nil) -> GraphicsImage {
+        let whole = pixelSize
+        let area = visible ?? Rect(x: 0, y: 0, width: Double(whole.width), height: Double(whole.height))
+        let size = PixelSize(width: max(1, Int(area.width.rounded(.up))), height: max(1, Int(area.height.rounded(.up))))
+        return GraphicsImage(size: size) { canvas in self.draw(on: canvas, at: Point(x: 1 - area.x, y: 1 - area.y)) }
+    }
+
+    /// The block's picture, or its top-left part when the block is larger than `limit` (a frame): what is beyond a
+    /// frame's size can never be seen.
+    public func rendered(within limit: PixelSize) -> GraphicsImage {
+        let whole = pixelSize
+        return rendered(visible: Rect(x: 0, y: 0, width: Double(min(whole.width, limit.width)),
+                                      height: Double(min(whole.height, limit.height))))
+    }
+
+    /// The part of a block placed at `origin` that lies inside a frame of `frame` size, in the block's picture pixels
+    /// (see ``rendered(visible:)``), or `nil` when none of it does.
+    public func visiblePart(at origin: Point, in frame: PixelSize) -> Rect? {
+        let whole = pixelSize
+        let left = max(0, -origin.x), top = max(0, -origin.y)
+        let right = min(Double(whole.width), Double(frame.width) - origin.x)
+        let bottom = min(Double(whole.height), Double(frame.height) - origin.y)
+        guard right > left, bottom > top else { return nil }
+        return Rect(x: left, y: top, width: right - left, height: bottom - top)
     }
 }

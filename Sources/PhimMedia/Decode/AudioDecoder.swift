@@ -40,6 +40,14 @@ public final class AudioDecoder {
         let input = try FormatInput(url: url)
         let (index, info) = try input.bestStreamDescribed(AVMEDIA_TYPE_AUDIO, kind: "audio")
         let stream = info.audio.first { $0.index == index }!
+        guard stream.channels <= Limits.maxAudioChannels else {
+            throw PhimError(.limitExceeded, "has \(stream.channels) audio channels; at most \(Limits.maxAudioChannels)",
+                            subject: url.displayPath)
+        }
+        guard stream.sampleRate <= Limits.maxAudioSampleRate else {
+            throw PhimError(.limitExceeded, "has a sample rate of \(stream.sampleRate) Hz; at most \(Limits.maxAudioSampleRate) Hz",
+                            subject: url.displayPath)
+        }
         guard (1...2).contains(channelCount), (8_000...192_000).contains(sampleRate) else {
             throw PhimError(.unsupported, "cannot decode to \(channelCount) channels at \(sampleRate) Hz", subject: url.displayPath)
         }
@@ -135,6 +143,12 @@ public final class AudioDecoder {
                                              &inLayout, AVSampleFormat(rawValue: frame.pointee.format),
                                              frame.pointee.sample_rate, 0, nil)
             try ffmpegCheck(status, "setting up the resampler", subject: url.displayPath)
+            if inLayout.order != AV_CHANNEL_ORDER_NATIVE {
+                // Channels with no known layout (9, 13, 32… of them): FFmpeg cannot choose a downmix, so give it one.
+                var matrix = Self.downmixMatrix(inputChannels: Int(inLayout.nb_channels), outputChannels: channelCount)
+                try ffmpegCheck(swr_set_matrix(resampler, &matrix, Int32(inLayout.nb_channels)), "setting up the downmix",
+                                subject: url.displayPath)
+            }
             try ffmpegCheck(swr_init(resampler), "setting up the resampler", subject: url.displayPath, code: .unsupported)
         }
         let inputFrames = Int(frame.pointee.nb_samples)
@@ -150,7 +164,38 @@ public final class AudioDecoder {
         }
         try ffmpegCheck(produced, "resampling", subject: url.displayPath)
         output.removeLast(output.count - Int(produced) * channelCount)
+        try checkFinite(output)
         return output
+    }
+
+    /// A downmix of `inputChannels` channels of no known layout: to mono, their mean; to stereo, the even channels'
+    /// mean on the left and the odd channels' on the right (a lone channel goes to both). Row-major, output by input.
+    static func downmixMatrix(inputChannels: Int, outputChannels: Int) -> [Double] {
+        var matrix = [Double](repeating: 0, count: inputChannels * outputChannels)
+        if outputChannels == 1 || inputChannels == 1 {
+            for output in 0..<outputChannels {
+                for input in 0..<inputChannels { matrix[output * inputChannels + input] = 1 / Double(inputChannels) }
+            }
+            return matrix
+        }
+        let even = (inputChannels + 1) / 2, odd = inputChannels / 2
+        for input in 0..<inputChannels {
+            let output = input % 2
+            matrix[output * inputChannels + input] = 1 / Double(output == 0 ? even : odd)
+        }
+        return matrix
+    }
+
+    /// Float sources (WAV, raw) can hold NaN or infinite samples, which would poison the mix and make the encoder fail.
+    private func checkFinite(_ samples: [Float]) throws(PhimError) {
+        var finite = true
+        for sample in samples where !sample.isFinite {
+            finite = false
+            break
+        }
+        guard finite else {
+            throw PhimError(.corruptMedia, "has samples that are not numbers (NaN or infinity)", subject: url.displayPath)
+        }
     }
 
     private func drainResampler() throws(PhimError) -> [Float] {

@@ -77,15 +77,8 @@ final class FormatInput {
     }
 
     static func checkReadableFile(_ filePath: String, shownAs path: String) throws(PhimError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: filePath, isDirectory: &isDirectory) else {
-            throw PhimError(.fileNotFound, "no such file", subject: path)
-        }
-        guard !isDirectory.boolValue else { throw PhimError(.unreadableFile, "is a folder, not a media file", subject: path) }
-        guard FileManager.default.isReadableFile(atPath: filePath) else {
-            throw PhimError(.unreadableFile, "permission denied", subject: path)
-        }
-        let size = (try? FileManager.default.attributesOfItem(atPath: filePath)[.size] as? Int) ?? 0
+        // Only regular files: FFmpeg would block for ever opening a FIFO, or read a device without end.
+        let size = try InputFile.check(URL(fileURLWithPath: filePath), subject: path)
         guard size > 0 else { throw PhimError(.corruptMedia, "file is empty", subject: path) }
     }
 }

@@ -74,7 +74,7 @@ public struct LLMScriptWriter: Sendable {
 
     func makeRequest(text: String, language: ScriptLanguage, style: ScriptStyle, targetWords: Int?) throws(PhimError) -> URLRequest {
         guard let scheme = completionsURL.scheme?.lowercased(), scheme == "http" || scheme == "https", completionsURL.host != nil else {
-            throw Self.failure("'\(completionsURL.absoluteString)' is not an http:// or https:// URL")
+            throw Self.failure("\(completionsURL.absoluteString.quoted()) is not an http:// or https:// URL")
         }
         var body: [String: Any] = [
             "messages": [

@@ -16,17 +16,19 @@ struct ImageLibrary: Sendable {
     static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif"]
     static let videoExtensions: Set<String> = ["mp4", "mov", "mkv", "webm", "avi", "m4v"]
 
-    /// Lists and checks the folder: every picture must decode and every clip must have a video stream.
-    /// - Throws: `PhimError` naming the folder, or the file that is damaged.
-    static func load(_ folder: URL) throws(PhimError) -> ImageLibrary {
+    /// Lists and checks the folder: pictures that do not decode and clips without a video stream are left out, each
+    /// with one warning naming it.
+    /// - Parameter warn: receives one line per file left out.
+    /// - Throws: `PhimError` naming the folder when it is missing, not a folder or cannot be listed.
+    static func load(_ folder: URL, warn: (String) -> Void = { _ in }) throws(PhimError) -> ImageLibrary {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) else {
-            throw PhimError(.fileNotFound, "no such folder '\(folder.displayPath)'", subject: "--images")
+            throw PhimError(.fileNotFound, "no such folder \(folder.displayPath.quoted())", subject: "--images")
         }
-        guard isDirectory.boolValue else { throw PhimError(.invalidInput, "'\(folder.displayPath)' is not a folder", subject: "--images") }
+        guard isDirectory.boolValue else { throw PhimError(.invalidInput, "\(folder.displayPath.quoted()) is not a folder", subject: "--images") }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() } catch {
-            throw PhimError(.unreadableFile, "cannot list '\(folder.displayPath)'", subject: "--images")
+            throw PhimError(.unreadableFile, "cannot list \(folder.displayPath.quoted())", subject: "--images")
         }
         var items: [Item] = []
         for name in names where !name.hasPrefix(".") {
@@ -35,6 +37,7 @@ struct ImageLibrary: Sendable {
             let isVideo = videoExtensions.contains(ext)
             guard isVideo || imageExtensions.contains(ext) else { continue }
             do throws(PhimError) {
+                try InputFile.check(url, subject: url.displayPath)
                 if isVideo {
                     let info = try MediaProbe.probe(url)
                     guard let stream = info.primaryVideo, stream.width > 0 else {
@@ -44,7 +47,8 @@ struct ImageLibrary: Sendable {
                     _ = try ImageLoader.load(url)
                 }
             } catch {
-                throw PhimError(error.code, error.message, subject: url.displayPath)
+                warn("warning: --images: left out \(PhimError(error.code, error.message, subject: url.displayPath))")
+                continue
             }
             items.append(Item(url: url, isVideo: isVideo, words: Set(Self.words(inFileName: url.deletingPathExtension().lastPathComponent))))
         }

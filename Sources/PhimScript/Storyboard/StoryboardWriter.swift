@@ -23,6 +23,8 @@ final class StoryboardAssets: @unchecked Sendable {
     let vtt: URL
     /// Where an existing assets folder waits while this run writes a new one.
     private var backup: URL?
+    /// Undoes this run's changes if the command is stopped by a signal.
+    private var registration: TemporaryFiles.Token?
 
     init(storyboard: URL?, output: URL) throws(PhimError) {
         let base = output.deletingPathExtension()
@@ -41,17 +43,27 @@ final class StoryboardAssets: @unchecked Sendable {
             folderReference = "assets"
             isTemporary = true
         }
+        var info = stat()
+        if !isTemporary, lstat(folder.path, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR {
+            throw PhimError(.invalidInput, "\(folder.lastPathComponent.quoted()) is \(InputFile.kindName(info.st_mode)), not a folder; "
+                            + "the storyboard's files go there", subject: "--storyboard")
+        }
         if !isTemporary, FileManager.default.fileExists(atPath: folder.path) {
             let aside = folder.deletingLastPathComponent()
                 .appendingPathComponent(".\(folder.lastPathComponent).\(UUID().uuidString.prefix(8)).previous", isDirectory: true)
             do { try FileManager.default.moveItem(at: folder, to: aside) } catch {
-                throw PhimError(.writeFailed, "cannot move the previous '\(folder.lastPathComponent)' aside", subject: "--storyboard")
+                throw PhimError(.writeFailed, "cannot move the previous \(folder.lastPathComponent.quoted()) aside", subject: "--storyboard")
             }
             backup = aside
         }
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             restore()
-            throw PhimError(.writeFailed, "cannot create the folder '\(folder.displayPath)'", subject: "--storyboard")
+            throw PhimError(.writeFailed, "cannot create the folder \(folder.displayPath.quoted())", subject: "--storyboard")
+        }
+        let folder = self.folder, isTemporary = self.isTemporary, backup = self.backup
+        registration = TemporaryFiles.shared.add {
+            try? FileManager.default.removeItem(at: isTemporary ? folder.deletingLastPathComponent() : folder)
+            if let backup { try? FileManager.default.moveItem(at: backup, to: folder) }
         }
     }
 
@@ -60,6 +72,8 @@ final class StoryboardAssets: @unchecked Sendable {
 
     /// After a failure: removes what this run wrote and puts back what was there.
     func removeAll() {
+        if let registration { TemporaryFiles.shared.remove(registration) }
+        registration = nil
         if isTemporary {
             try? FileManager.default.removeItem(at: folder.deletingLastPathComponent())
         } else {
@@ -70,6 +84,8 @@ final class StoryboardAssets: @unchecked Sendable {
 
     /// After success: the temporary folder, or the previous assets folder, goes.
     func finish() {
+        if let registration { TemporaryFiles.shared.remove(registration) }
+        registration = nil
         if isTemporary { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
         if let backup { try? FileManager.default.removeItem(at: backup) }
         backup = nil

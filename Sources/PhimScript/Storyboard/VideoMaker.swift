@@ -87,8 +87,13 @@ public struct VideoMaker: Sendable {
     /// - Throws: `PhimError` naming the input file, the option or the field at fault.
     public func make() async throws(PhimError) -> MakeReport {
         let clock = MonotonicClock.now()
-        if options.renderVideo { _ = try OutputFile(options.output) }   // the output folder is writable, before any work
-        if let storyboard = options.storyboard { _ = try OutputFile(storyboard) }
+        // Every output can be written (a writable folder, nothing but a regular file in the way), before any work.
+        if options.renderVideo {
+            try OutputFile.checkDestination(options.output)
+            let base = options.output.deletingPathExtension()
+            for subtitles in ["srt", "vtt"] { try OutputFile.checkDestination(base.appendingPathExtension(subtitles)) }
+        }
+        if let storyboard = options.storyboard { try OutputFile.checkDestination(storyboard) }
 
         // 1. Script. Blocking work (files, synthesis, drawing) runs on threads of its own, off Swift's pool.
         let options = self.options
@@ -99,12 +104,12 @@ public struct VideoMaker: Sendable {
             guard writer.availableWords > 0 else {
                 throw PhimError(.invalidInput, "has no sentences to narrate", subject: options.input.displayPath)
             }
-            let library = try options.images.map { (folder) throws(PhimError) in try ImageLibrary.load(folder) }
+            let library = try options.images.map { (folder) throws(PhimError) in try ImageLibrary.load(folder, warn: { warn?($0) }) }
             if case .file(let music) = options.music {
                 let info: MediaInfo
                 do throws(PhimError) { info = try MediaProbe.probe(music) } catch { throw error.about("--music") }
                 guard !info.audio.isEmpty else {
-                    throw PhimError(.invalidInput, "'\(music.displayPath)' has no sound", subject: "--music")
+                    throw PhimError(.invalidInput, "\(music.displayPath.quoted()) has no sound", subject: "--music")
                 }
             }
             let synthesizer: any SpeechSynthesizer = if let command = options.ttsCommand {

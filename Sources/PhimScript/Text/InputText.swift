@@ -4,7 +4,7 @@ import PhimCore
 /// Reads the text a script is made from.
 public enum InputText {
     /// The largest input accepted, in bytes (5 MB: a long book chapter is under 1 MB).
-    public static let maxBytes = 5 * 1024 * 1024
+    public static let maxBytes = 5_000_000
 
     /// Reads an input file: it must exist, not be binary (NUL bytes), be valid UTF-8 (a byte-order mark is allowed
     /// and removed) and not be empty or whitespace-only.
@@ -17,23 +17,7 @@ public enum InputText {
     ///   a folder or has no text.
     public static func read(_ url: URL) throws(PhimError) -> String {
         let path = url.displayPath
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
-            throw PhimError(.fileNotFound, "no such file", subject: path)
-        }
-        if isFolder.boolValue {
-            throw PhimError(.invalidInput, "is a folder, not a text file", subject: path)
-        }
-        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber,
-           size.intValue > maxBytes {
-            throw PhimError(.limitExceeded, "is too large (\(megabytes(size.intValue)); at most 5 MB of text)", subject: path)
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw PhimError(.unreadableFile, "cannot be read (\(reason(error)))", subject: path, underlying: error)
-        }
+        let data = try InputFile.read(url, subject: path, maxBytes: maxBytes)
         return try decode(data, subject: path)
     }
 
@@ -42,11 +26,11 @@ public enum InputText {
     /// - Throws: `PhimError` as ``read(_:)`` does.
     public static func decode(_ data: Data, subject: String) throws(PhimError) -> String {
         guard data.count <= maxBytes else {
-            throw PhimError(.limitExceeded, "is too large (\(megabytes(data.count)); at most 5 MB of text)", subject: subject)
+            throw InputFile.tooLarge(data.count, maxBytes: maxBytes, subject: subject)
         }
         var bytes = [UInt8](data)
-        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
-            throw PhimError(.unreadableFile, "is UTF-16 text; save it as UTF-8", subject: subject)
+        if let encoding = TextEncodingMark.other(in: bytes) {
+            throw PhimError(.unreadableFile, "is \(encoding) text; save it as UTF-8", subject: subject)
         }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let nul = bytes.firstIndex(of: 0) {
@@ -97,19 +81,5 @@ public enum InputText {
             index += length
         }
         return nil
-    }
-
-    private static func megabytes(_ bytes: Int) -> String {
-        String(format: "%.1f MB", Double(bytes) / 1_048_576)
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-           let message = strerror(Int32(underlying.code)) {
-            return String(cString: message).lowercased()
-        }
-        if nsError.code == NSFileReadNoPermissionError { return "permission denied" }
-        return nsError.localizedDescription
     }
 }

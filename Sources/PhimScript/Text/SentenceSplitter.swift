@@ -56,7 +56,36 @@ public struct SentenceSplitter: Sendable {
             if !sentence.isEmpty, let last = sentences.popLast() { sentences.append(last + sentence) }
             return
         }
-        sentences.append(sentence)
+        sentences += Self.pieces(of: sentence)
+    }
+
+    /// The most words in one sentence: longer ones (a transcript without full stops, lines without punctuation) are
+    /// narrated in pieces of at most this many words, cut after a comma, semicolon, colon or dash when one falls in
+    /// the second half of a piece, else between words. No word is ever cut.
+    public static let maxWords = 40
+
+    /// `sentence` in pieces of at most ``maxWords`` words.
+    /// - Complexity: O(n) in the length of the sentence.
+    static func pieces(of sentence: String) -> [String] {
+        let words = sentence.split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count > maxWords else { return [sentence] }
+        var pieces: [String] = []
+        var start = 0
+        while start < words.count {
+            var end = min(start + maxWords, words.count)
+            if end < words.count {
+                // The last clause break in the second half of the window.
+                for index in stride(from: end - 1, through: start + maxWords / 2, by: -1) {
+                    if let last = words[index].last, [",", ";", ":", "–", "—"].contains(last) {
+                        end = index + 1
+                        break
+                    }
+                }
+            }
+            pieces.append(words[start..<end].joined(separator: " "))
+            start = end
+        }
+        return pieces
     }
 
     private func isBoundary(_ characters: [Character], terminatorAt index: Int, runEnd end: Int, isSingleFullStop: Bool) -> Bool {

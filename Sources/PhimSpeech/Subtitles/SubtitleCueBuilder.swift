@@ -62,6 +62,17 @@ public enum SubtitleCueBuilder {
                             keepsTogether: keepsTogether)
             sentenceStart = index + 1
         }
+        // A cue whose next one starts no later than it does would last no time at all (words espeak gives no sound,
+        // such as a run of dashes): it joins the next one.
+        var merged: [Range<Int>] = []
+        for group in groups {
+            if let last = merged.last, words[group.lowerBound].start <= words[last.lowerBound].start + 0.001 {
+                merged[merged.count - 1] = last.lowerBound..<group.upperBound
+            } else {
+                merged.append(group)
+            }
+        }
+        groups = merged
         var cues: [SubtitleCue] = []
         for (number, group) in groups.enumerated() {
             let cueWords = Array(words[group])

@@ -24,16 +24,19 @@ public struct SubtitleCue: Sendable, Hashable {
     }
 }
 
-/// Reads SubRip (`.srt`) and WebVTT (`.vtt`) subtitle files.
+/// Reads SubRip (`.srt`), WebVTT (`.vtt`) and ASS/SSA (`.ass`, `.ssa`) subtitle files.
+///
+/// Limits: files of at most ``maxFileBytes``, at most ``Limits/maxSubtitleCues`` cues of at most
+/// ``Limits/maxTextCharacters`` characters each, times within ``Limits/maxDuration``.
 public enum SubtitleFile {
-    /// Parses the file at `url` (the format is told by the `WEBVTT` header, else SubRip).
+    /// The largest subtitle file read, in bytes.
+    public static let maxFileBytes = 20_000_000
+
+    /// Parses the file at `url` (the format is told by its content: a `WEBVTT` header, an ASS `[Script Info]` or
+    /// `[Events]` section, else SubRip).
     /// - Throws: `PhimError` naming the file and line for unreadable, non-UTF-8 or malformed content.
     public static func load(_ url: URL) throws(PhimError) -> [SubtitleCue] {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            let missing = !FileManager.default.fileExists(atPath: url.path)
-            throw PhimError(missing ? .fileNotFound : .unreadableFile, missing ? "no such file" : "cannot be read", subject: url.path)
-        }
+        let data = try InputFile.read(url, subject: url.path, maxBytes: maxFileBytes)
         guard let text = String(validating: data, as: UTF8.self) else {
             throw PhimError(.unreadableFile, "is not valid UTF-8 text", subject: url.path)
         }
@@ -47,6 +50,10 @@ public enum SubtitleFile {
         if body.hasPrefix("\u{FEFF}") { body.removeFirst() }
         let lines = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let firstLine = lines.first { !$0.trimmingWhitespace().isEmpty }?.trimmingWhitespace().lowercased() ?? ""
+        if firstLine == "[script info]" || firstLine == "[events]" || firstLine == "[v4+ styles]" || firstLine == "[v4 styles]" {
+            return try parseASS(lines, name: name)
+        }
         let isVTT = lines.first?.hasPrefix("WEBVTT") ?? false
         var cues: [SubtitleCue] = []
         var index = isVTT ? 1 : 0
@@ -70,9 +77,9 @@ public enum SubtitleFile {
             guard parts.count == 2,
                   let start = parseTime(parts[0].trimmingWhitespace()),
                   let end = parseTime(String(parts[1].trimmingWhitespace().split(separator: " ").first ?? "")) else {
-                throw PhimError(.invalidInput, "line \(timingLine + 1): bad timing '\(lines[timingLine])'", subject: name)
+                throw PhimError(.invalidInput, "line \(timingLine + 1): bad timing \(lines[timingLine].quoted())", subject: name)
             }
-            guard end > start else {
+            guard end >= start else {
                 throw PhimError(.invalidInput, "line \(timingLine + 1): cue ends before it starts", subject: name)
             }
             var rawLines: [String] = []
@@ -83,13 +90,125 @@ public enum SubtitleFile {
             }
             let text = rawLines.map(stripMarkup).joined(separator: "\n").nfc
             let words = isVTT ? karaokeWords(rawLines, start: start, end: end) : []
-            cues.append(SubtitleCue(start: start, end: end, text: text, words: words))
+            guard end > start else { continue }  // a cue that lasts no time is never shown
+            try append(SubtitleCue(start: start, end: end, text: text, words: words), to: &cues, line: timingLine + 1, name: name)
         }
         return cues.sorted { $0.start < $1.start }
     }
 
-    /// `HH:MM:SS,mmm`, `HH:MM:SS.mmm` or `MM:SS.mmm` in seconds.
+    /// Adds a cue after checking it against the limits.
+    private static func append(_ cue: SubtitleCue, to cues: inout [SubtitleCue], line: Int, name: String) throws(PhimError) {
+        guard cue.end <= Limits.maxDuration else {
+            throw PhimError(.limitExceeded, "line \(line): the cue ends after 24 hours", subject: name)
+        }
+        let characters = cue.text.unicodeScalars.count
+        guard characters <= Limits.maxTextCharacters else {
+            throw PhimError(.limitExceeded, "line \(line): the cue has \(characters) characters; at most \(Limits.maxTextCharacters)",
+                            subject: name)
+        }
+        guard cues.count < Limits.maxSubtitleCues else {
+            throw PhimError(.limitExceeded, "line \(line): more than \(Limits.maxSubtitleCues) cues", subject: name)
+        }
+        cues.append(cue)
+    }
+
+    // MARK: ASS / SSA
+
+    /// The `Dialogue:` lines of an ASS or SSA script's `[Events]` section, in the order its `Format:` line gives
+    /// (Start, End and Text are used); override tags are dropped, `\N` breaks lines, `{\k}` karaoke tags time words.
+    static func parseASS(_ lines: [String], name: String) throws(PhimError) -> [SubtitleCue] {
+        var inEvents = false
+        var fields: [String] = []
+        var cues: [SubtitleCue] = []
+        for (index, raw) in lines.enumerated() {
+            let line = raw.trimmingWhitespace()
+            if line.hasPrefix("[") {
+                inEvents = line.lowercased() == "[events]"
+                continue
+            }
+            guard inEvents else { continue }
+            if line.lowercased().hasPrefix("format:") {
+                fields = line.dropFirst("format:".count).split(separator: ",").map { String($0).trimmingWhitespace().lowercased() }
+                continue
+            }
+            guard line.lowercased().hasPrefix("dialogue:") else { continue }
+            guard let startField = fields.firstIndex(of: "start"), let endField = fields.firstIndex(of: "end"),
+                  let textField = fields.firstIndex(of: "text"), textField == fields.count - 1 else {
+                throw PhimError(.invalidInput, "line \(index + 1): a Dialogue line before a Format line with Start, End and Text (last)",
+                                subject: name)
+            }
+            let values = line.dropFirst("dialogue:".count).split(separator: ",", maxSplits: fields.count - 1,
+                                                                     omittingEmptySubsequences: false).map(String.init)
+            guard values.count == fields.count else {
+                throw PhimError(.invalidInput, "line \(index + 1): expected \(fields.count) fields, found \(values.count)", subject: name)
+            }
+            guard let start = parseTime(values[startField].trimmingWhitespace()),
+                  let end = parseTime(values[endField].trimmingWhitespace()) else {
+                throw PhimError(.invalidInput, "line \(index + 1): bad time \(values[startField].quoted()) or \(values[endField].quoted())",
+                                subject: name)
+            }
+            guard end >= start else { throw PhimError(.invalidInput, "line \(index + 1): cue ends before it starts", subject: name) }
+            guard end > start else { continue }
+            let (text, words) = assText(values[textField], start: start, end: end)
+            guard !text.trimmingWhitespace().isEmpty else { continue }
+            try append(SubtitleCue(start: start, end: end, text: text.nfc, words: words), to: &cues, line: index + 1, name: name)
+        }
+        return cues.sorted { $0.start < $1.start }
+    }
+
+    /// An ASS event's text without override blocks, with its karaoke words when `{\k…}` tags time them.
+    /// - Complexity: O(n) in the length of the text.
+    static func assText(_ raw: String, start: Double, end: Double) -> (String, [SpokenWord]) {
+        var text = ""
+        var words: [SpokenWord] = []
+        var wordStart = start, nextStart = start
+        var wordText = ""
+        var timed = false
+        func finishWord() {
+            let trimmed = wordText.trimmingWhitespace().nfc
+            if !trimmed.isEmpty { words.append(SpokenWord(text: trimmed, start: min(wordStart, end), end: min(nextStart, end))) }
+            wordText = ""
+        }
+        var rest = Substring(raw)
+        while let character = rest.first {
+            if character == "{", let close = rest.firstIndex(of: "}") {
+                let block = rest[rest.index(after: rest.startIndex)..<close]
+                // \k, \K, \kf, \ko: the next syllable lasts this many centiseconds.
+                for tag in block.split(separator: "\\") {
+                    let lowered = tag.lowercased()
+                    let digits = lowered.drop { $0 == "k" || $0 == "f" || $0 == "o" }
+                    guard lowered.hasPrefix("k"), !digits.isEmpty, let centiseconds = Double(digits), centiseconds.isFinite,
+                          centiseconds >= 0 else { continue }
+                    finishWord()
+                    timed = true
+                    wordStart = nextStart
+                    nextStart = wordStart + centiseconds / 100
+                }
+                rest = rest[rest.index(after: close)...]
+                continue
+            }
+            if character == "\\", rest.index(after: rest.startIndex) < rest.endIndex {
+                let escape = rest[rest.index(after: rest.startIndex)]
+                if escape == "N" || escape == "n" || escape == "h" {
+                    let replacement: Character = escape == "h" ? "\u{00A0}" : "\n"
+                    text.append(replacement)
+                    wordText.append(" ")
+                    rest = rest.dropFirst(2)
+                    continue
+                }
+            }
+            text.append(character)
+            wordText.append(character)
+            rest.removeFirst()
+        }
+        finishWord()
+        return (text, timed ? words : [])
+    }
+
+    /// `HH:MM:SS,mmm`, `HH:MM:SS.mmm`, `H:MM:SS.cc` (ASS) or `MM:SS.mmm` in seconds; nil when malformed or past
+    /// ``Limits/maxDuration``.
     static func parseTime(_ text: String) -> Double? {
+        guard text.utf8.count <= 32 else { return nil }
         let fields = text.replacingOccurrences(of: ",", with: ".").split(separator: ":")
         guard (2...3).contains(fields.count) else { return nil }
         var seconds = 0.0
@@ -100,7 +219,7 @@ public enum SubtitleFile {
             if !isLast && position > 0 && value >= 60 { return nil }
             seconds = seconds * 60 + value
         }
-        return seconds
+        return seconds <= Limits.maxDuration ? seconds : nil
     }
 
     /// The words of a WebVTT cue with inline timestamps (`Never <00:00:19.500>drink`): each word starts at the timestamp

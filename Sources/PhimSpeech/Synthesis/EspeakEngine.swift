@@ -119,7 +119,7 @@ enum EspeakEngine {
     static func dataFolderProblem(_ folder: String) -> PhimError? {
         let phonemeTable = URL(fileURLWithPath: folder).appendingPathComponent("phontab").path
         guard folder.isEmpty || !FileManager.default.fileExists(atPath: phonemeTable) else { return nil }
-        return PhimError(.operationFailed, "espeak-ng data not found in '\(folder)': install espeak-ng-data, or set "
+        return PhimError(.operationFailed, "espeak-ng data not found in \(folder.quoted()): install espeak-ng-data, or set "
                          + "ESPEAK_DATA_PATH to the folder that holds espeak-ng-data")
     }
 
@@ -149,12 +149,12 @@ enum EspeakEngine {
     private static func select(_ voice: VoiceSettings, dataFolder: String) throws(PhimError) {
         if let name = voice.voice {
             let parts = name.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            let unknown = PhimError(.invalidInput, "unknown espeak-ng voice '\(name)'" + suggestions(for: voice.language),
+            let unknown = PhimError(.invalidInput, "unknown espeak-ng voice \(name.quoted())" + suggestions(for: voice.language),
                                     subject: "--voice")
             guard !name.isEmpty, !parts[0].isEmpty, !name.contains(".."), !name.hasPrefix("/") else { throw unknown }
             // espeak-ng quietly ignores an unknown variant ("en+nobody"), so variants are checked against its folder.
             if parts.count == 2, !variantNames(dataFolder: dataFolder).contains(parts[1]) {
-                throw PhimError(.invalidInput, "unknown espeak-ng voice variant '\(parts[1])' in '\(name)' (variants: "
+                throw PhimError(.invalidInput, "unknown espeak-ng voice variant \(String(describing: parts[1]).quoted()) in \(name.quoted()) (variants: "
                                 + variantNames(dataFolder: dataFolder).prefix(12).joined(separator: ", ") + ", …)", subject: "--voice")
             }
             let result = espeak_SetVoiceByName(name)
@@ -168,7 +168,7 @@ enum EspeakEngine {
                 return espeak_SetVoiceByProperties(&spec)
             }
             if result == EE_NOT_FOUND || language.isEmpty {
-                throw PhimError(.invalidInput, "espeak-ng has no voice for language '\(voice.language)'", subject: "--lang")
+                throw PhimError(.invalidInput, "espeak-ng has no voice for language \(voice.language.quoted())", subject: "--lang")
             }
             try espeakCheck(result, "espeak_SetVoiceByProperties", subject: "--lang")
         }
@@ -176,7 +176,7 @@ enum EspeakEngine {
 
     private static func suggestions(for language: String) -> String {
         let names = voiceNamesLocked(language: language)
-        return names.isEmpty ? "" : "; voices for '\(language)': " + names.joined(separator: ", ")
+        return names.isEmpty ? "" : "; voices for \(language.quoted()): " + names.joined(separator: ", ")
     }
 
     /// Voice names espeak-ng accepts for `language` (its own tag and regional variants). Caller holds the lock.

@@ -16,12 +16,12 @@ struct MakeCommand: AsyncParsableCommand {
 
     @Argument(help: "The article, outline or one-line topic (UTF-8 .txt or .md).") var input: String
     @Option(name: .shortAndLong, help: "The MP4 to write.") var output: String?
-    @Option(help: "The exact length in seconds (default: what the text needs).") var duration: Double?
+    @Option(parsing: .unconditional, help: "The exact length in seconds (default: what the text needs).") var duration: Double?
     @Option(help: "Frame shape: 16:9 (1920×1080), 9:16 (1080×1920) or 1:1 (1080×1080).") var aspect: String = "16:9"
     @Option(help: "Language of the text and voice: vi, en or auto.") var lang: String = "auto"
     @Option(help: "An espeak-ng voice name, e.g. vi, en-us, en+f3 (default: the language's).") var voice: String?
-    @Option(help: "Speaking rate as a multiple of normal (0.5 to 2).") var rate: Double = 1
-    @Option(help: "Voice pitch from 0 to 100 (50 is the voice's own).") var pitch: Int = 50
+    @Option(parsing: .unconditional, help: "Speaking rate as a multiple of normal (0.5 to 2).") var rate: Double = 1
+    @Option(parsing: .unconditional, help: "Voice pitch from 0 to 100 (50 is the voice's own).") var pitch: Int = 50
     @Option(help: "explainer, ad, tutorial or story: hook and closing lines, colours, music mood.") var style: String = "explainer"
     @Option(help: "Background music: generated, none, or an audio file.") var music: String = "generated"
     @Option(help: "A folder of your pictures and clips, matched to scenes by words in their file names.") var images: String?
@@ -34,7 +34,7 @@ struct MakeCommand: AsyncParsableCommand {
     var ttsCommand: String?
     @Flag(help: "Highlight each word of the subtitles as it is spoken.") var karaoke = false
     @Flag(help: "Quarter-size preview: half the width and height, fastest encoder preset.") var preview = false
-    @Option(help: "Chooses the presenter, backdrops and music.") var seed: Int = 1
+    @Option(parsing: .unconditional, help: "Chooses the presenter, backdrops and music.") var seed: Int = 1
     @Flag(help: "Write the storyboard (--storyboard) and print its scenes without rendering: edit it, then 'phim render' it.")
     var noRender = false
     @Flag(help: "Print each stage's time.") var timings = false
@@ -74,9 +74,7 @@ struct MakeCommand: AsyncParsableCommand {
         case "none": musicChoice = .none
         default:
             let url = URL(fileURLWithPath: music)
-            guard FileManager.default.isReadableFile(atPath: url.path) else {
-                throw PhimError(.fileNotFound, "no such file '\(music)'", subject: "--music")
-            }
+            try InputFile.check(url, subject: "--music", written: music)
             musicChoice = .file(url)
         }
         var options = MakeOptions(
@@ -93,16 +91,10 @@ struct MakeCommand: AsyncParsableCommand {
         defer { interrupts.stop() }
         let stages = StageReporter(bar: bar)
         let maker = VideoMaker(options: options, progress: stages.handler, warn: { line in
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            Console.shared.warning(line)
         }, cancellation: cancellation)
-        let report: MakeReport
-        do {
-            report = try await maker.make()
-        } catch {
-            bar.finish()
-            throw error
-        }
-        bar.finish()
+        let report = try await maker.make()
+        Console.shared.keepStatus()
         if let render = report.render {
             var line = String(format: "wrote %@: %dx%d, %d frames, %.3f s, %d scenes, %d words (%@)", options.output.path,
                               render.size.width, render.size.height, report.frameCount, report.duration,
@@ -110,23 +102,23 @@ struct MakeCommand: AsyncParsableCommand {
             if abs(report.rateFactor - 1) > 0.001 { line += String(format: ", rate ×%.2f", report.rateFactor) }
             line += "; subtitles " + report.subtitles.map(\.lastPathComponent).joined(separator: ", ")
             if let storyboard = report.storyboard { line += "; storyboard " + storyboard.path }
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            Console.shared.line(line)
         } else {
             // The storyboard's scenes on stdout, one per line: start, length, title, what is said.
             for (index, scene) in report.scenes.enumerated() {
                 print(String(format: "%2d  %7.2f s  %6.2f s  %@: %@", index + 1, scene.start, scene.duration, scene.title, scene.narration))
             }
-            FileHandle.standardError.write(Data(String(
-                format: "wrote the storyboard %@: %.3f s, %d scenes, %d words (%@); render it with 'phim render %@ -o OUT.mp4'\n",
+            Console.shared.line(String(
+                format: "wrote the storyboard %@: %.3f s, %d scenes, %d words (%@); render it with 'phim render %@ -o OUT.mp4'",
                 report.storyboard?.path ?? "", report.duration, report.sceneCount, report.wordCount, report.language.rawValue,
-                report.storyboard?.path ?? "").utf8))
+                report.storyboard?.path ?? ""))
         }
         if timings {
             let total = report.totalSeconds
-            FileHandle.standardError.write(Data(String(
-                format: "timings: script_s=%.3f speech_s=%.3f layout_s=%.3f render_s=%.3f audio_mix_s=%.3f total_s=%.3f prep_share=%.3f\n",
+            Console.shared.line(String(
+                format: "timings: script_s=%.3f speech_s=%.3f layout_s=%.3f render_s=%.3f audio_mix_s=%.3f total_s=%.3f prep_share=%.3f",
                 report.scriptSeconds, report.speechSeconds, report.layoutSeconds, report.renderSeconds, report.render?.audioMixSeconds ?? 0, total,
-                (report.scriptSeconds + report.speechSeconds + report.layoutSeconds) / max(total, 1e-9)).utf8))
+                (report.scriptSeconds + report.speechSeconds + report.layoutSeconds) / max(total, 1e-9)))
         }
     }
 }
@@ -142,7 +134,7 @@ final class StageReporter: Sendable {
             if update.stage == "render" {
                 render(update)
             } else {
-                FileHandle.standardError.write(Data(String(format: "%@: done in %.2f s\n", update.stage, update.elapsed).utf8))
+                Console.shared.progress(String(format: "%@ done in %.2f s", update.stage, update.elapsed))
             }
         }
     }

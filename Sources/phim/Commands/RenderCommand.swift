@@ -32,20 +32,14 @@ struct RenderCommand: AsyncParsableCommand {
         let renderer = try ProjectRenderer(project: loaded, options: RenderOptions(
             preview: preview, progress: bar.update, rawVideoCopy: rawVideoCopy.map { URL(fileURLWithPath: $0) },
             cancellation: cancellation))
-        let report: RenderReport
-        do {
-            report = try await renderer.render(to: destination)
-        } catch {
-            bar.finish()
-            throw error
-        }
-        bar.finish()
+        let report = try await renderer.render(to: destination)
+        Console.shared.keepStatus()
         let loudness = report.measuredLoudness.isFinite
             ? String(format: ", mix %.1f LUFS%@", report.measuredLoudness,
                      report.appliedGainDB != 0 ? String(format: " %+.1f dB", report.appliedGainDB) : "")
             : ", silent"
-        FileHandle.standardError.write(Data(String(
-            format: "wrote %@: %dx%d, %d frames, %.3f s in %.1f s (%.1f fps)%@\n", destination.path, report.size.width,
-            report.size.height, report.frameCount, report.duration, report.elapsed, report.framesPerSecond, loudness).utf8))
+        Console.shared.line(String(
+            format: "wrote %@: %dx%d, %d frames, %.3f s in %.1f s (%.1f fps)%@", destination.path, report.size.width,
+            report.size.height, report.frameCount, report.duration, report.elapsed, report.framesPerSecond, loudness))
     }
 }
