@@ -24,7 +24,7 @@ public enum Limits {
     public static let maxLayersPerClip = 1_000
     /// The most video layers in one clip (each is decoded on a thread of its own).
     public static let maxVideoLayersPerClip = 16
-    /// The memory one clip's layers may take if each holds one frame-sized picture, in bytes (2 GiB): 259 layers at
+    /// The memory one clip's layers may take if each holds one frame-sized picture, in bytes (2 GiB): 258 layers at
     /// 1920×1080, the full ``maxLayersPerClip`` at 640×360 and below.
     public static let maxClipLayerBytes = 2 << 30
     /// The most audio tracks in a project.

@@ -15,8 +15,10 @@ final class InterruptHandler: @unchecked Sendable {
         for signalNumber in Self.signals {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            // The handler holds its source (for `data`); ``stop()`` removes the handler, which breaks the cycle.
             source.setEventHandler {
-                if count.increment() > 1 {
+                // Signals that arrive together are delivered as one event: `data` says how many there were.
+                if count.add(max(1, Int(source.data))) > 1 {
                     TemporaryFiles.shared.removeAll()
                     exit(130)
                 }
@@ -30,7 +32,10 @@ final class InterruptHandler: @unchecked Sendable {
 
     /// Restores the default signal handling.
     func stop() {
-        for source in sources { source.cancel() }
+        for source in sources {
+            source.setEventHandler(handler: nil)
+            source.cancel()
+        }
         sources = []
         for signalNumber in Self.signals { signal(signalNumber, SIG_DFL) }
     }
@@ -41,10 +46,10 @@ private final class SignalCount: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
 
-    func increment() -> Int {
+    func add(_ signals: Int) -> Int {
         lock.lock()
         defer { lock.unlock() }
-        value += 1
+        value += signals
         return value
     }
 }

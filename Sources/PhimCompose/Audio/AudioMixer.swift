@@ -117,13 +117,21 @@ final class AudioMixer: Sendable {
         var ducker = Ducker(sampleRate: Self.sampleRate, settings: Ducker.Settings(depthDB: duckingDepthDB))
         var speech = [Float](), music = [Float](), ducked = [Float]()
         var blockStart = 0
+        var nextReader = 0
+        var active: [AudioSourceReader] = []
         while blockStart < frameCount {
             try cancellation?.check()
             let frames = min(Self.blockFrames, frameCount - blockStart)
             speech = [Float](repeating: 0, count: frames * 2)
             music = speech
             ducked = speech
-            for reader in readers {
+            // Readers join when their placement starts and leave when it ends: each block touches only the sounds it
+            // holds, however many the project has.
+            while nextReader < readers.count, readers[nextReader].placement.timelineStart < blockStart + frames {
+                active.append(readers[nextReader])
+                nextReader += 1
+            }
+            for reader in active {
                 let placement = reader.placement
                 guard placement.timelineStart < blockStart + frames, placement.timelineEnd > blockStart else { continue }
                 switch placement.bus {
@@ -137,6 +145,7 @@ final class AudioMixer: Sendable {
                     }
                 }
             }
+            active.removeAll { $0.placement.timelineEnd <= blockStart + frames }
             if hasSpeech { ducked = ducker.process(music: ducked, speech: speech) }
             var mix = speech
             Gain.accumulate(music, into: &mix)

@@ -79,9 +79,19 @@ final class FrameComposer: @unchecked Sendable {
         return renderer
     }
 
-    /// Starts preparing the clips that begin within the lead, each on a worker thread.
+    /// The most clips prepared ahead of the one on screen: many short clips must not open all their videos at once.
+    static let maxClipsAhead = 2
+
+    /// Starts preparing the next clips that begin within the lead (at most ``maxClipsAhead``), each on a worker thread.
     private func startPreparations(around index: Int) {
-        for clip in timeline.clips where clip.startFrame > index && clip.startFrame - index <= preparationLead {
+        // Clips are in timeline order: find the first that starts after `index` by bisection, not a scan per frame.
+        let clips = timeline.clips
+        var low = 0, high = clips.count
+        while low < high {
+            let middle = (low + high) / 2
+            if clips[middle].startFrame > index { high = middle } else { low = middle + 1 }
+        }
+        for clip in clips[low..<min(clips.count, low + Self.maxClipsAhead)] where clip.startFrame - index <= preparationLead {
             guard ready[clip.index] == nil, preparing[clip.index] == nil else { continue }
             let shot = OneShot<Result<ClipRenderer, PhimError>>()
             preparing[clip.index] = shot

@@ -143,6 +143,13 @@ public struct CommandSynthesizer: SpeechSynthesizer {
         do { try process.run() } catch {
             throw PhimError(.operationFailed, "cannot run /bin/sh: \(error.localizedDescription)", subject: "--tts-command")
         }
+        // If phim is stopped by a second signal meanwhile, the command's process group and its folder go too.
+        let shell = process.processIdentifier
+        let cleanup = TemporaryFiles.shared.add {
+            if getpgid(shell) == shell { kill(-shell, SIGKILL) } else { kill(shell, SIGKILL) }
+            try? FileManager.default.removeItem(at: folder)
+        }
+        defer { TemporaryFiles.shared.remove(cleanup) }
         if finished.wait(timeout: .now() + max(0, timeout)) == .timedOut {
             // Stop the shell's whole process group when it leads one (Foundation starts it so on Linux): the shell
             // itself may wait for its running child before acting on the signal.
