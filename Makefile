@@ -1,7 +1,7 @@
 # Phim: two commands on a fresh Debian 12 machine with Swift 6.x.
 #   make demo   installs what is missing, builds in release mode, renders Examples/demo.json to out/demo.mp4 and
 #               makes a Vietnamese explainer (out/may-hoc.mp4 with .srt, .vtt and its storyboard) from an article
-#   make test   installs what is missing and runs every test
+#   make test   installs what is missing, runs every test, then a short deterministic run of the fuzz harness
 
 SWIFT ?= swift
 # System packages Phim builds and runs against (Debian 12 names). libopenblas0-openmp replaces the reference BLAS
@@ -27,6 +27,7 @@ demo: deps media build
 test: deps media
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
+	python3 Benchmarks/fuzz/run --cases 150 --seed 1 --phim .build/debug/phim --quick
 
 build:
 	$(SWIFT) build -c release --product phim

@@ -35,6 +35,7 @@ enum MediaPreflight {
                         throw PhimError(.invalidInput, "\(video.path.lastPathComponent.quoted()) has no video stream", subject: path)
                     }
                     try checkSize(stream, field: path)
+                    if !video.mute { try checkSound(info, field: path) }
                     if let duration = info.duration ?? stream.duration {
                         if video.cutFrom >= duration {
                             throw PhimError(.invalidInput, "cutFrom \(format(video.cutFrom)) s is past the end of \(video.path.lastPathComponent.quoted()) (\(format(duration)) s)",
@@ -62,6 +63,7 @@ enum MediaPreflight {
             guard !info.audio.isEmpty else {
                 throw PhimError(.invalidInput, "\(track.path.lastPathComponent.quoted()) has no audio stream", subject: path)
             }
+            try checkSound(info, field: path)
             if let duration = info.duration, track.cutFrom >= duration {
                 throw PhimError(.invalidInput, "cutFrom \(format(track.cutFrom)) s is past the end of \(track.path.lastPathComponent.quoted()) (\(format(duration)) s)",
                                 subject: track.fieldPath + ".cutFrom")
@@ -81,6 +83,19 @@ enum MediaPreflight {
                             subject: field)
         }
         try Limits.check(PixelSize(width: stream.width, height: stream.height), subject: field)
+    }
+
+    /// The sound Phim would mix: within the channel and sample-rate limits.
+    private static func checkSound(_ info: MediaInfo, field: String) throws(PhimError) {
+        for stream in info.audio {
+            guard stream.channels <= Limits.maxAudioChannels else {
+                throw PhimError(.limitExceeded, "has \(stream.channels) audio channels; at most \(Limits.maxAudioChannels)", subject: field)
+            }
+            guard stream.sampleRate <= Limits.maxAudioSampleRate else {
+                throw PhimError(.limitExceeded, "has a sample rate of \(stream.sampleRate) Hz; at most \(Limits.maxAudioSampleRate) Hz",
+                                subject: field)
+            }
+        }
     }
 
     private static func format(_ seconds: Double) -> String {

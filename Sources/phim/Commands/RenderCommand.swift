@@ -19,16 +19,18 @@ struct RenderCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Signals are handled from the start: one stops the work cleanly, a second exits at once.
+        let cancellation = CancellationFlag()
+        let interrupts = InterruptHandler { cancellation.cancel() }
+        defer { interrupts.stop() }
         let loaded = try ProjectLoader.load(from: URL(fileURLWithPath: project))
         if dryRun {
             print(try TimelineResolver.resolve(loaded).description)
             return
         }
+        try cancellation.check()
         let destination = URL(fileURLWithPath: output!)
         let bar = ProgressBar(label: "render")
-        let cancellation = CancellationFlag()
-        let interrupts = InterruptHandler { cancellation.cancel() }
-        defer { interrupts.stop() }
         let renderer = try ProjectRenderer(project: loaded, options: RenderOptions(
             preview: preview, progress: bar.update, rawVideoCopy: rawVideoCopy.map { URL(fileURLWithPath: $0) },
             cancellation: cancellation))
