@@ -366,6 +366,14 @@ import Glibc
         #expect(line.contains("too short"))
     }
 
+    /// Found by the fuzz harness: espeak-ng printed five lines of its own for an MBROLA voice that is not installed.
+    @Test(.enabled(if: !FileManager.default.fileExists(atPath: "/usr/bin/mbrola"), "needs a machine without MBROLA"))
+    func aMissingMBROLAVoiceIsOneLine() throws {
+        try write("a.md", "Solar power is cheap.\n")
+        let line = try expectFailure(["make", "a.md", "-o", "out.mp4", "--voice", "mb-us1"], naming: "--voice")
+        #expect(line.contains("MBROLA"))
+    }
+
     @Test func oneHugeSentenceIsNarratedInPieces() throws {
         try write("a.txt", Array(repeating: "word", count: 20_000).joined(separator: " ") + ".")
         let result = try CLIRunner.run(["make", "a.txt", "--no-render", "--storyboard", "s.json", "--duration", "30"], in: folder.url)

@@ -157,6 +157,18 @@ enum EspeakEngine {
                 throw PhimError(.invalidInput, "unknown espeak-ng voice variant \(String(describing: parts[1]).quoted()) in \(name.quoted()) (variants: "
                                 + variantNames(dataFolder: dataFolder).prefix(12).joined(separator: ", ") + ", …)", subject: "--voice")
             }
+            // MBROLA voices (`mb-us1`) need the mbrola program and the voice's data; without them espeak-ng prints
+            // several lines of its own to stderr before failing, so they are checked here first.
+            if parts[0].hasPrefix("mb-") {
+                let data = String(parts[0].dropFirst(3))
+                let hasData = ["/usr/share/mbrola/\(data)", "/usr/share/mbrola/\(data)/\(data)", "/usr/share/mbrola/voices/\(data)"]
+                    .contains { FileManager.default.fileExists(atPath: $0) }
+                let hasProgram = ["/usr/bin/mbrola", "/usr/local/bin/mbrola"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+                guard !data.isEmpty, hasData, hasProgram else {
+                    throw PhimError(.invalidInput, "the MBROLA voice \(name.quoted()) is not installed (apt-get install mbrola mbrola-\(data))",
+                                    subject: "--voice")
+                }
+            }
             let result = espeak_SetVoiceByName(name)
             if result == EE_NOT_FOUND { throw unknown }
             try espeakCheck(result, "espeak_SetVoiceByName", subject: "--voice")
