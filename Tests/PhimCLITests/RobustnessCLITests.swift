@@ -241,20 +241,14 @@ import Glibc
         #expect(OutputInspector.rmsDecibels(audio, frames: 4_800..<40_000) > -30, "the tone reached the mix")
     }
 
-    /// A 16-bit PCM WAV of `channels` channels carrying the same 440 Hz tone, 1 s at 48 kHz.
+    /// A WAV of `channels` channels carrying the same 440 Hz tone, 1 s at 48 kHz.
     func writeWAV(_ name: String, channels: Int, amplitude: Double = 0) throws {
-        var data = Data()
-        func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
-        let frames = 48_000, blockAlign = channels * 2
-        data.append(contentsOf: Array("RIFF".utf8)); append(UInt32(36 + frames * blockAlign))
-        data.append(contentsOf: Array("WAVEfmt ".utf8)); append(UInt32(16)); append(UInt16(1)); append(UInt16(channels))
-        append(UInt32(48_000)); append(UInt32(48_000 * blockAlign)); append(UInt16(blockAlign)); append(UInt16(16))
-        data.append(contentsOf: Array("data".utf8)); append(UInt32(frames * blockAlign))
-        for n in 0..<frames {
-            let value = Int16(amplitude * sin(2 * .pi * 440 * Double(n) / 48_000))
-            for _ in 0..<channels { append(value) }
+        var samples = [Float](repeating: 0, count: 48_000 * channels)
+        for n in 0..<48_000 {
+            let value = Float(amplitude / 32_768 * sin(2 * .pi * 440 * Double(n) / 48_000))
+            for channel in 0..<channels { samples[n * channels + channel] = value }
         }
-        try data.write(to: folder.file(name))
+        try WAVFile.write(samples, sampleRate: 48_000, channelCount: channels, to: folder.file(name))
     }
 
     @Test func aVideoOfExtremeAspectRatioFillsTheFrame() throws {

@@ -28,13 +28,13 @@ enum MediaPreflight {
                     guard let video = info.primaryVideo else {
                         throw PhimError(.invalidInput, "\(image.path.lastPathComponent.quoted()) is not a picture", subject: path)
                     }
-                    try checkSize(video, field: path)
+                    try video.checkSize(subject: path)
                 case .video(let video):
                     let info = try probe(video.path, field: path)
                     guard let stream = info.primaryVideo, !stream.isStillImage || info.format != "image2" else {
                         throw PhimError(.invalidInput, "\(video.path.lastPathComponent.quoted()) has no video stream", subject: path)
                     }
-                    try checkSize(stream, field: path)
+                    try stream.checkSize(subject: path)
                     if !video.mute { try checkSound(info, field: path) }
                     if let duration = info.duration ?? stream.duration {
                         if video.cutFrom >= duration {
@@ -76,26 +76,9 @@ enum MediaPreflight {
         return probed
     }
 
-    private static func checkSize(_ stream: VideoStreamInfo, field: String) throws(PhimError) {
-        guard stream.width > 0, stream.height > 0 else {
-            // FFmpeg leaves the size unset when it refuses a picture beyond the pixel limit, or cannot parse it.
-            throw PhimError(.corruptMedia, "the picture's size cannot be read: the file is damaged, or larger than \(Limits.maxFrameSide) pixels a side",
-                            subject: field)
-        }
-        try Limits.check(PixelSize(width: stream.width, height: stream.height), subject: field)
-    }
-
     /// The sound Phim would mix: within the channel and sample-rate limits.
     private static func checkSound(_ info: MediaInfo, field: String) throws(PhimError) {
-        for stream in info.audio {
-            guard stream.channels <= Limits.maxAudioChannels else {
-                throw PhimError(.limitExceeded, "has \(stream.channels) audio channels; at most \(Limits.maxAudioChannels)", subject: field)
-            }
-            guard stream.sampleRate <= Limits.maxAudioSampleRate else {
-                throw PhimError(.limitExceeded, "has a sample rate of \(stream.sampleRate) Hz; at most \(Limits.maxAudioSampleRate) Hz",
-                                subject: field)
-            }
-        }
+        for stream in info.audio { try stream.checkLimits(subject: field) }
     }
 
     private static func format(_ seconds: Double) -> String {

@@ -40,14 +40,7 @@ public final class AudioDecoder {
         let input = try FormatInput(url: url)
         let (index, info) = try input.bestStreamDescribed(AVMEDIA_TYPE_AUDIO, kind: "audio")
         let stream = info.audio.first { $0.index == index }!
-        guard stream.channels <= Limits.maxAudioChannels else {
-            throw PhimError(.limitExceeded, "has \(stream.channels) audio channels; at most \(Limits.maxAudioChannels)",
-                            subject: url.displayPath)
-        }
-        guard stream.sampleRate <= Limits.maxAudioSampleRate else {
-            throw PhimError(.limitExceeded, "has a sample rate of \(stream.sampleRate) Hz; at most \(Limits.maxAudioSampleRate) Hz",
-                            subject: url.displayPath)
-        }
+        try stream.checkLimits(subject: url.displayPath)
         guard (1...2).contains(channelCount), (8_000...192_000).contains(sampleRate) else {
             throw PhimError(.unsupported, "cannot decode to \(channelCount) channels at \(sampleRate) Hz", subject: url.displayPath)
         }

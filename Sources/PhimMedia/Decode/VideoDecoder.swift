@@ -68,12 +68,7 @@ public final class VideoDecoder {
         let input = try FormatInput(url: url)
         let (index, info) = try input.bestStreamDescribed(AVMEDIA_TYPE_VIDEO, kind: "video")
         let stream = info.video.first { $0.index == index }!
-        guard stream.width > 0, stream.height > 0 else {
-            // FFmpeg leaves the size unset when the header claims more pixels than Phim allows (or is damaged).
-            throw PhimError(.corruptMedia, "its pictures have no size FFmpeg can read (damaged, or larger than \(Limits.maxFrameSide) pixels a side)",
-                            subject: url.displayPath)
-        }
-        try Limits.check(PixelSize(width: stream.width, height: stream.height), subject: url.displayPath)
+        try stream.checkSize(subject: url.displayPath)
         let upright = options.appliesRotation ? stream.displaySize : PixelSize(width: stream.width, height: stream.height)
         let outputSize = options.outputSize ?? upright
         try Limits.check(outputSize, subject: url.displayPath)

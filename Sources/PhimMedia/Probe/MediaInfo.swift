@@ -58,3 +58,30 @@ public struct AudioStreamInfo: Sendable, Codable, Equatable {
     public var duration: Double?
     public var bitRate: Int?
 }
+
+extension VideoStreamInfo {
+    /// Checks the stream's picture size: readable (FFmpeg leaves it unset when the header claims more pixels than
+    /// Phim allows, or is damaged) and within ``Limits``.
+    /// - Throws: `PhimError` naming `subject`.
+    public func checkSize(subject: String) throws(PhimError) {
+        guard width > 0, height > 0 else {
+            throw PhimError(.corruptMedia, "the picture's size cannot be read: the file is damaged, or larger than \(Limits.maxFrameSide) pixels a side",
+                            subject: subject)
+        }
+        try Limits.check(PixelSize(width: width, height: height), subject: subject)
+    }
+}
+
+extension AudioStreamInfo {
+    /// Checks the stream against the channel and sample-rate limits Phim mixes within.
+    /// - Throws: `PhimError` `.limitExceeded` naming `subject`.
+    public func checkLimits(subject: String) throws(PhimError) {
+        guard channels <= Limits.maxAudioChannels else {
+            throw PhimError(.limitExceeded, "has \(channels) audio channels; at most \(Limits.maxAudioChannels)", subject: subject)
+        }
+        guard sampleRate <= Limits.maxAudioSampleRate else {
+            throw PhimError(.limitExceeded, "has a sample rate of \(sampleRate) Hz; at most \(Limits.maxAudioSampleRate) Hz",
+                            subject: subject)
+        }
+    }
+}
