@@ -68,30 +68,27 @@ public enum MediaGenerator {
         toneFrequency: Double? = 440, toneAmplitude: Float = 0.5
     ) throws -> URL {
         let rate = FrameRate(fps)
-        let writer = try MP4Writer(
-            destination: url, video: VideoEncoderSettings(size: size, frameRate: rate, crf: 18, preset: "ultrafast"),
-            audio: toneFrequency == nil ? nil : AudioEncoderSettings(), metadata: ["comment": "Phim test media"])
-        let frameCount = rate.frameIndex(at: Double(seconds))
-        var frame = PixelBuffer(size: size)
-        for index in 0..<frameCount {
-            let second = Int(rate.seconds(ofFrame: index))
-            frame.fill(barColor(second))
-            try writer.appendVideo(frame)
-            if let toneFrequency {
-                let first = rate.samples(beforeFrame: index, sampleRate: 48_000)
-                let last = rate.samples(beforeFrame: index + 1, sampleRate: 48_000)
-                var samples = [Float](repeating: 0, count: (last - first) * 2)
-                for n in first..<last {
+        let frames = GeneratedFrames(count: rate.frameIndex(at: Double(seconds))) { index in
+            var frame = PixelBuffer(size: size)
+            frame.fill(barColor(Int(rate.seconds(ofFrame: index))))
+            return frame
+        }
+        let audio: ExportAudio = toneFrequency.map { frequency in
+            .samples(GeneratedAudio { first, count in
+                var samples = [Float](repeating: 0, count: count * 2)
+                for n in first..<first + count {
                     let t = Double(n) / 48_000
                     let on = t - t.rounded(.down) < 0.5
-                    let value = on ? toneAmplitude * Float(sin(2 * Double.pi * toneFrequency * t)) : 0
+                    let value = on ? toneAmplitude * Float(sin(2 * Double.pi * frequency * t)) : 0
                     samples[(n - first) * 2] = value
                     samples[(n - first) * 2 + 1] = value
                 }
-                try writer.appendAudio(AudioBuffer(samples: samples))
-            }
-        }
-        try writer.finish()
+                return samples
+            }, AudioEncoderSettings())
+        } ?? .none
+        let export = VideoExport(video: VideoEncoderSettings(size: size, frameRate: rate, crf: 18, preset: "ultrafast"),
+                                 audio: audio, metadata: ["comment": "Phim test media"])
+        _ = try export.write(frames, to: url)
         return url
     }
 }

@@ -332,9 +332,13 @@ import Glibc
         process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": scratch.path]) { $1 }
         process.standardError = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<200 where ((try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? []).isEmpty {
-            Thread.sleep(forTimeInterval: 0.05)
+        // Wait until the speech command runs (its folder exists): the storyboard's own scratch folder comes first, and a
+        // signal before the command starts ends the run at the next stage, with status 1.
+        func speechIsRunning() -> Bool {
+            ((try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? []).contains { $0.hasPrefix("phim-tts-") }
         }
+        for _ in 0..<400 where !speechIsRunning() { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(speechIsRunning(), "the speech command never started")
         kill(process.processIdentifier, SIGINT)
         Thread.sleep(forTimeInterval: 0.5)
         kill(process.processIdentifier, SIGINT)

@@ -322,13 +322,11 @@ import Testing
     /// (an MP4 frame would do, but a still exercises the image decoder).
     func halfAndHalfPicture() throws -> URL {
         let url = folder.file("halves.mp4")
-        let writer = try MP4Writer(destination: url, video: VideoEncoderSettings(size: PixelSize(width: 400, height: 200),
-                                                                                  frameRate: FrameRate(1), crf: 0), audio: nil)
         var frame = PixelBuffer(size: PixelSize(width: 400, height: 200))
         frame.fill(Color(red: 0, green: 0, blue: 1))
         frame.draw { $0.fill(rect: Rect(x: 0, y: 0, width: 200, height: 200), with: .color(Color(red: 1, green: 0, blue: 0))) }
-        try writer.appendVideo(frame)
-        try writer.finish()
+        let export = VideoExport(video: VideoEncoderSettings(size: PixelSize(width: 400, height: 200), frameRate: FrameRate(1), crf: 0))
+        _ = try export.write(GeneratedFrames(count: 1) { _ in frame }, to: url)
         return url
     }
 

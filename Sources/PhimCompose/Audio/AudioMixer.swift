@@ -170,7 +170,7 @@ final class AudioMixer: Sendable {
 /// encoder by a few tenths of a dB, still stays at or under −1 dBTP.
 ///
 /// Not `Sendable`.
-final class MixedAudioReader {
+final class MixedAudioReader: AudioSampleSource {
     private let mixed: MixedAudio
     private let gain: Float
     private var limiter = TruePeakLimiter(sampleRate: AudioMixer.sampleRate, channelCount: 2, ceilingDBTP: -1.5)

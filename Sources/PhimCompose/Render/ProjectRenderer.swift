@@ -9,17 +9,20 @@ public struct RenderOptions: Sendable {
     public var preview: Bool
     /// Called from worker threads as frames are encoded.
     public var progress: ProgressHandler?
-    /// Also write the exact frames given to the encoder as raw I420 here (for benchmarks).
-    public var rawVideoCopy: URL?
+    /// Extra work on each frame before it is encoded (``RawVideoCopy`` for benchmarks), after the export's own.
+    public var stages: [any FrameStage]
     /// Checked every frame; when set, the render stops with `.cancelled` and leaves no output.
     public var cancellation: CancellationFlag?
+    /// Container tags of the MP4.
+    public var metadata: [String: String]
 
-    public init(preview: Bool = false, progress: ProgressHandler? = nil, rawVideoCopy: URL? = nil,
-                cancellation: CancellationFlag? = nil) {
+    public init(preview: Bool = false, progress: ProgressHandler? = nil, stages: [any FrameStage] = [],
+                cancellation: CancellationFlag? = nil, metadata: [String: String] = ["comment": "Rendered by Phim"]) {
         self.preview = preview
         self.progress = progress
-        self.rawVideoCopy = rawVideoCopy
+        self.stages = stages
         self.cancellation = cancellation
+        self.metadata = metadata
     }
 }
 
@@ -132,42 +135,39 @@ public final class ProjectRenderer: Sendable {
         }
         defer { frames.cancel() }
 
-        // Encode here.
+        // Encode here, once the mix is measured.
         let mixed = try mixResult.wait().get()
-        let audioReader = MixedAudioReader(mixed)
-        let writer = try MP4Writer(
-            destination: destination,
+        let export = VideoExport(
             video: VideoEncoderSettings(size: outputSize, frameRate: frameRate, crf: project.output.crf,
                                         preset: options.preview ? "ultrafast" : project.output.preset.rawValue),
-            audio: AudioEncoderSettings(bitRate: project.output.audioBitrate),
-            metadata: ["comment": "Rendered by Phim"], rawVideoCopy: options.rawVideoCopy)
-        let progressStart = MonotonicClock.now()
-        for index in 0..<frameCount {
-            try options.cancellation?.check()
-            var frame: PixelBuffer?
-            do { frame = try frames.pop() } catch let error as PhimError { throw error } catch {
-                throw PhimError(.operationFailed, "\(error)")
-            }
-            guard frame != nil else {
-                throw PhimError(.operationFailed, "the compositor stopped early at frame \(index)")
-            }
-            try writer.appendVideo(frame!)
-            pool.recycle(&frame)
-            let first = frameRate.samples(beforeFrame: index, sampleRate: AudioMixer.sampleRate)
-            let last = frameRate.samples(beforeFrame: index + 1, sampleRate: AudioMixer.sampleRate)
-            let samples = try audioReader.read(frameCount: last - first)
-            try samples.withUnsafeBufferPointer { (pointer) throws(PhimError) in try writer.appendAudio(pointer) }
-            if let progress = options.progress, index % 5 == 4 || index == frameCount - 1 {
-                progress(ProgressUpdate(stage: "render", completed: index + 1, total: frameCount,
-                                        elapsed: MonotonicClock.now() - progressStart))
-            }
-        }
-        try writer.finish()
+            audio: .samples(MixedAudioReader(mixed), AudioEncoderSettings(bitRate: project.output.audioBitrate)),
+            metadata: options.metadata, stages: options.stages, progress: options.progress, progressLabel: "render",
+            cancellation: options.cancellation)
+        _ = try export.write(QueuedFrames(frames, pool: pool), frameCount: frameCount, to: destination)
         return RenderReport(
             output: destination, size: outputSize, frameRate: frameRate, frameCount: frameCount,
             duration: frameRate.seconds(ofFrame: frameCount), measuredLoudness: mixed.measurement.integratedLoudness,
             appliedGainDB: mixed.gainDB, elapsed: MonotonicClock.now() - started, audioMixSeconds: mixResult.seconds)
     }
+}
+
+/// The compositor's frames as they come off its queue; encoded frames go back to the pool.
+private final class QueuedFrames: VideoFrameSource {
+    private let queue: BlockingQueue<PixelBuffer>
+    private let pool: PixelBufferPool
+
+    init(_ queue: BlockingQueue<PixelBuffer>, pool: PixelBufferPool) {
+        self.queue = queue
+        self.pool = pool
+    }
+
+    func nextFrame() throws(PhimError) -> PixelBuffer? {
+        do { return try queue.pop() } catch let error as PhimError { throw error } catch {
+            throw PhimError(.operationFailed, "\(error)")
+        }
+    }
+
+    func recycle(_ frame: inout PixelBuffer?) { pool.recycle(&frame) }
 }
 
 /// A value handed from one thread to another once.

@@ -24,7 +24,7 @@ public final class AudioDecoder {
     private let timeBase: AVRational
     private let origin: Double
     private var resampler: OpaquePointer?
-    private let frame = Frame()
+    private let frame: Frame
     private var flushed = false
     /// The time of the next sample handed out, once known.
     private var position: Double?
@@ -51,6 +51,7 @@ public final class AudioDecoder {
         self.channelCount = channelCount
         self.timeBase = input.stream(index).pointee.time_base
         self.origin = input.startTime
+        self.frame = try Frame()
         self.decoder = try StreamDecoder(url: url, input: input, streamIndex: index, threads: 1, kind: "audio")
     }
 

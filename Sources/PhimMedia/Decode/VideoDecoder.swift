@@ -57,7 +57,7 @@ public final class VideoDecoder {
     private let stream: StreamDecoder
     private let timeBase: AVRational
     private let origin: Double
-    private let frame = Frame()
+    private let frame: Frame
     private let converter: FrameConverter
     private var lastTime: Double?
 
@@ -78,6 +78,7 @@ public final class VideoDecoder {
         self.streamInfo = stream
         self.timeBase = input.stream(index).pointee.time_base
         self.origin = input.startTime
+        self.frame = try Frame()
         self.outputSize = outputSize
         self.converter = FrameConverter(output: options.pixelFormat)
         self.stream = try StreamDecoder(url: url, input: input, streamIndex: index, threads: options.threads, kind: "video")

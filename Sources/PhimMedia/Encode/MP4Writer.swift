@@ -1,5 +1,4 @@
 import CFFmpeg
-import CYUV
 import Foundation
 import PhimCore
 
@@ -39,42 +38,56 @@ public struct AudioEncoderSettings: Sendable, Equatable {
     }
 }
 
-/// Writes an MP4 (H.264 + AAC, `+faststart`) frame by frame with FFmpeg's libraries, to a temporary file that
-/// becomes the destination only when ``finish()`` succeeds.
+/// Writes an MP4 (H.264, with AAC or a copied audio stream, `+faststart`) frame by frame with FFmpeg's libraries, to
+/// a temporary file that becomes the destination only at ``commit()``. ``VideoExport`` is its one user: every MP4
+/// Phim writes goes through the export's stages and sealers.
 ///
 /// Not `Sendable`: one thread feeds a writer. Video frames may be `bgraPremultiplied` (opaque) or `rgba`.
-public final class MP4Writer {
-    public let video: VideoEncoderSettings
-    public let audio: AudioEncoderSettings?
+final class MP4Writer {
+    /// The sound of the MP4.
+    enum AudioTrack {
+        /// Interleaved float samples encoded as AAC.
+        case encode(AudioEncoderSettings)
+        /// Packets copied unchanged from another file's audio stream.
+        case copy(AudioPacketReader)
+    }
+
+    let video: VideoEncoderSettings
+    let audio: AudioEncoderSettings?
     /// Frames of video written so far.
-    public private(set) var videoFrameCount = 0
+    private(set) var videoFrameCount = 0
     /// Sample frames of audio written so far.
-    public private(set) var audioFrameCount = 0
+    private(set) var audioFrameCount = 0
+    /// The destination, as the user gave it, for messages.
+    let subject: String
 
     private let output: OutputFile
-    private let subject: String
     private let format: UnsafeMutablePointer<AVFormatContext>
     private let videoCodec: UnsafeMutablePointer<AVCodecContext>
     private let videoStream: UnsafeMutablePointer<AVStream>
     private var audioCodec: UnsafeMutablePointer<AVCodecContext>?
     private var audioStream: UnsafeMutablePointer<AVStream>?
-    private let yuvFrame = Frame()
-    private let audioFrame = Frame()
-    private let packet = Packet()
+    private let yuvFrame: Frame
+    private let audioFrame: Frame
+    private let packet: Packet
     /// Interleaved samples waiting to fill an AAC frame (1024 samples).
     private var pendingAudio: [Float] = []
-    private var finished = false
-    /// Where a copy of every I420 frame goes, for measuring the encoder alone (benchmarks).
-    private let rawVideoCopy: FileHandle?
+    /// Where copied audio comes from, the stream it goes to, and a packet read but not yet written.
+    private let audioCopy: AudioPacketReader?
+    private var copiedStream: UnsafeMutablePointer<AVStream>?
+    private let copiedPacket: Packet
+    private var heldPacket = false
+    /// The trailer is written and the file closed.
+    private var written = false
+    private var committed = false
 
     /// Opens the encoders and the temporary output beside `destination`.
     /// - Parameters:
+    ///   - audio: the sound, or `nil` for a silent MP4.
     ///   - metadata: container tags (`title`, `comment`…). libavformat writes its own name as `encoder`.
     /// - Throws: `PhimError` naming the destination when it cannot be written, or the settings are invalid.
-    ///   - rawVideoCopy: also write every frame as raw I420 (`yuv420p`) to this file, exactly as the encoder gets
-    ///     it; benchmarks time `ffmpeg` encoding it to find the floor an encoder sets.
-    public init(destination: URL, video: VideoEncoderSettings, audio: AudioEncoderSettings?,
-                metadata: [String: String] = [:], rawVideoCopy: URL? = nil) throws(PhimError) {
+    init(destination: URL, video: VideoEncoderSettings, audio track: AudioTrack?,
+         metadata: [String: String] = [:]) throws(PhimError) {
         _ = FFmpegLogging.configured
         guard video.size.width % 2 == 0, video.size.height % 2 == 0 else {
             throw PhimError(.invalidInput, "H.264 yuv420p needs an even width and height, not \(video.size)", subject: destination.displayPath)
@@ -86,16 +99,21 @@ public final class MP4Writer {
         }
         self.output = try OutputFile(destination)
         self.video = video
-        self.audio = audio
         self.subject = destination.displayPath
-        if let rawVideoCopy {
-            guard FileManager.default.createFile(atPath: rawVideoCopy.path, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: rawVideoCopy.path) else {
-                throw PhimError(.writeFailed, "cannot create the raw video copy", subject: rawVideoCopy.displayPath)
-            }
-            self.rawVideoCopy = handle
-        } else {
-            self.rawVideoCopy = nil
+        self.yuvFrame = try Frame()
+        self.audioFrame = try Frame()
+        self.packet = try Packet()
+        self.copiedPacket = try Packet()
+        switch track {
+        case .encode(let settings):
+            audio = settings
+            audioCopy = nil
+        case .copy(let reader):
+            audio = nil
+            audioCopy = reader
+        case nil:
+            audio = nil
+            audioCopy = nil
         }
 
         var formatContext: UnsafeMutablePointer<AVFormatContext>? = nil
@@ -171,6 +189,14 @@ public final class MP4Writer {
             try ffmpegCheck(av_frame_get_buffer(f, 0), "allocating an audio frame", subject: subject)
         }
 
+        if let audioCopy {
+            guard let stream = avformat_new_stream(formatContext, nil) else {
+                throw PhimError(.operationFailed, "cannot allocate the audio stream", subject: subject)
+            }
+            try audioCopy.configure(stream, for: format)
+            copiedStream = stream
+        }
+
         for (key, value) in metadata { av_dict_set(&format.pointee.metadata, key, value, 0) }
 
         try ffmpegCheck(avio_open(&format.pointee.pb, output.temporary.path, AVIO_FLAG_WRITE),
@@ -188,17 +214,26 @@ public final class MP4Writer {
         avcodec_free_context(&audioCodec)
         if format.pointee.pb != nil { avio_closep(&format.pointee.pb) }
         avformat_free_context(format)
-        if !finished { output.discard() }
+        if !committed { output.discard() }
     }
+
+    /// The sample rate of encoded audio, or `nil` when samples are not being encoded.
+    var audioSampleRate: Int? { audio?.sampleRate }
+
+    /// Where the MP4 is being written; after ``finishWriting()`` it holds the whole file.
+    var temporaryURL: URL { output.temporary }
 
     /// Encodes the next video frame.
     /// - Precondition: `pixels.size == video.size`.
     /// - Throws: `PhimError` when encoding or writing fails.
-    public func appendVideo(_ pixels: PixelBuffer) throws(PhimError) {
+    func appendVideo(_ pixels: PixelBuffer) throws(PhimError) {
         precondition(pixels.size == video.size, "frame size \(pixels.size) differs from the video size \(video.size)")
         try ffmpegCheck(av_frame_make_writable(yuvFrame.pointer), "preparing a video frame", subject: subject)
-        try convertToYUV(pixels)
-        if let rawVideoCopy { try writeRawCopy(to: rawVideoCopy) }
+        let f = yuvFrame.pointer
+        guard convertToI420(pixels, y: f.pointee.data.0!, yStride: f.pointee.linesize.0, u: f.pointee.data.1!,
+                            uStride: f.pointee.linesize.1, v: f.pointee.data.2!, vStride: f.pointee.linesize.2) else {
+            throw PhimError(.operationFailed, "colour conversion failed", subject: subject)
+        }
         yuvFrame.pointer.pointee.pts = Int64(videoFrameCount)
         videoFrameCount += 1
         try encode(yuvFrame.pointer, codec: videoCodec, stream: videoStream)
@@ -206,7 +241,7 @@ public final class MP4Writer {
 
     /// Queues interleaved float samples (at `audio.sampleRate`, `audio.channelCount` channels) for AAC.
     /// - Throws: `PhimError` when encoding or writing fails.
-    public func appendAudio(_ samples: UnsafeBufferPointer<Float>) throws(PhimError) {
+    func appendAudio(_ samples: UnsafeBufferPointer<Float>) throws(PhimError) {
         guard let audio, let audioCodec, let audioStream else { return }
         pendingAudio.append(contentsOf: samples)
         let frameSize = Int(audioCodec.pointee.frame_size)
@@ -220,15 +255,28 @@ public final class MP4Writer {
         if consumed > 0 { pendingAudio.removeFirst(consumed) }
     }
 
-    /// Queues samples from an `AudioBuffer`.
-    public func appendAudio(_ buffer: AudioBuffer) throws(PhimError) {
-        try buffer.samples.withUnsafeBufferPointer { (pointer) throws(PhimError) in try appendAudio(pointer) }
+    /// Writes the copied audio stream's packets that start before `seconds` (on the output's clock, which starts
+    /// at the source file's start). Does nothing when no stream is copied.
+    func copyAudio(before seconds: Double) throws(PhimError) {
+        guard let audioCopy, let copiedStream else { return }
+        while true {
+            if !heldPacket {
+                guard try audioCopy.read(into: copiedPacket) else { return }
+                heldPacket = true
+            }
+            guard audioCopy.seconds(of: copiedPacket) < seconds else { return }
+            audioCopy.retime(copiedPacket, to: copiedStream)
+            heldPacket = false
+            try ffmpegCheck(av_interleaved_write_frame(format, copiedPacket.pointer), "writing the MP4", subject: subject,
+                            code: .writeFailed)
+        }
     }
 
-    /// Flushes the encoders, writes the index at the front of the file (`+faststart`) and moves the file into place.
+    /// Flushes the encoders and writes the index at the front of the file (`+faststart`); the file stays at
+    /// ``temporaryURL`` until ``commit()``. Copied audio ends with the video.
     /// - Throws: `PhimError`; the destination is then left untouched.
-    public func finish() throws(PhimError) {
-        guard !finished else { return }
+    func finishWriting() throws(PhimError) {
+        guard !written else { return }
         if let audio, let audioCodec, let audioStream, !pendingAudio.isEmpty {
             let frames = pendingAudio.count / audio.channelCount
             try fillAudioFrame(from: 0, frames: frames)
@@ -237,10 +285,18 @@ public final class MP4Writer {
         }
         try encode(nil, codec: videoCodec, stream: videoStream)
         if let audioCodec, let audioStream { try encode(nil, codec: audioCodec, stream: audioStream) }
+        if heldPacket { av_packet_unref(copiedPacket.pointer) }
+        heldPacket = false
         try ffmpegCheck(av_write_trailer(format), "finishing the MP4", subject: subject, code: .writeFailed)
         avio_closep(&format.pointee.pb)
-        try? rawVideoCopy?.close()
-        finished = true
+        written = true
+    }
+
+    /// Moves the finished file into place.
+    /// - Precondition: ``finishWriting()`` succeeded.
+    func commit() throws(PhimError) {
+        precondition(written, "commit() before finishWriting()")
+        committed = true
         try output.commit()
     }
 
@@ -259,40 +315,6 @@ public final class MP4Writer {
         f.pointee.nb_samples = Int32(frames == capacity ? capacity : frames)
         f.pointee.pts = Int64(audioFrameCount)
         audioFrameCount += frames
-    }
-
-    /// Converts a 32-bit frame to the encoder's I420 frame with libyuv (AVX2 on this hardware).
-    private func convertToYUV(_ pixels: PixelBuffer) throws(PhimError) {
-        let f = yuvFrame.pointer
-        let width = Int32(video.size.width), height = Int32(video.size.height)
-        let status: Int32 = pixels.withUnsafeBytes { raw in
-            let source = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            let stride = Int32(pixels.bytesPerRow)
-            // libyuv names formats by their little-endian word order: its "ARGB" is B, G, R, A in memory.
-            return switch pixels.format {
-            case .bgraPremultiplied:
-                ARGBToI420(source, stride, f.pointee.data.0, f.pointee.linesize.0, f.pointee.data.1, f.pointee.linesize.1,
-                           f.pointee.data.2, f.pointee.linesize.2, width, height)
-            case .rgba:
-                ABGRToI420(source, stride, f.pointee.data.0, f.pointee.linesize.0, f.pointee.data.1, f.pointee.linesize.1,
-                           f.pointee.data.2, f.pointee.linesize.2, width, height)
-            }
-        }
-        guard status == 0 else { throw PhimError(.operationFailed, "colour conversion failed", subject: subject) }
-    }
-
-    private func writeRawCopy(to handle: FileHandle) throws(PhimError) {
-        let f = yuvFrame.pointer.pointee
-        var data = Data(capacity: video.size.area * 3 / 2)
-        let planes = [(f.data.0!, f.linesize.0, video.size.width, video.size.height),
-                      (f.data.1!, f.linesize.1, video.size.width / 2, video.size.height / 2),
-                      (f.data.2!, f.linesize.2, video.size.width / 2, video.size.height / 2)]
-        for (base, stride, width, height) in planes {
-            for row in 0..<height { data.append(base + row * Int(stride), count: width) }
-        }
-        do { try handle.write(contentsOf: data) } catch {
-            throw PhimError(.writeFailed, "cannot write the raw video copy: \(error)", subject: subject)
-        }
     }
 
     /// Sends a frame (or `nil` to flush) and writes every packet that comes out.

@@ -119,7 +119,11 @@ final class CodecDecoder {
 /// An owned `AVPacket`.
 final class Packet {
     let pointer: UnsafeMutablePointer<AVPacket>
-    init() { pointer = av_packet_alloc() }
+    /// - Throws: `PhimError` `.operationFailed` when FFmpeg cannot allocate it (out of memory).
+    init() throws(PhimError) {
+        guard let pointer = av_packet_alloc() else { throw PhimError(.operationFailed, "out of memory allocating a packet") }
+        self.pointer = pointer
+    }
     deinit {
         var p: UnsafeMutablePointer<AVPacket>? = pointer
         av_packet_free(&p)
@@ -129,7 +133,11 @@ final class Packet {
 /// An owned `AVFrame`.
 final class Frame {
     let pointer: UnsafeMutablePointer<AVFrame>
-    init() { pointer = av_frame_alloc() }
+    /// - Throws: `PhimError` `.operationFailed` when FFmpeg cannot allocate it (out of memory).
+    init() throws(PhimError) {
+        guard let pointer = av_frame_alloc() else { throw PhimError(.operationFailed, "out of memory allocating a frame") }
+        self.pointer = pointer
+    }
     deinit {
         var p: UnsafeMutablePointer<AVFrame>? = pointer
         av_frame_free(&p)

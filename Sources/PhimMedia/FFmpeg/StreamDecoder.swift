@@ -14,7 +14,7 @@ final class StreamDecoder {
     private let threads: Int
     /// "video" or "audio", for messages.
     private let kind: String
-    private let packet = Packet()
+    private let packet: Packet
     private var inputEnded = false
     private var consecutiveErrors = 0
     private var framesReceived = 0
@@ -25,6 +25,7 @@ final class StreamDecoder {
         self.streamIndex = streamIndex
         self.threads = threads
         self.kind = kind
+        self.packet = try Packet()
         self.codec = try CodecDecoder(stream: input.stream(streamIndex), path: url.displayPath, threads: threads)
     }
 

@@ -12,8 +12,8 @@ public final class AudioFilterGraph {
     private var graph: UnsafeMutablePointer<AVFilterGraph>?
     private var source: UnsafeMutablePointer<AVFilterContext>?
     private var sink: UnsafeMutablePointer<AVFilterContext>?
-    private let inputFrame = Frame()
-    private let outputFrame = Frame()
+    private let inputFrame: Frame
+    private let outputFrame: Frame
     private var samplesIn: Int64 = 0
     private let description: String
 
@@ -23,8 +23,11 @@ public final class AudioFilterGraph {
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         self.description = filters
+        self.inputFrame = try Frame()
+        self.outputFrame = try Frame()
         _ = FFmpegLogging.configured
         graph = avfilter_graph_alloc()
+        guard graph != nil else { throw PhimError(.operationFailed, "out of memory allocating an audio filter", subject: filters) }
         let layout = channelCount == 1 ? "mono" : "stereo"
         let arguments = "sample_rate=\(sampleRate):sample_fmt=flt:channel_layout=\(layout):time_base=1/\(sampleRate)"
         try ffmpegCheck(avfilter_graph_create_filter(&source, avfilter_get_by_name("abuffer"), "in", arguments, nil, graph),
@@ -36,6 +39,9 @@ public final class AudioFilterGraph {
         defer {
             avfilter_inout_free(&outputs)
             avfilter_inout_free(&inputs)
+        }
+        guard outputs != nil, inputs != nil else {
+            throw PhimError(.operationFailed, "out of memory allocating an audio filter", subject: filters)
         }
         outputs!.pointee.name = av_strdup("in")
         outputs!.pointee.filter_ctx = source

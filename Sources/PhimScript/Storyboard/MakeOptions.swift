@@ -1,5 +1,6 @@
 import Foundation
 import PhimCore
+import PhimMedia
 
 /// The frame shape of a made video.
 public enum Aspect: String, Sendable, CaseIterable {
@@ -62,15 +63,15 @@ public struct MakeOptions: Sendable {
     public var preview: Bool
     /// Chooses the presenter, the backdrops and the music.
     public var seed: Int
-    /// Also write the encoder's input frames here (benchmarks only).
-    public var rawVideoCopy: URL?
+    /// Extra work on each frame before it is encoded (``RawVideoCopy`` for benchmarks).
+    public var stages: [any FrameStage]
     /// Render the video (default). Off, only the storyboard is written, for editing and `phim render` later.
     public var renderVideo = true
 
     public init(input: URL, output: URL, duration: Double? = nil, aspect: Aspect = .landscape, language: ScriptLanguage? = nil,
                 voice: String? = nil, rate: Double = 1, pitch: Int = 50, style: ScriptStyle = .explainer, music: MusicChoice = .generated,
                 images: URL? = nil, storyboard: URL? = nil, llm: URL? = nil, llmModel: String? = nil, ttsCommand: String? = nil,
-                karaoke: Bool = false, preview: Bool = false, seed: Int = 1, rawVideoCopy: URL? = nil) {
+                karaoke: Bool = false, preview: Bool = false, seed: Int = 1, stages: [any FrameStage] = []) {
         self.input = input
         self.output = output
         self.duration = duration
@@ -89,7 +90,7 @@ public struct MakeOptions: Sendable {
         self.karaoke = karaoke
         self.preview = preview
         self.seed = seed
-        self.rawVideoCopy = rawVideoCopy
+        self.stages = stages
     }
 
     /// The frame rate of made videos.

@@ -233,7 +233,7 @@ public struct VideoMaker: Sendable {
                                      fileName: assets.project.displayPath)
         }
         let renderer = try ProjectRenderer(project: project, options: RenderOptions(
-            preview: options.preview, progress: progress, rawVideoCopy: options.rawVideoCopy, cancellation: cancellation))
+            preview: options.preview, progress: progress, stages: options.stages, cancellation: cancellation))
         let report = try await renderer.render(to: options.output)
         let renderSeconds = MonotonicClock.now() - renderStart
         do {

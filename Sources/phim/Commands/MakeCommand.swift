@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PhimCore
+import PhimMedia
 import PhimScript
 
 /// `phim make INPUT -o OUT.mp4`: an article, outline or topic to a finished, narrated video.
@@ -83,7 +84,7 @@ struct MakeCommand: AsyncParsableCommand {
             style: ScriptStyle(rawValue: style)!, music: musicChoice, images: images.map { URL(fileURLWithPath: $0) },
             storyboard: storyboard.map { URL(fileURLWithPath: $0) }, llm: llm.flatMap { URL(string: $0) }, llmModel: llmModel,
             ttsCommand: ttsCommand, karaoke: karaoke, preview: preview, seed: seed,
-            rawVideoCopy: rawVideoCopy.map { URL(fileURLWithPath: $0) })
+            stages: rawVideoCopy.map { [RawVideoCopy(to: URL(fileURLWithPath: $0))] } ?? [])
         options.renderVideo = !noRender
         let bar = ProgressBar(label: "render")
         let cancellation = CancellationFlag()

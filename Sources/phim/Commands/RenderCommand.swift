@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PhimCompose
 import PhimCore
+import PhimMedia
 
 /// `phim render PROJECT -o OUT.mp4`: a project file to a video.
 struct RenderCommand: AsyncParsableCommand {
@@ -32,7 +33,7 @@ struct RenderCommand: AsyncParsableCommand {
         let destination = URL(fileURLWithPath: output!)
         let bar = ProgressBar(label: "render")
         let renderer = try ProjectRenderer(project: loaded, options: RenderOptions(
-            preview: preview, progress: bar.update, rawVideoCopy: rawVideoCopy.map { URL(fileURLWithPath: $0) },
+            preview: preview, progress: bar.update, stages: rawVideoCopy.map { [RawVideoCopy(to: URL(fileURLWithPath: $0))] } ?? [],
             cancellation: cancellation))
         let report = try await renderer.render(to: destination)
         Console.shared.keepStatus()

@@ -1,0 +1,135 @@
+import Foundation
+import PhimCore
+
+/// What a finished export wrote.
+public struct ExportReport: Sendable {
+    public var output: URL
+    public var frameCount: Int
+    /// Seconds of video written.
+    public var duration: Double
+    /// Wall-clock seconds from the first frame asked for to the file in place.
+    public var elapsed: Double
+}
+
+/// The one way Phim writes an MP4: frames from a source pass through the frame stages into H.264, the sound is
+/// encoded or copied alongside, the finished file is sealed, and only then does it take the destination's name.
+///
+///     source ─▶ frame stages (transforms, then observers) ─▶ H.264 ┐
+///                                                                    ├─▶ MP4 (temporary) ─▶ sealers ─▶ commit
+///     audio (samples ─▶ AAC, or packets copied from a file) ───────┘
+///
+/// Progress is reported every few frames, cancellation is checked every frame, and a failure or cancellation at
+/// any point leaves nothing at the destination. Not `Sendable`: an export runs on the thread that calls
+/// ``write(_:frameCount:to:)``.
+public struct VideoExport {
+    public var video: VideoEncoderSettings
+    public var audio: ExportAudio
+    /// Container tags (`title`, `comment`…).
+    public var metadata: [String: String]
+    public var stages: [any FrameStage]
+    public var sealers: [any ExportSealer]
+    /// Called from the exporting thread as frames are encoded.
+    public var progress: ProgressHandler?
+    /// The stage name progress reports carry.
+    public var progressLabel: String
+    public var cancellation: CancellationFlag?
+
+    public init(video: VideoEncoderSettings, audio: ExportAudio = .none, metadata: [String: String] = [:],
+                stages: [any FrameStage] = [], sealers: [any ExportSealer] = [], progress: ProgressHandler? = nil,
+                progressLabel: String = "render", cancellation: CancellationFlag? = nil) {
+        self.video = video
+        self.audio = audio
+        self.metadata = metadata
+        self.stages = stages
+        self.sealers = sealers
+        self.progress = progress
+        self.progressLabel = progressLabel
+        self.cancellation = cancellation
+    }
+
+    /// The stages in the order they run: transforms as given, then observers as given.
+    var orderedStages: [any FrameStage] {
+        stages.filter { $0.role == .transform } + stages.filter { $0.role == .observe }
+    }
+
+    /// Writes every frame of `source` to `destination`.
+    /// - Parameters:
+    ///   - frameCount: how many frames to write, when known: the export stops there, and fails if the source ends
+    ///     sooner. `nil` writes until the source ends.
+    /// - Throws: `PhimError` (`.cancelled` when cancelled); nothing is then left at `destination`.
+    public func write(_ source: some VideoFrameSource, frameCount: Int? = nil,
+                      to destination: URL) throws(PhimError) -> ExportReport {
+        let started = MonotonicClock.now()
+        let context = ExportContext(destination: destination, video: video, frameCount: frameCount, metadata: metadata)
+        let track: MP4Writer.AudioTrack?
+        var sampleSource: (any AudioSampleSource)?
+        switch audio {
+        case .none:
+            track = nil
+        case .samples(let samples, let settings):
+            track = .encode(settings)
+            sampleSource = samples
+        case .copy(let url):
+            track = .copy(try AudioPacketReader(url: url))
+        }
+        let writer = try MP4Writer(destination: destination, video: video, audio: track, metadata: metadata)
+        let stages = orderedStages
+        var startedStages: [any FrameStage] = []
+        do {
+            for stage in stages {
+                try stage.start(context)
+                startedStages.append(stage)
+            }
+            let written = try encodeFrames(from: source, frameCount: frameCount, stages: stages, writer: writer,
+                                           samples: sampleSource, startTime: started)
+            for stage in stages { try stage.finish() }
+            try writer.finishWriting()
+            for sealer in sealers { try sealer.seal(writer.temporaryURL, context: context) }
+            try writer.commit()
+            startedStages = []
+            for stage in stages { try stage.commit() }
+            return ExportReport(output: destination, frameCount: written, duration: video.frameRate.seconds(ofFrame: written),
+                                elapsed: MonotonicClock.now() - started)
+        } catch {
+            for stage in startedStages { stage.abandon() }
+            throw error
+        }
+    }
+
+    private func encodeFrames(from source: some VideoFrameSource, frameCount: Int?, stages: [any FrameStage],
+                              writer: MP4Writer, samples: (any AudioSampleSource)?, startTime: Double) throws(PhimError) -> Int {
+        let rate = video.frameRate
+        let sampleRate = writer.audioSampleRate
+        var index = 0
+        while frameCount.map({ index < $0 }) ?? true {
+            try cancellation?.check()
+            guard var frame = try source.nextFrame() else {
+                if let frameCount {
+                    throw PhimError(.operationFailed, "the frames stopped early, at \(index) of \(frameCount)",
+                                    subject: writer.subject)
+                }
+                break
+            }
+            guard frame.size == video.size else {
+                throw PhimError(.operationFailed, "frame \(index) is \(frame.size), not \(video.size)", subject: writer.subject)
+            }
+            for stage in stages { try stage.process(&frame, index: index) }
+            try writer.appendVideo(frame)
+            var done: PixelBuffer? = frame
+            source.recycle(&done)
+            if let samples, let sampleRate {
+                let count = rate.samples(beforeFrame: index + 1, sampleRate: sampleRate)
+                    - rate.samples(beforeFrame: index, sampleRate: sampleRate)
+                let chunk = try samples.read(frameCount: count)
+                try chunk.withUnsafeBufferPointer { (pointer) throws(PhimError) in try writer.appendAudio(pointer) }
+            }
+            try writer.copyAudio(before: rate.seconds(ofFrame: index + 1))
+            index += 1
+            if let progress, index % 5 == 0 || index == frameCount {
+                progress(ProgressUpdate(stage: progressLabel, completed: index, total: frameCount,
+                                        elapsed: MonotonicClock.now() - startTime))
+            }
+        }
+        return index
+    }
+}
