@@ -4,11 +4,11 @@
 #   make test   installs what is missing, runs every test, then a short deterministic run of the fuzz harness
 
 SWIFT ?= swift
-# System packages Phim builds and runs against (Debian 12 names); python3 runs the fuzz harness, procps gives the tests pgrep. libopenblas0-openmp replaces the reference BLAS
+# System packages Phim builds and runs against (Debian 12 names); python3 runs the fuzz harness, procps gives the tests pgrep, time the benchmarks /usr/bin/time. libopenblas0-openmp replaces the reference BLAS
 # that libtorch would otherwise call (transposed convolutions run about ten times faster).
 APT_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
                 libavfilter-dev libyuv-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-noto-core ffmpeg opencv-doc \
-                libtorch-dev libgloo-dev libopenblas0-openmp libespeak-ng-dev espeak-ng-data python3 procps
+                libtorch-dev libgloo-dev libopenblas0-openmp libespeak-ng-dev espeak-ng-data python3 procps time
 # Sample media from Debian's opencv-doc package, used by the demo and the tests.
 OPENCV_DATA := /usr/share/doc/opencv-doc/examples/data
 SAMPLES := vtest.avi Megamind.avi tree.avi messi5.jpg fruits.jpg starry_night.jpg baboon.jpg

@@ -21,8 +21,10 @@ let package = Package(
         .library(name: "PhimMedia", targets: ["PhimMedia"]),
         .library(name: "PhimGraphics", targets: ["PhimGraphics"]),
         .library(name: "PhimCompose", targets: ["PhimCompose"]),
+        .library(name: "PhimSubtitles", targets: ["PhimSubtitles"]),
         .library(name: "PhimSpeech", targets: ["PhimSpeech"]),
         .library(name: "PhimScript", targets: ["PhimScript"]),
+        .library(name: "PhimMake", targets: ["PhimMake"]),
         .library(name: "PhimTensor", targets: ["PhimTensor"]),
         .library(name: "PhimNN", targets: ["PhimNN"]),
     ],
@@ -63,10 +65,18 @@ let package = Package(
         .target(name: "PhimGraphics", dependencies: ["PhimCore", "CCairo"]),
         .target(
             name: "PhimCompose",
-            dependencies: ["PhimCore", "PhimMedia", "PhimGraphics", "PhimSpeech", .product(name: "Yams", package: "Yams")]
+            dependencies: ["PhimCore", "PhimMedia", "PhimGraphics", "PhimSubtitles", .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "PhimSpeech", dependencies: ["PhimCore", "PhimMedia", "CEspeak"]),
-        .target(name: "PhimScript", dependencies: ["PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSpeech"]),
+        // Subtitle cues and their files (SRT, WebVTT, ASS): Foundation only, shared by the renderer and speech.
+        .target(name: "PhimSubtitles", dependencies: ["PhimCore"]),
+        .target(name: "PhimSpeech", dependencies: ["PhimCore", "PhimMedia", "PhimSubtitles", "CEspeak"]),
+        // Text to script: Foundation only (an LLM is reached over HTTP).
+        .target(name: "PhimScript", dependencies: ["PhimCore"]),
+        // The `phim make` pipeline: script, speech, storyboard, render.
+        .target(
+            name: "PhimMake",
+            dependencies: ["PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSubtitles", "PhimSpeech", "PhimScript"]
+        ),
         .target(name: "PhimTensor", dependencies: ["CTorch"]),
         .target(name: "PhimSafetensors", dependencies: ["PhimCore"]),
         .target(name: "PhimNN", dependencies: ["PhimTensor", "PhimSafetensors", "PhimCore"]),
@@ -76,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "phim",
             dependencies: [
-                "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSpeech", "PhimScript", "PhimSafetensors",
+                "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSpeech", "PhimScript", "PhimMake", "PhimSafetensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,10 +99,14 @@ let package = Package(
         .testTarget(name: "PhimMediaTests", dependencies: ["PhimMedia", "PhimTesting"]),
         .testTarget(name: "PhimGraphicsTests", dependencies: ["PhimGraphics", "PhimTesting"]),
         .testTarget(name: "PhimComposeTests", dependencies: ["PhimCompose", "PhimTesting"]),
-        .testTarget(name: "PhimSpeechTests", dependencies: ["PhimSpeech", "PhimTesting"]),
+        .testTarget(name: "PhimSubtitlesTests", dependencies: ["PhimSubtitles", "PhimTesting"]),
+        .testTarget(name: "PhimSpeechTests", dependencies: ["PhimSpeech", "PhimSubtitles", "PhimTesting"]),
         .testTarget(name: "PhimScriptTests", dependencies: ["PhimScript", "PhimTesting"]),
-        .testTarget(name: "PhimCLITests", dependencies: ["PhimTesting"]),
+        .testTarget(name: "PhimMakeTests", dependencies: ["PhimMake", "PhimScript", "PhimCompose", "PhimSpeech", "PhimSubtitles", "PhimTesting"]),
+        .testTarget(name: "PhimCLITests", dependencies: ["PhimCore", "PhimMedia", "PhimTesting"]),
         .testTarget(name: "PhimTensorTests", dependencies: ["PhimTensor"]),
+        // The safetensors format alone: this target does not link libtorch.
+        .testTarget(name: "PhimSafetensorsTests", dependencies: ["PhimSafetensors", "PhimCore", "PhimTesting"]),
         .testTarget(name: "PhimNNTests", dependencies: ["PhimNN", "PhimCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,29 +6,35 @@
 public struct PhimError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure. The CLI maps it to an exit status (see ``isInvalidInput``).
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        fileprivate let name: String
+        /// A stable, machine-readable name (`invalid_input`, `file_not_found`…) for JSON, HTTP and logs; it never
+        /// changes once released.
+        public let identifier: String
         fileprivate let invalidInput: Bool
 
         /// The input (a project, an option, a field) is wrong.
-        public static let invalidInput = Code(name: "invalid input", invalidInput: true)
+        public static let invalidInput = Code(identifier: "invalid_input", invalidInput: true)
         /// A file the input names does not exist.
-        public static let fileNotFound = Code(name: "file not found", invalidInput: true)
+        public static let fileNotFound = Code(identifier: "file_not_found", invalidInput: true)
         /// A file exists but cannot be read, or is not what it claims to be.
-        public static let unreadableFile = Code(name: "unreadable file", invalidInput: true)
+        public static let unreadableFile = Code(identifier: "unreadable_file", invalidInput: true)
         /// Media that FFmpeg cannot decode, truncated or corrupt data.
-        public static let corruptMedia = Code(name: "corrupt media", invalidInput: true)
+        public static let corruptMedia = Code(identifier: "corrupt_media", invalidInput: true)
         /// A size, duration or count beyond what Phim accepts.
-        public static let limitExceeded = Code(name: "limit exceeded", invalidInput: true)
+        public static let limitExceeded = Code(identifier: "limit_exceeded", invalidInput: true)
         /// Something the input asks for that this build does not support.
-        public static let unsupported = Code(name: "unsupported", invalidInput: true)
+        public static let unsupported = Code(identifier: "unsupported", invalidInput: true)
         /// A failure while working: encoding, writing, a library call.
-        public static let operationFailed = Code(name: "operation failed", invalidInput: false)
+        public static let operationFailed = Code(identifier: "operation_failed", invalidInput: false)
         /// Writing an output failed (disk full, permissions).
-        public static let writeFailed = Code(name: "write failed", invalidInput: false)
+        public static let writeFailed = Code(identifier: "write_failed", invalidInput: false)
         /// The work was cancelled.
-        public static let cancelled = Code(name: "cancelled", invalidInput: false)
+        public static let cancelled = Code(identifier: "cancelled", invalidInput: false)
 
-        public var description: String { name }
+        /// Every code, for front ends that list them.
+        public static let all: [Code] = [.invalidInput, .fileNotFound, .unreadableFile, .corruptMedia, .limitExceeded, .unsupported,
+                                          .operationFailed, .writeFailed, .cancelled]
+
+        public var description: String { identifier.replacingOccurrences(of: "_", with: " ") }
     }
 
     /// The kind of failure.

@@ -40,10 +40,12 @@ public class Convolution: Module, WeightedLayer {
     public var outputFeatureDimension: Int { isTransposed ? 1 : 0 }
 
     init(
-        spatialDimensions: Int, transposed: Bool, inChannels: Int, outChannels: Int, kernelSize: [Int],
-        stride: [Int], padding: [Int], dilation: [Int], outputPadding: [Int], groups: Int, bias: Bool
+        spatialDimensions: Int, transposed: Bool, inChannels: Int, outChannels: Int, kernelSize: ConvolutionSize,
+        stride: ConvolutionSize, padding: ConvolutionSize, dilation: ConvolutionSize, outputPadding: ConvolutionSize, groups: Int,
+        bias: Bool
     ) throws(TensorError) {
-        func expand(_ values: [Int], _ name: String) throws(TensorError) -> [Int] {
+        func expand(_ size: ConvolutionSize, _ name: String) throws(TensorError) -> [Int] {
+            let values = size.values
             if values.count == 1 { return Array(repeating: values[0], count: spatialDimensions) }
             guard values.count == spatialDimensions else {
                 throw TensorError(.invalidArgument, "\(name) has \(values.count) values for \(spatialDimensions) dimensions")
@@ -86,83 +88,73 @@ public class Convolution: Module, WeightedLayer {
     }
 }
 
+/// A convolution's kernel size, stride, padding or dilation: one number for every spatial dimension (`3`), or one
+/// per dimension (`[2, 8, 8]`), as PyTorch's `_size_2_t` and `_size_3_t` accept.
+public struct ConvolutionSize: Sendable, Equatable, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
+    public var values: [Int]
+    public init(_ value: Int) { values = [value] }
+    public init(_ values: [Int]) { self.values = values }
+    public init(integerLiteral value: Int) { values = [value] }
+    public init(arrayLiteral elements: Int...) { values = elements }
+}
+
 /// 1-D convolution over `N, C, W`.
 public final class Conv1d: Convolution {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1,
-                groups: Int = 1, bias: Bool = true) throws(TensorError) {
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: ConvolutionSize, stride: ConvolutionSize = 1,
+                padding: ConvolutionSize = 0, dilation: ConvolutionSize = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
         try super.init(spatialDimensions: 1, transposed: false, inChannels: inChannels, outChannels: outChannels,
-                       kernelSize: [kernelSize], stride: [stride], padding: [padding], dilation: [dilation], outputPadding: [0],
+                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, outputPadding: 0,
                        groups: groups, bias: bias)
     }
 }
 
 /// 2-D convolution over `N, C, H, W`.
 public final class Conv2d: Convolution {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: [Int], stride: [Int] = [1], padding: [Int] = [0],
-                dilation: [Int] = [1], groups: Int = 1, bias: Bool = true) throws(TensorError) {
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: ConvolutionSize, stride: ConvolutionSize = 1,
+                padding: ConvolutionSize = 0, dilation: ConvolutionSize = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
         try super.init(spatialDimensions: 2, transposed: false, inChannels: inChannels, outChannels: outChannels,
-                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, outputPadding: [0],
+                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, outputPadding: 0,
                        groups: groups, bias: bias)
-    }
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                            dilation: Int = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
-        try self.init(inChannels, outChannels, kernelSize: [kernelSize], stride: [stride], padding: [padding],
-                      dilation: [dilation], groups: groups, bias: bias)
     }
 }
 
 /// 3-D convolution over `N, C, D, H, W` (video: D is time).
 public final class Conv3d: Convolution {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: [Int], stride: [Int] = [1], padding: [Int] = [0],
-                dilation: [Int] = [1], groups: Int = 1, bias: Bool = true) throws(TensorError) {
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: ConvolutionSize, stride: ConvolutionSize = 1,
+                padding: ConvolutionSize = 0, dilation: ConvolutionSize = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
         try super.init(spatialDimensions: 3, transposed: false, inChannels: inChannels, outChannels: outChannels,
-                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, outputPadding: [0],
+                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, outputPadding: 0,
                        groups: groups, bias: bias)
-    }
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                            dilation: Int = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
-        try self.init(inChannels, outChannels, kernelSize: [kernelSize], stride: [stride], padding: [padding],
-                      dilation: [dilation], groups: groups, bias: bias)
     }
 }
 
 /// Transposed 1-D convolution.
 public final class ConvTranspose1d: Convolution {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0,
-                dilation: Int = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: ConvolutionSize, stride: ConvolutionSize = 1,
+                padding: ConvolutionSize = 0, outputPadding: ConvolutionSize = 0, dilation: ConvolutionSize = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
         try super.init(spatialDimensions: 1, transposed: true, inChannels: inChannels, outChannels: outChannels,
-                       kernelSize: [kernelSize], stride: [stride], padding: [padding], dilation: [dilation],
-                       outputPadding: [outputPadding], groups: groups, bias: bias)
+                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, outputPadding: outputPadding,
+                       groups: groups, bias: bias)
     }
 }
 
 /// Transposed 2-D convolution (learned upsampling).
 public final class ConvTranspose2d: Convolution {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: [Int], stride: [Int] = [1], padding: [Int] = [0],
-                outputPadding: [Int] = [0], dilation: [Int] = [1], groups: Int = 1, bias: Bool = true) throws(TensorError) {
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: ConvolutionSize, stride: ConvolutionSize = 1,
+                padding: ConvolutionSize = 0, outputPadding: ConvolutionSize = 0, dilation: ConvolutionSize = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
         try super.init(spatialDimensions: 2, transposed: true, inChannels: inChannels, outChannels: outChannels,
-                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
-                       outputPadding: outputPadding, groups: groups, bias: bias)
-    }
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                            outputPadding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
-        try self.init(inChannels, outChannels, kernelSize: [kernelSize], stride: [stride], padding: [padding],
-                      outputPadding: [outputPadding], dilation: [dilation], groups: groups, bias: bias)
+                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, outputPadding: outputPadding,
+                       groups: groups, bias: bias)
     }
 }
 
 /// Transposed 3-D convolution.
 public final class ConvTranspose3d: Convolution {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: [Int], stride: [Int] = [1], padding: [Int] = [0],
-                outputPadding: [Int] = [0], dilation: [Int] = [1], groups: Int = 1, bias: Bool = true) throws(TensorError) {
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: ConvolutionSize, stride: ConvolutionSize = 1,
+                padding: ConvolutionSize = 0, outputPadding: ConvolutionSize = 0, dilation: ConvolutionSize = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
         try super.init(spatialDimensions: 3, transposed: true, inChannels: inChannels, outChannels: outChannels,
-                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
-                       outputPadding: outputPadding, groups: groups, bias: bias)
-    }
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                            outputPadding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
-        try self.init(inChannels, outChannels, kernelSize: [kernelSize], stride: [stride], padding: [padding],
-                      outputPadding: [outputPadding], dilation: [dilation], groups: groups, bias: bias)
+                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, outputPadding: outputPadding,
+                       groups: groups, bias: bias)
     }
 }
 
@@ -395,8 +387,8 @@ public final class UpsampleConvolution: Module, UnaryLayer {
         }
         upsample = Upsample(scale: scale, mode: mode)
         convolution = spatialDimensions == 2
-            ? try Conv2d(inChannels, outChannels, kernelSize: kernelSize, padding: kernelSize / 2, bias: bias)
-            : try Conv3d(inChannels, outChannels, kernelSize: kernelSize, padding: kernelSize / 2, bias: bias)
+            ? try Conv2d(inChannels, outChannels, kernelSize: ConvolutionSize(kernelSize), padding: ConvolutionSize(kernelSize / 2), bias: bias)
+            : try Conv3d(inChannels, outChannels, kernelSize: ConvolutionSize(kernelSize), padding: ConvolutionSize(kernelSize / 2), bias: bias)
     }
 
     public func callAsFunction(_ input: Tensor) throws -> Tensor {

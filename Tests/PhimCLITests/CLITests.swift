@@ -48,11 +48,12 @@ import Testing
             { "duration": 2, "transition": { "name": "wipeleft", "duration": 0.5 }, "layers": [ { "type": "color", "color": "red" } ] },
             { "duration": 1, "layers": [ { "type": "color", "color": "blue" } ] } ] }
         """)
-        let result = try CLIRunner.run(["render", "p.json", "--dry-run"], in: folder.url)
-        #expect(result.status == 0)
+        // An output is named, and a dry run still writes nothing.
+        let result = try CLIRunner.run(["render", "p.json", "-o", "out.mp4", "--dry-run"], in: folder.url)
+        #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("wipeleft"))
         #expect(result.stdout.contains("2.5"))
-        #expect(!FileManager.default.fileExists(atPath: folder.file("out.mp4").path))
+        #expect(folder.contents == ["p.json"], "a dry run wrote \(folder.contents)")
     }
 
     @Test func badInputExitsTwoWithOneLine() throws {
@@ -83,11 +84,26 @@ import Testing
         #expect(folder.contents.allSatisfy { !$0.hasSuffix(".part") })
     }
 
+    /// Every command is listed with what it does, and each command's own help shows its usage and the options a
+    /// user needs first; help goes to stdout with status 0, an unknown command to stderr with status 2.
     @Test func helpListsTheCommands() throws {
         let result = try CLIRunner.run(["--help"])
-        #expect(result.status == 0)
-        #expect(result.stdout.contains("render"))
-        #expect(result.stdout.contains("probe"))
+        #expect(result.status == 0 && result.stderr.isEmpty)
+        let commands: [(name: String, summary: String, options: [String])] = [
+            ("probe", "Describe a media file", ["--json"]),
+            ("render", "Render a project file", ["--output", "--preview", "--dry-run"]),
+            ("make", "Make a narrated video", ["--output", "--duration", "--aspect", "--lang", "--voice", "--storyboard"]),
+            ("model", "Inspect model checkpoints", ["info"]),
+        ]
+        for command in commands {
+            #expect(result.stdout.contains(command.name) && result.stdout.contains(command.summary), "\(command.name) missing from\n\(result.stdout)")
+            let help = try CLIRunner.run(["help", command.name])
+            #expect(help.status == 0, "phim help \(command.name)")
+            #expect(help.stdout.contains("USAGE: phim \(command.name)"), "\(help.stdout)")
+            for option in command.options { #expect(help.stdout.contains(option), "phim help \(command.name) lacks \(option)") }
+        }
+        let unknown = try CLIRunner.run(["frobnicate"])
+        #expect(unknown.status == 2 && unknown.stdout.isEmpty && !unknown.stderr.isEmpty)
     }
 }
 

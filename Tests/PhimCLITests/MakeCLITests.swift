@@ -1,4 +1,6 @@
 import Foundation
+import PhimCore
+import PhimMedia
 import PhimTesting
 import Testing
 
@@ -83,14 +85,50 @@ import Testing
         #expect(made.stderr.contains("phim render"))
         #expect(!FileManager.default.fileExists(atPath: folder.file("out.mp4").path))
         #expect(FileManager.default.fileExists(atPath: folder.file("story.assets/narration.wav").path))
-        // Edit the storyboard (a new title on the first scene), then render it.
-        var text = try String(contentsOf: folder.file("story.json"), encoding: .utf8)
-        text = text.replacingOccurrences(of: "\"text\" : \"Bees\"", with: "\"text\" : \"Ong mật\"")
-        try text.write(to: folder.file("story.json"), atomically: true, encoding: .utf8)
+        // Render it as written, then edit it (a new title on the first scene) and render it again: the first scene's
+        // title band changes, the last scene does not.
+        let original = try CLIRunner.run(["render", "story.json", "-o", "original.mp4", "--preview"], in: folder.url)
+        #expect(original.status == 0, "\(original.stderr)")
+        var project = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.file("story.json"))) as? [String: Any])
+        var clips = try #require(project["clips"] as? [[String: Any]])
+        var layers = try #require(clips[0]["layers"] as? [[String: Any]])
+        let title = try #require(layers.firstIndex { $0["type"] as? String == "title" })
+        #expect(layers[title]["text"] as? String == "Bees")
+        layers[title]["text"] = "Ong mật"
+        clips[0]["layers"] = layers
+        project["clips"] = clips
+        try JSONSerialization.data(withJSONObject: project).write(to: folder.file("story.json"))
         let rendered = try CLIRunner.run(["render", "story.json", "-o", "edited.mp4", "--preview"], in: folder.url)
         #expect(rendered.status == 0, "\(rendered.stderr)")
         #expect(rendered.stderr.contains("360 frames"), "\(rendered.stderr)")
+        let before = try frames(folder.file("original.mp4"), at: [45, 345]), after = try frames(folder.file("edited.mp4"), at: [45, 345])
+        let band = 0.06..<0.26
+        #expect(differingPixels(before[0], after[0], rows: band) > 300, "the new title did not reach the video")
+        #expect(differingPixels(before[1], after[1], rows: 0..<1) == 0, "the last scene changed")
         let missing = try CLIRunner.run(["make", "bees.md", "--no-render"], in: folder.url)
         #expect(missing.status == 2 && missing.stderr.contains("--storyboard"))
+    }
+
+    /// The frames at these indices, decoded one by one.
+    func frames(_ url: URL, at indices: [Int]) throws -> [PixelBuffer] {
+        let decoder = try VideoDecoder(url: url)
+        var found: [PixelBuffer] = [], index = 0
+        while found.count < indices.count, let frame = try decoder.nextFrame() {
+            if indices.contains(index) { found.append(frame.pixels) }
+            index += 1
+        }
+        return found
+    }
+
+    /// Pixels that differ clearly between two frames, in a band of rows (fractions of the height).
+    func differingPixels(_ a: PixelBuffer, _ b: PixelBuffer, rows: Range<Double>) -> Int {
+        var count = 0
+        for y in Int(rows.lowerBound * Double(a.height))..<Int(rows.upperBound * Double(a.height)) {
+            for x in 0..<a.width {
+                let p = a.pixel(x: x, y: y), q = b.pixel(x: x, y: y)
+                if abs(Int(p.r) - Int(q.r)) + abs(Int(p.g) - Int(q.g)) + abs(Int(p.b) - Int(q.b)) > 60 { count += 1 }
+            }
+        }
+        return count
     }
 }

@@ -231,7 +231,10 @@ import Testing
         }
         let precomposed = "Xin chào! Đây là Phim"
         let loaded = try fixture.load(json: projectJSON(clips: #"{"layers": [{"type": "subtitle", "text": "\#(precomposed)"}]}"#))
-        guard case .subtitle(let subtitle) = loaded.clips[0].layers[0].content else { return }
+        guard case .subtitle(let subtitle) = loaded.clips[0].layers[0].content else {
+            Issue.record("the layers did not load as the kinds written")
+            return
+        }
         #expect(subtitle.text.unicodeScalars.elementsEqual(precomposed.unicodeScalars))
     }
 
@@ -353,7 +356,10 @@ import Testing
         #expect(project.frameRate.rate == Rational(30000, 1001))
         guard case .title(let on) = project.clips[0].layers[2].content,
               case .video(let video) = project.clips[0].layers[3].content,
-              case .title(let tagged) = project.clips[0].layers[4].content else { return }
+              case .title(let tagged) = project.clips[0].layers[4].content else {
+            Issue.record("the layers did not load as the kinds written")
+            return
+        }
         #expect(on.style.font == "1.50")
         #expect(video.mute)
         #expect(tagged.style.fontSize == 40)
@@ -399,7 +405,10 @@ import Testing
                         {"type": "image", "path": "\(absolute)"}]}
             """), name: "project.json")
         guard case .image(let relative) = project.clips[0].layers[0].content,
-              case .image(let absoluteImage) = project.clips[0].layers[1].content else { return }
+              case .image(let absoluteImage) = project.clips[0].layers[1].content else {
+            Issue.record("the layers did not load as the kinds written")
+            return
+        }
         #expect(relative.path.path == fixture.path("elsewhere/pic.jpg"))
         #expect(absoluteImage.path.path == absolute)
 
@@ -408,7 +417,10 @@ import Testing
         let nested = fixture.write(projectJSON(clips: #"{"layers": [{"type": "image", "path": "media/a.jpg"}]}"#),
                                    to: "sub/p.json")
         let nestedProject = try ProjectLoader.load(from: nested)
-        guard case .image(let nestedImage) = nestedProject.clips[0].layers[0].content else { return }
+        guard case .image(let nestedImage) = nestedProject.clips[0].layers[0].content else {
+            Issue.record("the layers did not load as the kinds written")
+            return
+        }
         #expect(nestedImage.path.path == fixture.path("sub/media/a.jpg"))
     }
 
@@ -441,7 +453,10 @@ import Testing
         let project = try fixture.load(json: projectJSON(clips: #"""
             {"duration": 2.5e0, "layers": [{"type": "title", "text": "a\"b\\c\/d\n\t\u00e9\ud83c\udfac", "fontSize": 4E1}]}
             """#, extra: #""width": 640.0, "fps": 3e1,"#.replacingOccurrences(of: #""width": 640.0, "#, with: "")))
-        guard case .title(let title) = project.clips[0].layers[0].content else { return }
+        guard case .title(let title) = project.clips[0].layers[0].content else {
+            Issue.record("the layers did not load as the kinds written")
+            return
+        }
         #expect(title.text == "a\"b\\c/d\n\té🎬")
         #expect(title.style.fontSize == 40)
         #expect(project.clips[0].duration == 2.5)

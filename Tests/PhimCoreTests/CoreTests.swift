@@ -196,3 +196,19 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: kept.path))
     }
 }
+
+/// Error codes have stable machine-readable names: a server's JSON and a script's checks depend on them.
+@Suite struct ErrorCodeNameTests {
+    @Test func namesAreStableUniqueAndSnakeCase() {
+        // The released names: changing one breaks every client that matches on it.
+        #expect(PhimError.Code.all.map(\.identifier) == ["invalid_input", "file_not_found", "unreadable_file", "corrupt_media",
+                                                          "limit_exceeded", "unsupported", "operation_failed", "write_failed",
+                                                          "cancelled"])
+        #expect(Set(PhimError.Code.all).count == PhimError.Code.all.count)
+        for code in PhimError.Code.all {
+            #expect(code.identifier.allSatisfy { $0 == "_" || ($0.isASCII && $0.isLowercase) }, "\(code.identifier)")
+        }
+        // The input is at fault (exit status 2) for the first six, the work failed (1) for the rest.
+        #expect(PhimError.Code.all.map { PhimError($0, "x").isInvalidInput } == [true, true, true, true, true, true, false, false, false])
+    }
+}

@@ -22,7 +22,7 @@ private let hasFFmpeg = FileManager.default.isExecutableFile(atPath: "/usr/bin/f
         #expect(try String(contentsOfFile: record, encoding: .utf8) == "\(text)\n\(text)|en|en|150")
         #expect(clip.sampleRate == 16_000)
         #expect(abs(clip.duration - 3) < 0.01)
-        #expect(clip.words.map(\.text) == SpeechSamples.tokens(text))
+        #expect(clip.words.map(\.text) == SampleText.tokens(text))
         #expect(SpeechSamples.isWellOrdered(clip.words, duration: clip.duration))
         // espeak-ng's sentence pause is matched to the engine's silence; onsets and ends land on the tone's edges.
         #expect(abs(clip.words[0].start - 0) < 0.01)

@@ -8,10 +8,10 @@ import Testing
     let synthesizer: EspeakSynthesizer
     init() throws { synthesizer = try EspeakSynthesizer() }
 
-    @Test(arguments: [("en", SpeechSamples.english), ("vi", SpeechSamples.vietnamese)])
+    @Test(arguments: [("en", SampleText.english), ("vi", SampleText.vietnamese)])
     func speaksWithOneTimedWordPerToken(language: String, text: String) throws {
         let clip = try synthesizer.synthesize(text, voice: VoiceSettings(language: language))
-        let tokens = SpeechSamples.tokens(text)
+        let tokens = SampleText.tokens(text)
         #expect(clip.sampleRate == 22_050)
         #expect(SpeechSamples.rms(clip.samples) > 0.02, "the clip is silent")
         // 35 words at 165 words per minute: espeak-ng speaks 2 to 4.5 words a second, pauses included.
@@ -27,17 +27,17 @@ import Testing
     }
 
     @Test func fasterRateGivesShorterClip() throws {
-        let slow = try synthesizer.synthesize(SpeechSamples.english, voice: VoiceSettings(language: "en", wordsPerMinute: 120))
-        let normal = try synthesizer.synthesize(SpeechSamples.english, voice: VoiceSettings(language: "en"))
-        let fast = try synthesizer.synthesize(SpeechSamples.english, voice: VoiceSettings(language: "en", wordsPerMinute: 250))
+        let slow = try synthesizer.synthesize(SampleText.english, voice: VoiceSettings(language: "en", wordsPerMinute: 120))
+        let normal = try synthesizer.synthesize(SampleText.english, voice: VoiceSettings(language: "en"))
+        let fast = try synthesizer.synthesize(SampleText.english, voice: VoiceSettings(language: "en", wordsPerMinute: 250))
         #expect(normal.duration < slow.duration * 0.85, "\(normal.duration) s at 165 wpm vs \(slow.duration) s at 120")
         #expect(fast.duration < normal.duration * 0.8, "\(fast.duration) s at 250 wpm vs \(normal.duration) s at 165")
         #expect(fast.words.count == slow.words.count)
     }
 
     /// Words that follow a pause start where their sound starts (espeak-ng's own event times are up to ~40 ms off).
-    @Test(arguments: [("en", SpeechSamples.english, 120.0), ("en", SpeechSamples.english, 165), ("vi", SpeechSamples.vietnamese, 165),
-                      ("vi", SpeechSamples.vietnamese, 220)])
+    @Test(arguments: [("en", SampleText.english, 120.0), ("en", SampleText.english, 165), ("vi", SampleText.vietnamese, 165),
+                      ("vi", SampleText.vietnamese, 220)])
     func wordOnsetsMatchTheAudio(language: String, text: String, wordsPerMinute: Double) throws {
         let clip = try synthesizer.synthesize(text, voice: VoiceSettings(language: language, wordsPerMinute: wordsPerMinute))
         let onsets = SpeechSamples.onsetsAfterSilence(clip.samples, sampleRate: clip.sampleRate)
@@ -77,7 +77,7 @@ import Testing
     @Test func tokensSplitOrSkippedByTheEngineStillGetOneWordEach() throws {
         let text = "It costs 1234 dollars — e.g. today, at 9:30."
         let clip = try synthesizer.synthesize(text, voice: VoiceSettings(language: "en"))
-        #expect(clip.words.map(\.text) == SpeechSamples.tokens(text))
+        #expect(clip.words.map(\.text) == SampleText.tokens(text))
         #expect(SpeechSamples.isWellOrdered(clip.words, duration: clip.duration))
         let number = clip.words[2], short = clip.words[0]
         // "one thousand two hundred and thirty four" lasts far longer than "it".
@@ -139,18 +139,18 @@ import Testing
         DispatchQueue.concurrentPerform(iterations: 8) { index in
             let text = texts[index % texts.count]
             let clip = try? synthesizer.synthesize(text, voice: VoiceSettings(language: index % 2 == 0 ? "en" : "vi"))
-            counts.record(clip?.words.count == SpeechSamples.tokens(text).count && (clip?.duration ?? 0) > 0.3)
+            counts.record(clip?.words.count == SampleText.tokens(text).count && (clip?.duration ?? 0) > 0.3)
         }
         #expect(counts.successes == 8)
     }
 
     /// A 400-word article is normal input: it must take a small fraction of its own duration.
     @Test func longArticleIsFastAndComplete() throws {
-        let article = Array(repeating: SpeechSamples.vietnamese, count: 11).joined(separator: "\n\n")
+        let article = Array(repeating: SampleText.vietnamese, count: 11).joined(separator: "\n\n")
         let started = Date()
         let clip = try synthesizer.synthesize(article, voice: VoiceSettings(language: "vi"))
         let elapsed = Date().timeIntervalSince(started)
-        #expect(clip.words.count == SpeechSamples.tokens(article).count)
+        #expect(clip.words.count == SampleText.tokens(article).count)
         #expect(clip.words.count > 400)
         #expect(SpeechSamples.isWellOrdered(clip.words, duration: clip.duration))
         #expect(elapsed < clip.duration / 5, "took \(elapsed) s for \(clip.duration) s of speech")
@@ -166,8 +166,8 @@ import Testing
         let started = Date()
         #expect(try SpeakingRate.measure(synthesizer, voice: VoiceSettings(language: "en")) == english)
         #expect(Date().timeIntervalSince(started) < 0.05, "the second measurement is cached")
-        #expect(SpeechSamples.tokens(SpeakingRate.calibrationPassage(language: "vi")).count >= 35)
-        #expect(SpeechSamples.tokens(SpeakingRate.calibrationPassage(language: "en")).count >= 35)
+        #expect(SampleText.tokens(SpeakingRate.calibrationPassage(language: "vi")).count >= 35)
+        #expect(SampleText.tokens(SpeakingRate.calibrationPassage(language: "en")).count >= 35)
     }
 }
 

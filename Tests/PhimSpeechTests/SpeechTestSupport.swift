@@ -1,16 +1,9 @@
 import Foundation
 import PhimSpeech
+import PhimSubtitles
 
 /// Texts and measurements shared by the speech tests.
 enum SpeechSamples {
-    static let english = "The river was quiet this morning. A small boat drifted past the bridge, and two birds followed it. "
-        + "Nobody spoke; everyone watched. Then, suddenly, the bells began to ring across the old town."
-    static let vietnamese = "Sáng nay dòng sông rất yên tĩnh. Một chiếc thuyền nhỏ trôi qua cây cầu, và hai con chim bay theo. "
-        + "Không ai nói gì; mọi người chỉ nhìn. Rồi, bất chợt, tiếng chuông vang lên khắp phố cổ."
-
-    /// Whitespace-separated tokens, the way a reader would count words.
-    static func tokens(_ text: String) -> [String] { text.split(whereSeparator: \.isWhitespace).map(String.init) }
-
     /// RMS of the samples.
     static func rms(_ samples: [Float]) -> Double {
         guard !samples.isEmpty else { return 0 }

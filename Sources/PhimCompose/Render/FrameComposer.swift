@@ -1,6 +1,6 @@
 import Foundation
 import PhimCore
-import PhimSpeech
+import PhimSubtitles
 import PhimGraphics
 
 /// Produces the output frames in order: the one or two clips on screen, the transition between them, and the

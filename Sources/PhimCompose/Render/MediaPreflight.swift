@@ -1,6 +1,6 @@
 import Foundation
 import PhimCore
-import PhimSpeech
+import PhimSubtitles
 import PhimGraphics
 import PhimMedia
 

@@ -80,7 +80,19 @@ public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
 /// Starts `body` on a dedicated thread (not Swift's cooperative pool): for blocking C work such as decoding
 /// and encoding. The thread has a name, which shows in debuggers and `top -H`.
 public func startWorkerThread(named name: String, stackSize: Int = 4 << 20, _ body: @escaping @Sendable () -> Void) {
-    let thread = Thread(block: body)
+    let thread = Thread {
+        #if os(Linux)
+        // Foundation does not pass `name` on to the system; Linux keeps 15 bytes of it (pthread_setname_np and
+        // prctl cannot be called from Swift here, so through /proc).
+        let comm = open("/proc/thread-self/comm", O_WRONLY)
+        if comm >= 0 {
+            let bytes = Array(name.utf8.prefix(15))
+            _ = bytes.withUnsafeBytes { write(comm, $0.baseAddress, $0.count) }
+            close(comm)
+        }
+        #endif
+        body()
+    }
     thread.name = name
     thread.stackSize = stackSize
     thread.start()

@@ -37,22 +37,21 @@ public final class AudioDecoder {
     ///   - channelCount: 1 or 2 output channels.
     /// - Throws: `PhimError` naming the file when it is missing, unreadable or has no audio.
     public init(url: URL, sampleRate: Int = AudioBuffer.standardSampleRate, channelCount: Int = 2) throws(PhimError) {
-        let input = try FormatInput(url: url)
-        let (index, info) = try input.bestStreamDescribed(AVMEDIA_TYPE_AUDIO, kind: "audio")
-        let stream = info.audio.first { $0.index == index }!
+        let located = try StreamDecoder.locate(AVMEDIA_TYPE_AUDIO, in: url, kind: "audio")
+        let stream = located.info.audio.first { $0.index == located.streamIndex }!
         try stream.checkLimits(subject: url.displayPath)
         guard (1...2).contains(channelCount), (8_000...192_000).contains(sampleRate) else {
             throw PhimError(.unsupported, "cannot decode to \(channelCount) channels at \(sampleRate) Hz", subject: url.displayPath)
         }
         self.url = url
-        self.mediaInfo = info
+        self.mediaInfo = located.info
         self.streamInfo = stream
         self.sampleRate = sampleRate
         self.channelCount = channelCount
-        self.timeBase = input.stream(index).pointee.time_base
-        self.origin = input.startTime
+        self.timeBase = located.timeBase
+        self.origin = located.origin
         self.frame = try Frame()
-        self.decoder = try StreamDecoder(url: url, input: input, streamIndex: index, threads: 1, kind: "audio")
+        self.decoder = try StreamDecoder(url: url, located: located, threads: 1, kind: "audio")
     }
 
     deinit { swr_free(&resampler) }

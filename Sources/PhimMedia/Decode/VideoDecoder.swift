@@ -65,23 +65,22 @@ public final class VideoDecoder {
     /// - Throws: `PhimError` naming the file when it is missing, unreadable, has no video, or its pictures are
     ///   larger than ``Limits``.
     public init(url: URL, options: VideoDecoderOptions = VideoDecoderOptions()) throws(PhimError) {
-        let input = try FormatInput(url: url)
-        let (index, info) = try input.bestStreamDescribed(AVMEDIA_TYPE_VIDEO, kind: "video")
-        let stream = info.video.first { $0.index == index }!
+        let located = try StreamDecoder.locate(AVMEDIA_TYPE_VIDEO, in: url, kind: "video")
+        let stream = located.info.video.first { $0.index == located.streamIndex }!
         try stream.checkSize(subject: url.displayPath)
         let upright = options.appliesRotation ? stream.displaySize : PixelSize(width: stream.width, height: stream.height)
         let outputSize = options.outputSize ?? upright
         try Limits.check(outputSize, subject: url.displayPath)
         self.url = url
         self.options = options
-        self.mediaInfo = info
+        self.mediaInfo = located.info
         self.streamInfo = stream
-        self.timeBase = input.stream(index).pointee.time_base
-        self.origin = input.startTime
+        self.timeBase = located.timeBase
+        self.origin = located.origin
         self.frame = try Frame()
         self.outputSize = outputSize
         self.converter = FrameConverter(output: options.pixelFormat)
-        self.stream = try StreamDecoder(url: url, input: input, streamIndex: index, threads: options.threads, kind: "video")
+        self.stream = try StreamDecoder(url: url, located: located, threads: options.threads, kind: "video")
     }
 
     /// The next frame in presentation order, or `nil` at the end of the stream.

@@ -18,14 +18,13 @@ final class AudioPacketReader {
     /// Opens the best audio stream of `url`.
     /// - Throws: `PhimError` naming the file when it is missing, unreadable, corrupt or has no audio.
     init(url: URL) throws(PhimError) {
-        let input = try FormatInput(url: url)
-        let (index, info) = try input.bestStreamDescribed(AVMEDIA_TYPE_AUDIO, kind: "audio")
-        try info.audio.first { $0.index == index }!.checkLimits(subject: url.displayPath)
-        self.input = input
+        let located = try StreamDecoder.locate(AVMEDIA_TYPE_AUDIO, in: url, kind: "audio")
+        try located.info.audio.first { $0.index == located.streamIndex }!.checkLimits(subject: url.displayPath)
+        self.input = located.input
         self.path = url.displayPath
-        self.streamIndex = index
-        self.timeBase = input.stream(index).pointee.time_base
-        let start = input.context.pointee.start_time
+        self.streamIndex = located.streamIndex
+        self.timeBase = located.timeBase
+        let start = located.input.context.pointee.start_time
         self.offset = start == CFFmpeg_AV_NOPTS_VALUE() ? 0 : av_rescale_q(start, CFFmpeg_AV_TIME_BASE_Q(), timeBase)
     }
 

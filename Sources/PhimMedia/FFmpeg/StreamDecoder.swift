@@ -19,7 +19,29 @@ final class StreamDecoder {
     private var consecutiveErrors = 0
     private var framesReceived = 0
 
-    init(url: URL, input: FormatInput, streamIndex: Int, threads: Int, kind: String) throws(PhimError) {
+    /// A file opened and its best stream of one kind chosen, before any decoder is allocated: callers check the
+    /// stream against ``Limits`` first.
+    struct Located {
+        let input: FormatInput
+        let streamIndex: Int
+        /// The file's description, which lists the stream.
+        let info: MediaInfo
+        let timeBase: AVRational
+        /// The file's start time, which decoders subtract.
+        let origin: Double
+    }
+
+    /// Opens `url` and chooses its best stream of `type`.
+    /// - Throws: `PhimError` naming the file when it is missing, unreadable, corrupt or has no such stream.
+    static func locate(_ type: AVMediaType, in url: URL, kind: String) throws(PhimError) -> Located {
+        let input = try FormatInput(url: url)
+        let (index, info) = try input.bestStreamDescribed(type, kind: kind)
+        return Located(input: input, streamIndex: index, info: info, timeBase: input.stream(index).pointee.time_base,
+                       origin: input.startTime)
+    }
+
+    init(url: URL, located: Located, threads: Int, kind: String) throws(PhimError) {
+        let input = located.input, streamIndex = located.streamIndex
         self.url = url
         self.input = input
         self.streamIndex = streamIndex

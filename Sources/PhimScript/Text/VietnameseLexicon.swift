@@ -1,7 +1,7 @@
 /// Common two-syllable Vietnamese words, so that keyword extraction segments `nhà nghiên cứu thường` as
 /// `nghiên cứu`, not `nhà nghiên` + `cứu thường`. A small general vocabulary written for Phim (not a dictionary):
 /// pairs not listed still become compounds when they recur or mostly occur together in the document.
-enum VietnameseLexicon {
+public enum VietnameseLexicon {
     static let compounds: Set<String> = [
         // science, technology, work
         "nghiên cứu", "khoa học", "công nghệ", "kỹ thuật", "kĩ thuật", "máy tính", "điện thoại", "phần mềm", "phần cứng",
@@ -39,7 +39,7 @@ enum VietnameseLexicon {
 
     /// Whether two written words (as they appear in text, with case and punctuation) make one listed two-syllable
     /// word. A word that ends in punctuation ends a phrase, so it never joins the next.
-    static func joins(_ first: String, _ second: String) -> Bool {
+    public static func joins(_ first: String, _ second: String) -> Bool {
         guard let last = first.last, last.isLetter, let head = second.first, head.isLetter else { return false }
         let trimmed = second.trimmingCharacters(in: .punctuationCharacters)
         return compounds.contains(first.lowercased().nfc + " " + trimmed.lowercased().nfc)

@@ -1,3 +1,4 @@
+import PhimSubtitles
 /// An engine's report that a word starts: where in the text (scalar offset, 0-based) and at which sample.
 struct WordMark: Sendable, Hashable {
     var scalarOffset: Int

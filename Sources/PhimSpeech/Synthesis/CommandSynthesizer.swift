@@ -1,6 +1,7 @@
 import Foundation
 import PhimCore
 import PhimMedia
+import PhimSubtitles
 
 /// Another text-to-speech engine (piper, a cloud CLI, a script) run through a shell command template that writes a
 /// WAV file; word timings come from espeak-ng, stretched onto the engine's audio and refined against it.

@@ -1,4 +1,5 @@
 import PhimCore
+import PhimSubtitles
 
 /// Speech from espeak-ng, through its library (not the `espeak-ng` program), with word timings placed on the audio.
 ///

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PhimCore
 import PhimMedia
+import PhimMake
 import PhimScript
 
 /// `phim make INPUT -o OUT.mp4`: an article, outline or topic to a finished, narrated video.

@@ -3,9 +3,11 @@ import PhimCompose
 import PhimCore
 import PhimMedia
 import PhimSpeech
+import PhimSubtitles
 import PhimTesting
 import Testing
-@testable import PhimScript
+@testable import PhimMake
+import PhimScript
 
 /// `phim make` end to end: decoded outputs checked for exact duration, subtitle timing against the audio,
 /// Vietnamese text from input to subtitles to pixels, ducking and loudness, and the storyboard round trip.
@@ -191,15 +193,22 @@ import Testing
         #expect(corner.r > 80 && corner.g < 40 && corner.b < 40, "\(corner)")
     }
 
+    /// The storyboard and its assets folder hold the whole video: moved to another folder, away from everything
+    /// `phim make` wrote or read, they render to the very same frames and sound.
     @Test func storyboardRendersToTheSameVideo() async throws {
         let (_, options) = try await make(Self.english, duration: 10, aspect: .portrait, music: .generated, storyboard: true, karaoke: true)
-        let storyboard = try #require(options.storyboard)
-        let text = try String(contentsOf: storyboard, encoding: .utf8)
+        let written = try #require(options.storyboard)
+        let text = try String(contentsOf: written, encoding: .utf8)
         #expect(text.contains("\"type\" : \"presenter\"") && text.contains("\"highlight\""))
+        let elsewhere = TemporaryFolder("phim-moved-storyboard")
+        let storyboard = elsewhere.file(written.lastPathComponent)
+        let assets = written.deletingPathExtension().appendingPathExtension("assets")
+        try FileManager.default.moveItem(at: written, to: storyboard)
+        try FileManager.default.moveItem(at: assets, to: elsewhere.file(assets.lastPathComponent))
         let project = try ProjectLoader.load(from: storyboard)
         #expect(project.clips.contains { $0.narration?.contains("Bees pollinate") == true })
-        let again = folder.file("again.mp4")
-        _ = try await ProjectRenderer(project: try ProjectLoader.load(from: storyboard), options: RenderOptions(preview: true)).render(to: again)
+        let again = elsewhere.file("again.mp4")
+        _ = try await ProjectRenderer(project: project, options: RenderOptions(preview: true)).render(to: again)
         let first = try VideoDecoder(url: options.output), second = try VideoDecoder(url: again)
         var frames = 0
         while let a = try first.nextFrame() {

@@ -2,7 +2,7 @@ import Foundation
 import PhimCore
 import PhimTesting
 import Testing
-@testable import PhimSpeech
+@testable import PhimSubtitles
 
 @Suite struct SubtitleWriterTests {
     static let cues = [
@@ -83,7 +83,7 @@ import Testing
 
     /// Karaoke WebVTT keeps word onsets; a word's end reads back as the next word's start (the cue end for the last).
     @Test func karaokeWebVTTRoundTrips() throws {
-        let words = SubtitleCueBuilderTests.timed(SpeechSamples.vietnamese + " It costs 1,234 dollars & more today.")
+        let words = SubtitleCueBuilderTests.timed(SampleText.vietnamese + " It costs 1,234 dollars & more today.")
         var cues = SubtitleCueBuilder.cues(for: words, layout: CueLayout(maxCharactersPerLine: 30, maxLines: 2))
         for index in cues.indices {
             for word in cues[index].words.indices {
@@ -136,7 +136,7 @@ import Testing
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg"), "needs the ffmpeg program"))
     func ffmpegReadsEveryFormat() throws {
         let folder = TemporaryFolder()
-        let cues = SubtitleCueBuilder.cues(for: SubtitleCueBuilderTests.timed(SpeechSamples.vietnamese),
+        let cues = SubtitleCueBuilder.cues(for: SubtitleCueBuilderTests.timed(SampleText.vietnamese),
                                            layout: CueLayout(maxCharactersPerLine: 30, maxLines: 2))
         let files = [("a.srt", SubtitleWriter.srt(cues), 0.001), ("a.vtt", SubtitleWriter.webVTT(cues, karaoke: true), 0.001),
                      ("a.ass", SubtitleWriter.ass(cues, width: 1280, height: 720, fontName: "DejaVu Sans", fontSize: 48), 0.005)]

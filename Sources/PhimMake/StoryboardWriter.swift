@@ -1,7 +1,9 @@
 import Foundation
 import PhimCore
 import PhimMedia
+import PhimScript
 import PhimSpeech
+import PhimSubtitles
 
 /// Where a storyboard and its sound and subtitle files go: beside the `--storyboard` file in `NAME.assets/`,
 /// or in a temporary folder removed after the render.

@@ -2,7 +2,7 @@ import Foundation
 import PhimCore
 import PhimTesting
 import Testing
-@testable import PhimSpeech
+@testable import PhimSubtitles
 
 @Suite struct SubtitleFileTests {
     @Test func parsesSubRip() throws {

@@ -1,6 +1,8 @@
 import Foundation
 import PhimCore
+import PhimScript
 import PhimSpeech
+import PhimSubtitles
 
 /// The narration plan placed on frames: where each scene's clip starts and ends, where its speech starts, and
 /// the words on the video's clock. Clips overlap by a short dissolve centred in the pause between two scenes,

@@ -1,6 +1,7 @@
 import Foundation
 import PhimCore
 import PhimMedia
+import PhimScript
 
 /// The frame shape of a made video.
 public enum Aspect: String, Sendable, CaseIterable {

@@ -1,5 +1,6 @@
 import Foundation
 import PhimCore
+import PhimScript
 
 /// Turns a timed narration into the storyboard: a project file for `phim render`, one clip per scene, with
 /// backdrops, the presenter, titles, keyword cards, bullets, charts or the user's pictures, laid out per aspect.

@@ -1,3 +1,4 @@
+import PhimCore
 /// Limits for subtitle cues built from timed words.
 public struct CueLayout: Sendable, Hashable {
     /// Most characters (grapheme clusters, spaces included) on one line; a longer single word gets a line of its own.
@@ -270,7 +271,7 @@ public enum SubtitleCueBuilder {
     }
 
     /// Whether a phrase ends after this word (comma, semicolon, colon, dash).
-    static func endsClause(_ text: String) -> Bool {
+    public static func endsClause(_ text: String) -> Bool {
         guard let last = core(text).last else { return false }
         return clauseEnders.contains(last) || sentenceEnders.contains(last)
     }

@@ -1,12 +1,13 @@
 import Foundation
+import PhimTesting
 import Testing
-@testable import PhimSpeech
+@testable import PhimSubtitles
 
 @Suite struct SubtitleCueBuilderTests {
     /// Words timed like speech: 0.3 s a word (longer words longer), 0.35 s pause after commas, 0.6 s after sentences.
     static func timed(_ text: String) -> [SpokenWord] {
         var time = 0.5
-        return SpeechSamples.tokens(text).map { token in
+        return SampleText.tokens(text).map { token in
             let length = 0.15 + 0.04 * Double(token.count)
             let word = SpokenWord(text: token, start: time, end: time + length)
             let pause = token.hasSuffix(".") ? 0.6 : token.hasSuffix(",") || token.hasSuffix(";") ? 0.35 : 0.02
@@ -15,7 +16,7 @@ import Testing
         }
     }
 
-    static let article = SpeechSamples.vietnamese + " " + SpeechSamples.english
+    static let article = SampleText.vietnamese + " " + SampleText.english
         + " Đây là một câu rất dài không có dấu phẩy nào để nghỉ nên bộ chia phải tự tìm chỗ ngắt hợp lý giữa các từ mà không bao giờ cắt đôi một từ nào cả."
 
     @Test(arguments: [CueLayout(maxCharactersPerLine: 42, maxLines: 2), CueLayout(maxCharactersPerLine: 24, maxLines: 2),

@@ -1,6 +1,7 @@
 import Foundation
 import PhimCore
 import PhimMedia
+import PhimScript
 
 /// The user's pictures and clips (`--images DIR`), matched to scenes by the words in their file names.
 struct ImageLibrary: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import PhimCore
+import PhimScript
 import PhimSpeech
 
 /// A scene with its narration spoken.
@@ -79,9 +80,37 @@ struct NarrationFitter {
 
     static func overhead(scenes: Int) -> Double { leadIn + minTail + minPause * Double(max(0, scenes - 1)) }
 
+    /// A fixed script (``isFixed``, an LLM's) that needs more time than the target, even spoken faster.
+    struct FixedScriptTooLong: Error {
+        /// Why, as a user reads it.
+        let reason: String
+    }
+
     /// The plan for `target` seconds, or for the text's own length when nil.
+    /// - Returns: the plan, or ``FixedScriptTooLong`` when the fixed script does not fit (the caller may then let the
+    ///   built-in writer choose what fits).
     /// - Throws: `PhimError` (`--duration`) when not even one sentence fits.
-    func plan(target: Double?) throws(PhimError) -> NarrationPlan {
+    func plan(target: Double?) throws(PhimError) -> Result<NarrationPlan, FixedScriptTooLong> {
+        do {
+            return .success(try fittedPlan(target: target))
+        } catch {
+            switch error {
+            case .tooLong(let reason): return .failure(FixedScriptTooLong(reason: reason))
+            case .failed(let error): throw error
+            }
+        }
+    }
+
+    /// What stops a plan.
+    private enum Stop: Error {
+        case tooLong(String)
+        case failed(PhimError)
+    }
+
+    private func fittedPlan(target: Double?) throws(Stop) -> NarrationPlan {
+        func narrate(_ script: Script, factor: Double) throws(Stop) -> [NarratedScene] {
+            do { return try self.narrate(script, factor: factor) } catch { throw .failed(error) }
+        }
         guard let target else {
             let script = write(nil)
             let scenes = try narrate(script, factor: 1)
@@ -111,8 +140,8 @@ struct NarrationFitter {
                 }
                 if speech > available {
                     if isFixed {
-                        throw PhimError(.invalidInput, String(format: "its script needs %.0f s of narration even at +10 %% speed, more than %g s",
-                                                              speech + Self.overhead(scenes: scenes.count), target), subject: "--llm")
+                        throw .tooLong(String(format: "its script needs %.0f s of narration even at +10 %% speed, more than %g s",
+                                              speech + Self.overhead(scenes: scenes.count), target))
                     }
                     guard script.wordCount > minimumWords else { break }
                     budget = min(script.wordCount - 1, Int(Double(script.wordCount) * available / speech * 0.97))
@@ -143,7 +172,7 @@ struct NarrationFitter {
             }
         }
         if let best { return best }
-        return try singleSentencePlan(target: target)
+        do { return try singleSentencePlan(target: target) } catch { throw .failed(error) }
     }
 
     /// Spreads the time not spoken over the pauses (up to ``maxPause``) and the ending (the closing card holds).

@@ -2,6 +2,7 @@ import Foundation
 import PhimCompose
 import PhimCore
 import PhimMedia
+import PhimScript
 import PhimSpeech
 
 /// What `phim make` produced and how long each stage took.
@@ -142,8 +143,8 @@ public struct VideoMaker: Sendable {
 
         // 2. Speech, fitted to the duration.
         let speechStart = MonotonicClock.now()
-                func fit(_ fixedScript: Script?) async throws(PhimError) -> NarrationPlan {
-            try await Self.offPool("phim-make-speech") { () throws(PhimError) -> NarrationPlan in
+                func fit(_ fixedScript: Script?) async throws(PhimError) -> Result<NarrationPlan, NarrationFitter.FixedScriptTooLong> {
+            try await Self.offPool("phim-make-speech") { () throws(PhimError) -> Result<NarrationPlan, NarrationFitter.FixedScriptTooLong> in
                 let voice = prepared.voice, synthesizer = prepared.synthesizer, writer = prepared.writer
                 let speak: (String, Double) throws(PhimError) -> SpeechClip = { text, factor throws(PhimError) in
                     var fitted = voice
@@ -162,13 +163,17 @@ public struct VideoMaker: Sendable {
             }
         }
         let plan: NarrationPlan
-        do {
-            plan = try await fit(llmScript)
-        } catch where error.subject == "--llm" && llmScript != nil {
+        switch try await fit(llmScript) {
+        case .success(let fitted):
+            plan = fitted
+        case .failure(let tooLong):
             // The LLM wrote more than fits: say so, and let the built-in writer choose what does.
-            llmFallback = error.message
-            warn?("warning: --llm \(options.llm?.absoluteString ?? ""): \(error.message); using the built-in script writer")
-            plan = try await fit(nil)
+            llmFallback = tooLong.reason
+            warn?("warning: --llm \(options.llm?.absoluteString ?? ""): \(tooLong.reason); using the built-in script writer")
+            guard case .success(let fitted) = try await fit(nil) else {
+                throw PhimError(.operationFailed, "the built-in script does not fit either")
+            }
+            plan = fitted
         }
         if let duration = options.duration, plan.tail > NarrationFitter.maxTail + 5 {
             warn?(String(format: "warning: the text gives %.0f s of narration; the closing scene holds for the last %.0f s of --duration %g (give more text, or --llm)",

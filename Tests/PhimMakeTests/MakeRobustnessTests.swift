@@ -5,7 +5,8 @@ import PhimMedia
 import PhimSpeech
 import PhimTesting
 import Testing
-@testable import PhimScript
+@testable import PhimMake
+import PhimScript
 
 /// `phim make` when things go wrong or get large: failures leave no files, previous storyboards survive, an LLM
 /// script that does not fit falls back, big amounts chart in millions, and the music loops seamlessly.
