@@ -20,7 +20,7 @@ public enum InputFile {
     /// - Throws: `PhimError`: `.fileNotFound`, or `.unreadableFile` for a folder, anything that is not a regular file,
     ///   or a file that cannot be read.
     @discardableResult
-    public static func check(_ url: URL, subject: String, written: String? = nil) throws(PhimError) -> Int {
+    public static func check(_ url: URL, subject: PhimError.Subject, written: String? = nil) throws(PhimError) -> Int {
         var info = stat()
         guard stat(url.path, &info) == 0 else { throw openError(errno, subject: subject, written: written) }
         try checkType(info, subject: subject, written: written)
@@ -40,7 +40,7 @@ public enum InputFile {
     ///   - maxBytes: the largest file accepted.
     /// - Throws: `PhimError` as ``check(_:subject:written:)`` does, and `.limitExceeded` past `maxBytes`.
     /// - Complexity: O(size of the file), at most `maxBytes`.
-    public static func read(_ url: URL, subject: String, written: String? = nil, maxBytes: Int) throws(PhimError) -> Data {
+    public static func read(_ url: URL, subject: PhimError.Subject, written: String? = nil, maxBytes: Int) throws(PhimError) -> Data {
         let fd = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw openError(errno, subject: subject, written: written) }
         defer { close(fd) }
@@ -68,7 +68,7 @@ public enum InputFile {
     }
 
     /// The error for a file of `size` bytes over `maxBytes`.
-    public static func tooLarge(_ size: Int, maxBytes: Int, subject: String, written: String? = nil) -> PhimError {
+    public static func tooLarge(_ size: Int, maxBytes: Int, subject: PhimError.Subject, written: String? = nil) -> PhimError {
         PhimError(.limitExceeded, "\(prefix(written))is too large (\(byteCount(size)); at most \(byteCount(maxBytes)))",
                   subject: subject)
     }
@@ -94,7 +94,7 @@ public enum InputFile {
         }
     }
 
-    private static func checkType(_ info: stat, subject: String, written: String?) throws(PhimError) {
+    private static func checkType(_ info: stat, subject: PhimError.Subject, written: String?) throws(PhimError) {
         switch info.st_mode & S_IFMT {
         case S_IFREG: return
         case S_IFDIR: throw PhimError(.unreadableFile, "\(prefix(written))is a folder, not a file", subject: subject)
@@ -103,7 +103,7 @@ public enum InputFile {
         }
     }
 
-    private static func openError(_ code: Int32, subject: String, written: String?) -> PhimError {
+    private static func openError(_ code: Int32, subject: PhimError.Subject, written: String?) -> PhimError {
         if code == ENOENT || code == ENOTDIR {
             return PhimError(.fileNotFound, written.map { "no such file \($0.quoted())" } ?? "no such file", subject: subject)
         }

@@ -34,7 +34,7 @@ public enum Limits {
 
     /// Checks a frame size against the limits.
     /// - Throws: `PhimError` with code `.limitExceeded` naming `subject`.
-    public static func check(_ size: PixelSize, subject: String) throws(PhimError) {
+    public static func check(_ size: PixelSize, subject: PhimError.Subject) throws(PhimError) {
         guard size.width > 0, size.height > 0 else {
             throw PhimError(.invalidInput, "size \(size) must be positive", subject: subject)
         }

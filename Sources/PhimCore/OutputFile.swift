@@ -48,7 +48,7 @@ public final class OutputFile {
     /// - Throws: `PhimError` naming `destination`.
     @discardableResult
     public static func checkDestination(_ destination: URL) throws(PhimError) -> URL {
-        let subject = destination.displayPath
+        let subject = PhimError.Subject.file(destination.displayPath)
         var target = destination.standardizedFileURL
         // Follow symbolic links (a bounded number of them) to the file they name.
         var hops = 0
@@ -108,12 +108,12 @@ public final class OutputFile {
         if lstat(destination.path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
             try? FileManager.default.removeItem(at: temporary)
             throw PhimError(.invalidInput, "is \(InputFile.kindName(info.st_mode)), not a regular file; Phim replaces only regular files",
-                            subject: requested.displayPath)
+                            subject: .file(requested.displayPath))
         }
         if rename(temporary.path, destination.path) != 0 {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw PhimError(.writeFailed, "cannot move the finished file into place: \(reason)", subject: requested.displayPath)
+            throw PhimError(.writeFailed, "cannot move the finished file into place: \(reason)", subject: .file(requested.displayPath))
         }
     }
 

@@ -24,12 +24,12 @@ struct ImageLibrary: Sendable {
     static func load(_ folder: URL, warn: (String) -> Void = { _ in }) throws(PhimError) -> ImageLibrary {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) else {
-            throw PhimError(.fileNotFound, "no such folder \(folder.displayPath.quoted())", subject: "--images")
+            throw PhimError(.fileNotFound, "no such folder \(folder.displayPath.quoted())", subject: .option("images"))
         }
-        guard isDirectory.boolValue else { throw PhimError(.invalidInput, "\(folder.displayPath.quoted()) is not a folder", subject: "--images") }
+        guard isDirectory.boolValue else { throw PhimError(.invalidInput, "\(folder.displayPath.quoted()) is not a folder", subject: .option("images")) }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() } catch {
-            throw PhimError(.unreadableFile, "cannot list \(folder.displayPath.quoted())", subject: "--images")
+            throw PhimError(.unreadableFile, "cannot list \(folder.displayPath.quoted())", subject: .option("images"))
         }
         var items: [Item] = []
         for name in names where !name.hasPrefix(".") {
@@ -38,17 +38,17 @@ struct ImageLibrary: Sendable {
             let isVideo = videoExtensions.contains(ext)
             guard isVideo || imageExtensions.contains(ext) else { continue }
             do throws(PhimError) {
-                try InputFile.check(url, subject: url.displayPath)
+                try InputFile.check(url, subject: .file(url.displayPath))
                 if isVideo {
                     let info = try MediaProbe.probe(url)
                     guard let stream = info.primaryVideo, stream.width > 0 else {
-                        throw PhimError(.corruptMedia, "has no readable video stream", subject: url.displayPath)
+                        throw PhimError(.corruptMedia, "has no readable video stream", subject: .file(url.displayPath))
                     }
                 } else {
                     _ = try ImageLoader.load(url)
                 }
             } catch {
-                warn("warning: --images: left out \(PhimError(error.code, error.message, subject: url.displayPath))")
+                warn("warning: --images: left out \(PhimError(error.code, error.message, subject: .file(url.displayPath)))")
                 continue
             }
             items.append(Item(url: url, isVideo: isVideo, words: Set(Self.words(inFileName: url.deletingPathExtension().lastPathComponent))))

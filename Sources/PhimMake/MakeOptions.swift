@@ -99,4 +99,36 @@ public struct MakeOptions: Sendable {
     /// The shortest and longest `--duration`.
     public static let durationRange: ClosedRange<Double> = 1...3_600
     public static let rateRange: ClosedRange<Double> = 0.5...2
+    /// Seeds beyond this lose precision in a storyboard's JSON numbers.
+    public static let seedLimit = 1 << 53
+
+    /// Checks every setting a caller can get wrong, before any work; ``VideoMaker`` calls it, so every front end (the
+    /// CLI, a server) gets the same checks and the same errors.
+    /// - Throws: `PhimError` `.invalidInput` naming the option.
+    public func validate() throws(PhimError) {
+        if let duration {
+            guard duration.isFinite, duration > 0 else {
+                throw PhimError(.invalidInput, "must be more than 0 seconds, got \(duration)", subject: .option("duration"))
+            }
+            guard Self.durationRange.contains(duration) else {
+                throw PhimError(.invalidInput, "\(duration) s is outside \(Int(Self.durationRange.lowerBound))...\(Int(Self.durationRange.upperBound)) s",
+                                subject: .option("duration"))
+            }
+        }
+        guard seed.magnitude < Self.seedLimit else {
+            throw PhimError(.invalidInput, "must be between -2^53 and 2^53, got \(seed)", subject: .option("seed"))
+        }
+        guard (0...100).contains(pitch) else {
+            throw PhimError(.invalidInput, "must be between 0 and 100, got \(pitch)", subject: .option("pitch"))
+        }
+        guard rate.isFinite, Self.rateRange.contains(rate) else {
+            throw PhimError(.invalidInput, "must be between 0.5 and 2, got \(rate)", subject: .option("rate"))
+        }
+        if let llm, !["http", "https"].contains(llm.scheme?.lowercased() ?? "") {
+            throw PhimError(.invalidInput, "\(llm.absoluteString.quoted()) is not an http:// or https:// address", subject: .option("llm"))
+        }
+        if !renderVideo, storyboard == nil {
+            throw PhimError(.invalidInput, "without rendering, a storyboard file to write is needed", subject: .option("storyboard"))
+        }
+    }
 }

@@ -197,7 +197,7 @@ struct NarrationFitter {
         let minimum = write(minimumWords)
         guard let body = minimum.scenes.first(where: { $0.role == .body }) ?? minimum.scenes.first,
               let sentence = body.sentences.min(by: { Script.wordCount(of: $0) < Script.wordCount(of: $1) }) else {
-            throw PhimError(.invalidInput, "the text has nothing to narrate", subject: "--duration")
+            throw PhimError(.invalidInput, "the text has nothing to narrate", subject: .option("duration"))
         }
         var scene = body
         scene.sentences = [sentence]
@@ -210,7 +210,7 @@ struct NarrationFitter {
         guard needed <= target else {
             throw PhimError(.invalidInput,
                             String(format: "%g s is too short for one sentence of narration; the shortest needs %.1f s", target, needed),
-                            subject: "--duration")
+                            subject: .option("duration"))
         }
         return distribute(script: script, scenes: scenes, factor: factor, target: target).plan
     }

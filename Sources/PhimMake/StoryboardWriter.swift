@@ -48,19 +48,19 @@ final class StoryboardAssets: @unchecked Sendable {
         var info = stat()
         if !isTemporary, lstat(folder.path, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR {
             throw PhimError(.invalidInput, "\(folder.lastPathComponent.quoted()) is \(InputFile.kindName(info.st_mode)), not a folder; "
-                            + "the storyboard's files go there", subject: "--storyboard")
+                            + "the storyboard's files go there", subject: .option("storyboard"))
         }
         if !isTemporary, FileManager.default.fileExists(atPath: folder.path) {
             let aside = folder.deletingLastPathComponent()
                 .appendingPathComponent(".\(folder.lastPathComponent).\(UUID().uuidString.prefix(8)).previous", isDirectory: true)
             do { try FileManager.default.moveItem(at: folder, to: aside) } catch {
-                throw PhimError(.writeFailed, "cannot move the previous \(folder.lastPathComponent.quoted()) aside", subject: "--storyboard")
+                throw PhimError(.writeFailed, "cannot move the previous \(folder.lastPathComponent.quoted()) aside", subject: .option("storyboard"))
             }
             backup = aside
         }
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             restore()
-            throw PhimError(.writeFailed, "cannot create the folder \(folder.displayPath.quoted())", subject: "--storyboard")
+            throw PhimError(.writeFailed, "cannot create the folder \(folder.displayPath.quoted())", subject: .option("storyboard"))
         }
         let folder = self.folder, isTemporary = self.isTemporary, backup = self.backup
         registration = TemporaryFiles.shared.add {
@@ -189,7 +189,7 @@ struct StoryboardWriter {
         do {
             data = try JSONSerialization.data(withJSONObject: project, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         } catch {
-            throw PhimError(.operationFailed, "cannot encode the storyboard: \(error)", subject: assets.project.displayPath)
+            throw PhimError(.operationFailed, "cannot encode the storyboard: \(error)", subject: .file(assets.project.displayPath))
         }
         return Written(project: data,
                        subtitleFiles: [(assets.srt, SubtitleWriter.srt(cues)), (assets.vtt, vtt)])

@@ -49,14 +49,16 @@ public struct VideoMaker: Sendable {
     public var progress: ProgressHandler?
     /// Receives warnings (the LLM fallback) as one line each.
     public var warn: (@Sendable (String) -> Void)?
-    public var cancellation: CancellationFlag?
+    /// Checked between stages and every rendered frame; set by the caller (a signal) or when the awaiting task is
+    /// cancelled.
+    public var cancellation: CancellationFlag
 
     public init(options: MakeOptions, progress: ProgressHandler? = nil, warn: (@Sendable (String) -> Void)? = nil,
                 cancellation: CancellationFlag? = nil) {
         self.options = options
         self.progress = progress
         self.warn = warn
-        self.cancellation = cancellation
+        self.cancellation = cancellation ?? CancellationFlag()
     }
 
     /// What the script stage hands on.
@@ -70,16 +72,6 @@ public struct VideoMaker: Sendable {
         var wordsPerSecond: Double
     }
 
-    /// Runs blocking work on a thread of its own.
-    static func offPool<T: Sendable>(_ name: String, _ body: @escaping @Sendable () throws(PhimError) -> T) async throws(PhimError) -> T {
-        do {
-            return try await runBlocking(named: name) { try body() }
-        } catch let error as PhimError {
-            throw error
-        } catch {
-            throw PhimError(.operationFailed, "\(error)")
-        }
-    }
 
     /// Words per minute of espeak-ng voices at `--rate 1`.
     static func baseWordsPerMinute(_ language: ScriptLanguage) -> Double { language == .vietnamese ? 150 : 165 }
@@ -87,6 +79,7 @@ public struct VideoMaker: Sendable {
     /// Runs everything. Nothing is left at the output paths when it fails.
     /// - Throws: `PhimError` naming the input file, the option or the field at fault.
     public func make() async throws(PhimError) -> MakeReport {
+        try options.validate()
         let clock = MonotonicClock.now()
         // Every output can be written (a writable folder, nothing but a regular file in the way), before any work.
         if options.renderVideo {
@@ -98,19 +91,19 @@ public struct VideoMaker: Sendable {
 
         // 1. Script. Blocking work (files, synthesis, drawing) runs on threads of its own, off Swift's pool.
         let options = self.options
-        let prepared = try await Self.offPool("phim-make-script") { () throws(PhimError) -> PreparedInput in
+        let prepared = try await runBlocking(named: "phim-make-script", cancellation: cancellation) { () throws(PhimError) -> PreparedInput in
             let text = try InputText.read(options.input)
             let language = options.language ?? LanguageDetector.detect(text)
             let writer = ScriptWriter(document: SourceDocument.parse(text), language: language, style: options.style)
             guard writer.availableWords > 0 else {
-                throw PhimError(.invalidInput, "has no sentences to narrate", subject: options.input.displayPath)
+                throw PhimError(.invalidInput, "has no sentences to narrate", subject: .file(options.input.displayPath))
             }
             let library = try options.images.map { (folder) throws(PhimError) in try ImageLibrary.load(folder, warn: { warn?($0) }) }
             if case .file(let music) = options.music {
                 let info: MediaInfo
-                do throws(PhimError) { info = try MediaProbe.probe(music) } catch { throw error.about("--music") }
+                do throws(PhimError) { info = try MediaProbe.probe(music) } catch { throw error.about(.option("music")) }
                 guard !info.audio.isEmpty else {
-                    throw PhimError(.invalidInput, "\(music.displayPath.quoted()) has no sound", subject: "--music")
+                    throw PhimError(.invalidInput, "\(music.displayPath.quoted()) has no sound", subject: .option("music"))
                 }
             }
             let synthesizer: any SpeechSynthesizer = if let command = options.ttsCommand {
@@ -139,12 +132,12 @@ public struct VideoMaker: Sendable {
         }
         let scriptSeconds = MonotonicClock.now() - clock
         progress?(ProgressUpdate(stage: "script", completed: 1, total: 1, elapsed: scriptSeconds))
-        try cancellation?.check()
+        try cancellation.check()
 
         // 2. Speech, fitted to the duration.
         let speechStart = MonotonicClock.now()
                 func fit(_ fixedScript: Script?) async throws(PhimError) -> Result<NarrationPlan, NarrationFitter.FixedScriptTooLong> {
-            try await Self.offPool("phim-make-speech") { () throws(PhimError) -> Result<NarrationPlan, NarrationFitter.FixedScriptTooLong> in
+            try await runBlocking(named: "phim-make-speech", cancellation: cancellation) { () throws(PhimError) -> Result<NarrationPlan, NarrationFitter.FixedScriptTooLong> in
                 let voice = prepared.voice, synthesizer = prepared.synthesizer, writer = prepared.writer
                 let speak: (String, Double) throws(PhimError) -> SpeechClip = { text, factor throws(PhimError) in
                     var fitted = voice
@@ -181,7 +174,7 @@ public struct VideoMaker: Sendable {
         }
         let speechSeconds = MonotonicClock.now() - speechStart
         progress?(ProgressUpdate(stage: "speech", completed: plan.scenes.count, total: plan.scenes.count, elapsed: speechSeconds))
-        try cancellation?.check()
+        try cancellation.check()
 
         // 3. Layout: timeline, narration and music files, subtitles, storyboard.
         let layoutStart = MonotonicClock.now()
@@ -189,7 +182,7 @@ public struct VideoMaker: Sendable {
         var succeeded = false
         defer { if !succeeded { assets.removeAll() } }
         let timeline = StoryTimeline(plan: plan, frameRate: MakeOptions.frameRate, duration: options.duration)
-        let storyboard = try await Self.offPool("phim-make-layout") { () throws(PhimError) -> StoryboardWriter.Written in
+        let storyboard = try await runBlocking(named: "phim-make-layout", cancellation: cancellation) { () throws(PhimError) -> StoryboardWriter.Written in
             let designer = SceneDesigner(aspect: options.aspect, style: options.style, seed: options.seed, language: prepared.language)
             let images = prepared.library?.assign(to: plan.scenes.map { [$0.scene.title] + $0.scene.keywords + $0.scene.sentences }) ?? [:]
             return try StoryboardWriter(assets: assets, timeline: timeline, designer: designer, options: options,
@@ -198,7 +191,7 @@ public struct VideoMaker: Sendable {
         let language = prepared.language
         let layoutSeconds = MonotonicClock.now() - layoutStart
         progress?(ProgressUpdate(stage: "layout", completed: 1, total: 1, elapsed: layoutSeconds))
-        try cancellation?.check()
+        try cancellation.check()
 
         let fps = Double(timeline.frameRate)
         let scenes = timeline.scenes.map { scene in
@@ -209,7 +202,7 @@ public struct VideoMaker: Sendable {
         // when the video is done, so a failure anywhere leaves none of them.
         let storyboardFile = try OutputFile(assets.project)
         do { try storyboard.project.write(to: storyboardFile.temporary) } catch {
-            throw PhimError(.writeFailed, "cannot be written: \(error.localizedDescription)", subject: assets.project.displayPath)
+            throw PhimError(.writeFailed, "cannot be written: \(error.localizedDescription)", subject: .file(assets.project.displayPath))
         }
         guard options.renderVideo else {
             try storyboardFile.commit()
@@ -225,7 +218,7 @@ public struct VideoMaker: Sendable {
         for file in storyboard.subtitleFiles {
             let output = try OutputFile(file.url)
             do { try Data(file.text.utf8).write(to: output.temporary) } catch {
-                throw PhimError(.writeFailed, "cannot be written: \(error.localizedDescription)", subject: file.url.displayPath)
+                throw PhimError(.writeFailed, "cannot be written: \(error.localizedDescription)", subject: .file(file.url.displayPath))
             }
             subtitleFiles.append(output)
         }
@@ -233,7 +226,7 @@ public struct VideoMaker: Sendable {
         // 4. Render the storyboard like `phim render` does.
         let renderStart = MonotonicClock.now()
         let projectData = storyboard.project
-        let project = try await Self.offPool("phim-make-load") { () throws(PhimError) -> Project in
+        let project = try await runBlocking(named: "phim-make-load", cancellation: cancellation) { () throws(PhimError) -> Project in
             try ProjectLoader.decode(projectData, format: .json, baseDirectory: assets.project.deletingLastPathComponent(),
                                      fileName: assets.project.displayPath)
         }

@@ -33,7 +33,7 @@ public enum Checkpoint {
                 tensors.append(("rng." + name, try generator.state()))
             }
         } catch {
-            throw PhimError(.operationFailed, "cannot collect the training state: \(error)", subject: path, underlying: error)
+            throw PhimError(.operationFailed, "cannot collect the training state: \(error)", subject: .file(path), underlying: error)
         }
         if let ema { tensors += ema.stateDict().map { ("ema." + $0.0, $0.1) } }
         try Safetensors.write(tensors, metadata: meta, to: path)
@@ -50,7 +50,7 @@ public enum Checkpoint {
     ) throws(PhimError) -> (step: Int, metadata: [String: String]) {
         let (tensors, metadata) = try Safetensors.read(path: path)
         guard metadata["phim.format"] == format, let step = metadata["phim.step"].flatMap(Int.init) else {
-            throw PhimError(.unreadableFile, "not a Phim checkpoint (no phim.format \(format) and phim.step metadata)", subject: path)
+            throw PhimError(.unreadableFile, "not a Phim checkpoint (no phim.format \(format) and phim.step metadata)", subject: .file(path))
         }
         func section(_ prefix: String) -> [String: Tensor] {
             var result: [String: Tensor] = [:]
@@ -75,7 +75,7 @@ public enum Checkpoint {
             }
             if let ema { try ema.load(section("ema.")) }
         } catch {
-            throw PhimError(.invalidInput, "the checkpoint does not fit: \(error.message)", subject: path, underlying: error)
+            throw PhimError(.invalidInput, "the checkpoint does not fit: \(error.message)", subject: .file(path), underlying: error)
         }
         return (step, metadata)
     }

@@ -39,11 +39,20 @@ public class Convolution: Module, WeightedLayer {
 
     public var outputFeatureDimension: Int { isTransposed ? 1 : 0 }
 
-    init(
-        spatialDimensions: Int, transposed: Bool, inChannels: Int, outChannels: Int, kernelSize: ConvolutionSize,
-        stride: ConvolutionSize, padding: ConvolutionSize, dilation: ConvolutionSize, outputPadding: ConvolutionSize, groups: Int,
-        bias: Bool
-    ) throws(TensorError) {
+    /// The number of spatial dimensions and whether the convolution is transposed: what each subclass is.
+    class var kind: (spatialDimensions: Int, transposed: Bool) { fatalError("a subclass of Convolution says its kind") }
+
+    /// - Parameters:
+    ///   - kernelSize, stride, padding, dilation: one number for every spatial dimension, or one per dimension.
+    ///   - outputPadding: transposed convolutions only (extra size on one side of the output), else 0.
+    /// - Throws: `TensorError` when the sizes do not match the dimensions or the channels do not split into `groups`.
+    public required init(_ inChannels: Int, _ outChannels: Int, kernelSize: ConvolutionSize, stride: ConvolutionSize = 1,
+                         padding: ConvolutionSize = 0, outputPadding: ConvolutionSize = 0, dilation: ConvolutionSize = 1,
+                         groups: Int = 1, bias: Bool = true) throws(TensorError) {
+        let (spatialDimensions, transposed) = Self.kind
+        guard transposed || outputPadding.values.allSatisfy({ $0 == 0 }) else {
+            throw TensorError(.invalidArgument, "outputPadding is for transposed convolutions only")
+        }
         func expand(_ size: ConvolutionSize, _ name: String) throws(TensorError) -> [Int] {
             let values = size.values
             if values.count == 1 { return Array(repeating: values[0], count: spatialDimensions) }
@@ -100,62 +109,32 @@ public struct ConvolutionSize: Sendable, Equatable, ExpressibleByIntegerLiteral,
 
 /// 1-D convolution over `N, C, W`.
 public final class Conv1d: Convolution {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: ConvolutionSize, stride: ConvolutionSize = 1,
-                padding: ConvolutionSize = 0, dilation: ConvolutionSize = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
-        try super.init(spatialDimensions: 1, transposed: false, inChannels: inChannels, outChannels: outChannels,
-                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, outputPadding: 0,
-                       groups: groups, bias: bias)
-    }
+    override class var kind: (spatialDimensions: Int, transposed: Bool) { (1, false) }
 }
 
 /// 2-D convolution over `N, C, H, W`.
 public final class Conv2d: Convolution {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: ConvolutionSize, stride: ConvolutionSize = 1,
-                padding: ConvolutionSize = 0, dilation: ConvolutionSize = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
-        try super.init(spatialDimensions: 2, transposed: false, inChannels: inChannels, outChannels: outChannels,
-                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, outputPadding: 0,
-                       groups: groups, bias: bias)
-    }
+    override class var kind: (spatialDimensions: Int, transposed: Bool) { (2, false) }
 }
 
 /// 3-D convolution over `N, C, D, H, W` (video: D is time).
 public final class Conv3d: Convolution {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: ConvolutionSize, stride: ConvolutionSize = 1,
-                padding: ConvolutionSize = 0, dilation: ConvolutionSize = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
-        try super.init(spatialDimensions: 3, transposed: false, inChannels: inChannels, outChannels: outChannels,
-                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, outputPadding: 0,
-                       groups: groups, bias: bias)
-    }
+    override class var kind: (spatialDimensions: Int, transposed: Bool) { (3, false) }
 }
 
 /// Transposed 1-D convolution.
 public final class ConvTranspose1d: Convolution {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: ConvolutionSize, stride: ConvolutionSize = 1,
-                padding: ConvolutionSize = 0, outputPadding: ConvolutionSize = 0, dilation: ConvolutionSize = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
-        try super.init(spatialDimensions: 1, transposed: true, inChannels: inChannels, outChannels: outChannels,
-                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, outputPadding: outputPadding,
-                       groups: groups, bias: bias)
-    }
+    override class var kind: (spatialDimensions: Int, transposed: Bool) { (1, true) }
 }
 
 /// Transposed 2-D convolution (learned upsampling).
 public final class ConvTranspose2d: Convolution {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: ConvolutionSize, stride: ConvolutionSize = 1,
-                padding: ConvolutionSize = 0, outputPadding: ConvolutionSize = 0, dilation: ConvolutionSize = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
-        try super.init(spatialDimensions: 2, transposed: true, inChannels: inChannels, outChannels: outChannels,
-                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, outputPadding: outputPadding,
-                       groups: groups, bias: bias)
-    }
+    override class var kind: (spatialDimensions: Int, transposed: Bool) { (2, true) }
 }
 
 /// Transposed 3-D convolution.
 public final class ConvTranspose3d: Convolution {
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: ConvolutionSize, stride: ConvolutionSize = 1,
-                padding: ConvolutionSize = 0, outputPadding: ConvolutionSize = 0, dilation: ConvolutionSize = 1, groups: Int = 1, bias: Bool = true) throws(TensorError) {
-        try super.init(spatialDimensions: 3, transposed: true, inChannels: inChannels, outChannels: outChannels,
-                       kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, outputPadding: outputPadding,
-                       groups: groups, bias: bias)
-    }
+    override class var kind: (spatialDimensions: Int, transposed: Bool) { (3, true) }
 }
 
 /// Batch normalisation over `N, C, …` (`BatchNorm1d`, `BatchNorm2d`, `BatchNorm3d` are the same computation).

@@ -45,10 +45,8 @@ public enum Safetensors {
             do {
                 tensor = try Tensor.empty(entry.shape, dtype: dtype(of: entry.dtype))
                 try tensor.withUnsafeMutableBytes { buffer in try file.read(entry, into: buffer) }
-            } catch let error as PhimError {
-                throw error
             } catch {
-                throw PhimError(.operationFailed, "cannot create tensor '\(entry.name)': \(error)", subject: path)
+                throw PhimError(wrapping: error, "cannot create tensor '\(entry.name)'", subject: .file(path))
             }
             tensors.append((entry.name, tensor))
         }
@@ -63,7 +61,7 @@ public enum Safetensors {
             do {
                 cpu = try withNoGrad { () throws(TensorError) -> Tensor in try tensor.detach().to(.cpu).contiguous() }
             } catch {
-                throw PhimError(.operationFailed, "cannot read tensor '\(name)' to save: \(error)", subject: path, underlying: error)
+                throw PhimError(.operationFailed, "cannot read tensor '\(name)' to save: \(error)", subject: .file(path), underlying: error)
             }
             items.append(SafetensorsWriter.Item(name: name, dtype: format(of: cpu.dtype), shape: cpu.shape) { sink in
                 guard cpu.count > 0 else { return }

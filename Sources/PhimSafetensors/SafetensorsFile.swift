@@ -74,35 +74,35 @@ public final class SafetensorsFile {
         guard fd >= 0 else {
             let missing = errno == ENOENT
             throw PhimError(missing ? .fileNotFound : .unreadableFile,
-                            missing ? "no such file" : "cannot open: \(String(cString: strerror(errno)))", subject: path)
+                            missing ? "no such file" : "cannot open: \(String(cString: strerror(errno)))", subject: .file(path))
         }
         descriptor = fd
         do throws(PhimError) {
             var info = stat()
             guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-                throw PhimError(.unreadableFile, "is \(InputFile.kindName(info.st_mode)), not a regular file", subject: path)
+                throw PhimError(.unreadableFile, "is \(InputFile.kindName(info.st_mode)), not a regular file", subject: .file(path))
             }
             let fileSize = Int(info.st_size)
             guard fileSize >= 8 else {
-                throw PhimError(.unreadableFile, "not a valid safetensors file: \(fileSize) bytes is shorter than the 8-byte header length", subject: path)
+                throw PhimError(.unreadableFile, "not a valid safetensors file: \(fileSize) bytes is shorter than the 8-byte header length", subject: .file(path))
             }
             var lengthBytes = [UInt8](repeating: 0, count: 8)
             try SafetensorsFile.readFully(fd, into: &lengthBytes, at: 0, path: path)
             let length = lengthBytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian }
             guard length <= UInt64(SafetensorsFile.maxHeaderSize) else {
-                throw PhimError(.limitExceeded, "the safetensors header claims \(length) bytes, more than the \(SafetensorsFile.maxHeaderSize) allowed", subject: path)
+                throw PhimError(.limitExceeded, "the safetensors header claims \(length) bytes, more than the \(SafetensorsFile.maxHeaderSize) allowed", subject: .file(path))
             }
             guard Int(length) <= fileSize - 8 else {
-                throw PhimError(.unreadableFile, "not a valid safetensors file: the header claims \(length) bytes but the file is truncated at \(fileSize)", subject: path)
+                throw PhimError(.unreadableFile, "not a valid safetensors file: the header claims \(length) bytes but the file is truncated at \(fileSize)", subject: .file(path))
             }
-            guard length >= 2 else { throw PhimError(.unreadableFile, "not a valid safetensors file: empty header", subject: path) }
+            guard length >= 2 else { throw PhimError(.unreadableFile, "not a valid safetensors file: empty header", subject: .file(path)) }
             var json = [UInt8](repeating: 0, count: Int(length))
             try SafetensorsFile.readFully(fd, into: &json, at: 8, path: path)
             guard json.first == UInt8(ascii: "{") else {
-                throw PhimError(.unreadableFile, "not a valid safetensors file: the header does not start with '{'", subject: path)
+                throw PhimError(.unreadableFile, "not a valid safetensors file: the header does not start with '{'", subject: .file(path))
             }
             let dataOffset = 8 + Int(length)
-            let parsed = try SafetensorsFile.parseHeader(Data(json), dataSize: fileSize - dataOffset, subject: path)
+            let parsed = try SafetensorsFile.parseHeader(Data(json), dataSize: fileSize - dataOffset, subject: .file(path))
             header = SafetensorsHeader(entries: parsed.entries, metadata: parsed.metadata, dataOffset: dataOffset)
         } catch {
             close(fd)
@@ -117,7 +117,7 @@ public final class SafetensorsFile {
     /// Reads the bytes of `entry` into `buffer`, which must hold exactly `entry.range.count` bytes.
     public func read(_ entry: SafetensorsEntry, into buffer: UnsafeMutableRawBufferPointer) throws(PhimError) {
         guard buffer.count == entry.range.count else {
-            throw PhimError(.invalidInput, "a buffer of \(buffer.count) bytes for the \(entry.range.count) of \(entry.name.quoted())", subject: path)
+            throw PhimError(.invalidInput, "a buffer of \(buffer.count) bytes for the \(entry.range.count) of \(entry.name.quoted())", subject: .file(path))
         }
         guard buffer.count > 0 else { return }
         try SafetensorsFile.readFully(descriptor, into: buffer, at: header.dataOffset + entry.range.lowerBound, path: path)
@@ -186,7 +186,7 @@ public final class SafetensorsFile {
             let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
-                throw PhimError(.unreadableFile, "the file ended or failed while reading \(buffer.count) bytes at \(offset)", subject: path)
+                throw PhimError(.unreadableFile, "the file ended or failed while reading \(buffer.count) bytes at \(offset)", subject: .file(path))
             }
             done += n
         }
@@ -203,7 +203,7 @@ public final class SafetensorsFile {
     // MARK: Header
 
     /// Parses and validates header JSON, given the size of the data section that follows it.
-    public static func parseHeader(_ json: Data, dataSize: Int, subject: String) throws(PhimError) -> (entries: [SafetensorsEntry], metadata: [String: String]) {
+    public static func parseHeader(_ json: Data, dataSize: Int, subject: PhimError.Subject) throws(PhimError) -> (entries: [SafetensorsEntry], metadata: [String: String]) {
         func bad(_ message: String) -> PhimError { PhimError(.unreadableFile, "not a valid safetensors file: \(message)", subject: subject) }
         let object: Any
         do {
@@ -296,7 +296,7 @@ public enum SafetensorsWriter {
         var seen = Set<String>()
         for item in items {
             guard item.name != "__metadata__", seen.insert(item.name).inserted else {
-                throw PhimError(.invalidInput, "the tensor name \(item.name.quoted()) is reserved or repeated", subject: path)
+                throw PhimError(.invalidInput, "the tensor name \(item.name.quoted()) is reserved or repeated", subject: .file(path))
             }
         }
         var json = "{"
@@ -318,7 +318,7 @@ public enum SafetensorsWriter {
         let output = try OutputFile(URL(fileURLWithPath: path))
         do {
             guard FileManager.default.createFile(atPath: output.temporary.path, contents: nil) else {
-                throw PhimError(.writeFailed, "cannot create \(output.temporary.path.quoted())", subject: path)
+                throw PhimError(.writeFailed, "cannot create \(output.temporary.path.quoted())", subject: .file(path))
             }
             let handle = try FileHandle(forWritingTo: output.temporary)
             defer { try? handle.close() }
@@ -333,7 +333,7 @@ public enum SafetensorsWriter {
                 }
                 let expected = item.shape.reduce(1, *) * item.dtype.byteCount
                 guard written == expected else {
-                    throw PhimError(.operationFailed, "\(item.name.quoted()) gave \(written) bytes instead of \(expected)", subject: path)
+                    throw PhimError(.operationFailed, "\(item.name.quoted()) gave \(written) bytes instead of \(expected)", subject: .file(path))
                 }
             }
         } catch let error as PhimError {
@@ -341,7 +341,7 @@ public enum SafetensorsWriter {
             throw error
         } catch {
             output.discard()
-            throw PhimError(.writeFailed, "cannot write the file: \(error)", subject: path, underlying: error)
+            throw PhimError(.writeFailed, "cannot write the file: \(error)", subject: .file(path), underlying: error)
         }
         try output.commit()
     }

@@ -36,9 +36,9 @@ public enum SubtitleFile {
     /// `[Events]` section, else SubRip).
     /// - Throws: `PhimError` naming the file and line for unreadable, non-UTF-8 or malformed content.
     public static func load(_ url: URL) throws(PhimError) -> [SubtitleCue] {
-        let data = try InputFile.read(url, subject: url.path, maxBytes: maxFileBytes)
+        let data = try InputFile.read(url, subject: .file(url.path), maxBytes: maxFileBytes)
         guard let text = String(validating: data, as: UTF8.self) else {
-            throw PhimError(.unreadableFile, "is not valid UTF-8 text", subject: url.path)
+            throw PhimError(.unreadableFile, "is not valid UTF-8 text", subject: .file(url.path))
         }
         return try parse(text, name: url.path)
     }
@@ -70,17 +70,17 @@ public enum SubtitleFile {
                 timingLine += 1
                 guard timingLine < lines.count, lines[timingLine].contains("-->") else {
                     throw PhimError(.invalidInput, "line \(index + 1): expected a timing line like '00:00:01,000 --> 00:00:02,000'",
-                                    subject: name)
+                                    subject: .file(name))
                 }
             }
             let parts = lines[timingLine].components(separatedBy: "-->")
             guard parts.count == 2,
                   let start = parseTime(parts[0].trimmingWhitespace()),
                   let end = parseTime(String(parts[1].trimmingWhitespace().split(separator: " ").first ?? "")) else {
-                throw PhimError(.invalidInput, "line \(timingLine + 1): bad timing \(lines[timingLine].quoted())", subject: name)
+                throw PhimError(.invalidInput, "line \(timingLine + 1): bad timing \(lines[timingLine].quoted())", subject: .file(name))
             }
             guard end >= start else {
-                throw PhimError(.invalidInput, "line \(timingLine + 1): cue ends before it starts", subject: name)
+                throw PhimError(.invalidInput, "line \(timingLine + 1): cue ends before it starts", subject: .file(name))
             }
             var rawLines: [String] = []
             index = timingLine + 1
@@ -99,15 +99,15 @@ public enum SubtitleFile {
     /// Adds a cue after checking it against the limits.
     private static func append(_ cue: SubtitleCue, to cues: inout [SubtitleCue], line: Int, name: String) throws(PhimError) {
         guard cue.end <= Limits.maxDuration else {
-            throw PhimError(.limitExceeded, "line \(line): the cue ends after 24 hours", subject: name)
+            throw PhimError(.limitExceeded, "line \(line): the cue ends after 24 hours", subject: .file(name))
         }
         let characters = cue.text.unicodeScalars.count
         guard characters <= Limits.maxTextCharacters else {
             throw PhimError(.limitExceeded, "line \(line): the cue has \(characters) characters; at most \(Limits.maxTextCharacters)",
-                            subject: name)
+                            subject: .file(name))
         }
         guard cues.count < Limits.maxSubtitleCues else {
-            throw PhimError(.limitExceeded, "line \(line): more than \(Limits.maxSubtitleCues) cues", subject: name)
+            throw PhimError(.limitExceeded, "line \(line): more than \(Limits.maxSubtitleCues) cues", subject: .file(name))
         }
         cues.append(cue)
     }
@@ -135,19 +135,19 @@ public enum SubtitleFile {
             guard let startField = fields.firstIndex(of: "start"), let endField = fields.firstIndex(of: "end"),
                   let textField = fields.firstIndex(of: "text"), textField == fields.count - 1 else {
                 throw PhimError(.invalidInput, "line \(index + 1): a Dialogue line before a Format line with Start, End and Text (last)",
-                                subject: name)
+                                subject: .file(name))
             }
             let values = line.dropFirst("dialogue:".count).split(separator: ",", maxSplits: fields.count - 1,
                                                                      omittingEmptySubsequences: false).map(String.init)
             guard values.count == fields.count else {
-                throw PhimError(.invalidInput, "line \(index + 1): expected \(fields.count) fields, found \(values.count)", subject: name)
+                throw PhimError(.invalidInput, "line \(index + 1): expected \(fields.count) fields, found \(values.count)", subject: .file(name))
             }
             guard let start = parseTime(values[startField].trimmingWhitespace()),
                   let end = parseTime(values[endField].trimmingWhitespace()) else {
                 throw PhimError(.invalidInput, "line \(index + 1): bad time \(values[startField].quoted()) or \(values[endField].quoted())",
-                                subject: name)
+                                subject: .file(name))
             }
-            guard end >= start else { throw PhimError(.invalidInput, "line \(index + 1): cue ends before it starts", subject: name) }
+            guard end >= start else { throw PhimError(.invalidInput, "line \(index + 1): cue ends before it starts", subject: .file(name)) }
             guard end > start else { continue }
             let (text, words) = assText(values[textField], start: start, end: end)
             guard !text.trimmingWhitespace().isEmpty else { continue }

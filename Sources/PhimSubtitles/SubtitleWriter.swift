@@ -97,7 +97,7 @@ public enum SubtitleWriter {
     public static func write(_ text: String, to url: URL) throws(PhimError) {
         let output = try OutputFile(url)
         do { try Data(text.utf8).write(to: output.temporary) } catch {
-            throw PhimError(.writeFailed, "cannot be written: \(error.localizedDescription)", subject: url.displayPath)
+            throw PhimError(.writeFailed, "cannot be written: \(error.localizedDescription)", subject: .file(url.displayPath))
         }
         try output.commit()
     }

@@ -25,7 +25,7 @@ public enum SampleMedia {
             let candidate = folder.appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
         }
-        throw PhimError(.fileNotFound, "sample missing; run 'make media' (it copies Debian's opencv-doc samples)", subject: name)
+        throw PhimError(.fileNotFound, "sample missing; run 'make media' (it copies Debian's opencv-doc samples)", subject: .file(name))
     }
 
     /// `true` when the opencv-doc sample can be found.

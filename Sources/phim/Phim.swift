@@ -59,10 +59,10 @@ struct Phim: AsyncParsableCommand {
             Foundation.exit(phimError.isInvalidInput ? 2 : 1)
         }
         if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
-        // ArgumentParser reports `--help`, `--version` and usage mistakes found while running as its own errors.
-        if error is ValidationError || error is CleanExit || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
-            exitForParseError(error)
-        }
+        // ArgumentParser's own errors thrown while running (`--help`, `--version`, usage mistakes) keep its exit codes:
+        // success, or a validation failure that Phim reports as bad usage.
+        let code = exitCode(for: error)
+        if code == .success || code == .validationFailure { exitForParseError(error) }
         Console.shared.error("\(error)")
         Foundation.exit(1)
     }

@@ -239,7 +239,7 @@ import Testing
         { "width": 160, "height": 120, "clips": [ { "duration": 1, "layers": [
           { "type": "color", "color": "#000" }, { "type": "image", "path": "broken.jpg" } ] } ] }
         """)
-        #expect(error?.subject == "clips[0].layers[1].path")
+        #expect(error?.subject == .field("clips[0].layers[1].path"))
         #expect(error?.isInvalidInput == true)
     }
 
@@ -248,7 +248,7 @@ import Testing
         let error = try await renderError("""
         { "width": 160, "height": 120, "clips": [ { "duration": 1, "layers": [ { "type": "video", "path": "clip.mp4" } ] } ] }
         """)
-        #expect(error?.subject == "clips[0].layers[0].path")
+        #expect(error?.subject == .field("clips[0].layers[0].path"))
     }
 
     @Test func cutFromPastTheEndIsRefused() async throws {
@@ -257,7 +257,7 @@ import Testing
         { "width": 160, "height": 120, "clips": [ { "duration": 1, "layers": [
           { "type": "video", "path": "\(source.path)", "cutFrom": 5 } ] } ] }
         """)
-        #expect(error?.subject == "clips[0].layers[0].cutFrom")
+        #expect(error?.subject == .field("clips[0].layers[0].cutFrom"))
     }
 
     @Test func cutToPastTheEndIsRefused() async throws {
@@ -266,7 +266,7 @@ import Testing
         { "width": 160, "height": 120, "clips": [ { "duration": 1, "layers": [
           { "type": "video", "path": "\(source.path)", "cutFrom": 0, "cutTo": 9 } ] } ] }
         """)
-        #expect(error?.subject == "clips[0].layers[0].cutTo")
+        #expect(error?.subject == .field("clips[0].layers[0].cutTo"))
         #expect(error?.message == "cutTo 9 s is past the end of 'bars.mp4' (2 s)")
     }
 
@@ -280,7 +280,7 @@ import Testing
         { "width": 160, "height": 120, "clips": [ { "duration": 2, "layers": [
           { "type": "video", "path": "cut.mp4", "cutFrom": 0, "cutTo": 9 } ] } ] }
         """)
-        #expect(error?.subject == "clips[0].layers[0].path")
+        #expect(error?.subject == .field("clips[0].layers[0].path"))
         #expect(error?.message.contains("truncated") == true, "\(String(describing: error))")
     }
 
@@ -293,7 +293,7 @@ import Testing
         let error = try await renderError("""
         { "width": 160, "height": 120, "clips": [ { "duration": 1, "layers": [ { "type": "image", "path": "huge.png" } ] } ] }
         """)
-        #expect(error?.subject == "clips[0].layers[0].path")
+        #expect(error?.subject == .field("clips[0].layers[0].path"))
         #expect(error?.isInvalidInput == true)
     }
 
@@ -302,7 +302,7 @@ import Testing
         { "width": 160, "height": 120, "clips": [ { "duration": 1, "layers": [
           { "type": "title", "text": "x", "font": "Nonexistent Sans 42" } ] } ] }
         """)
-        #expect(error?.subject == "clips[0].layers[0].font")
+        #expect(error?.subject == .field("clips[0].layers[0].font"))
         #expect(error?.message.contains("not installed") == true)
     }
 }
@@ -434,5 +434,33 @@ import Testing
             #expect(abs(pictureTime - soundTime) <= frameDuration + 1e-3, "second \(second): picture \(pictureTime), sound \(soundTime)")
         }
         #expect(abs(Double(samples.count / 2) / 48_000 - Double(frames.count) * frameDuration) < frameDuration)
+    }
+}
+
+/// A render awaited by a task stops when the task is cancelled, and leaves nothing behind.
+@Suite struct RenderCancellationTests {
+    let folder = TemporaryFolder("phim-render-cancel")
+
+    @Test func cancellingTheTaskStopsTheRender() async throws {
+        let projectURL = folder.file("long.json")
+        try Data("""
+        { "width": 640, "height": 360, "fps": 30,
+          "clips": [ { "duration": 120, "layers": [ { "type": "gradient", "colors": ["#000000", "#ffffff"], "shape": "radial" } ] } ] }
+        """.utf8).write(to: projectURL)
+        let renderer = try ProjectRenderer(project: try ProjectLoader.load(from: projectURL))
+        let output = folder.file("long.mp4")
+        let started = Date()
+        let task = Task { () async throws -> RenderReport in try await renderer.render(to: output) }
+        try await Task.sleep(nanoseconds: 500_000_000)
+        task.cancel()
+        let result = await task.result
+        let elapsed = Date().timeIntervalSince(started)
+        guard case .failure(let error) = result else {
+            Issue.record("the render finished despite the cancellation")
+            return
+        }
+        #expect((error as? PhimError)?.code == .cancelled, "\(error)")
+        #expect(elapsed < 30, "took \(elapsed) s to stop")
+        #expect(folder.contents == ["long.json"], "left: \(folder.contents)")
     }
 }

@@ -65,9 +65,9 @@ import Testing
     }
 
     @Test func limitsRefuseAbsurdSizes() {
-        #expect(throws: PhimError.self) { try Limits.check(PixelSize(width: 100_000, height: 100_000), subject: "width") }
-        #expect(throws: PhimError.self) { try Limits.check(PixelSize(width: 0, height: 10), subject: "width") }
-        #expect(throws: Never.self) { try Limits.check(PixelSize(width: 1920, height: 1080), subject: "width") }
+        #expect(throws: PhimError.self) { try Limits.check(PixelSize(width: 100_000, height: 100_000), subject: .field("width")) }
+        #expect(throws: PhimError.self) { try Limits.check(PixelSize(width: 0, height: 10), subject: .field("width")) }
+        #expect(throws: Never.self) { try Limits.check(PixelSize(width: 1920, height: 1080), subject: .field("width")) }
     }
 }
 
@@ -129,7 +129,7 @@ import Testing
     }
 
     @Test func errorsPrintAsOneShortLine() {
-        let error = PhimError(.invalidInput, "bad value\n" + String(repeating: "y", count: 10_000), subject: "a\u{0}b")
+        let error = PhimError(.invalidInput, "bad value\n" + String(repeating: "y", count: 10_000), subject: .file("a\u{0}b"))
         let line = error.description
         #expect(!line.contains("\n") && !line.unicodeScalars.contains { $0.value < 0x20 })
         #expect(line.count <= PhimError.maxDescriptionLength)
@@ -162,9 +162,9 @@ import Testing
     @Test func aFIFOIsRefusedWithoutBlocking() throws {
         let fifo = folder.appendingPathComponent("fifo")
         #expect(mkfifo(fifo.path, 0o644) == 0)
-        #expect(throws: PhimError.self) { try InputFile.read(fifo, subject: "fifo", maxBytes: 100) }
+        #expect(throws: PhimError.self) { try InputFile.read(fifo, subject: .file("fifo"), maxBytes: 100) }
         do {
-            _ = try InputFile.read(fifo, subject: "fifo", maxBytes: 100)
+            _ = try InputFile.read(fifo, subject: .file("fifo"), maxBytes: 100)
         } catch {
             #expect(error.message.contains("a FIFO"))
         }
@@ -174,9 +174,9 @@ import Testing
     @Test func readingStopsAtTheLimit() throws {
         let file = folder.appendingPathComponent("big")
         try Data(count: 1_000).write(to: file)
-        #expect(try InputFile.read(file, subject: "big", maxBytes: 1_000).count == 1_000)
+        #expect(try InputFile.read(file, subject: .file("big"), maxBytes: 1_000).count == 1_000)
         do {
-            _ = try InputFile.read(file, subject: "big", maxBytes: 999)
+            _ = try InputFile.read(file, subject: .file("big"), maxBytes: 999)
             Issue.record("read past the limit")
         } catch {
             #expect(error.code == .limitExceeded)
@@ -210,5 +210,88 @@ import Testing
         }
         // The input is at fault (exit status 2) for the first six, the work failed (1) for the rest.
         #expect(PhimError.Code.all.map { PhimError($0, "x").isInvalidInput } == [true, true, true, true, true, true, false, false, false])
+    }
+}
+
+/// What an error is about is typed; each front end names it in its own words.
+@Suite struct ErrorSubjectTests {
+    @Test func theCLIAndAServerNameSubjectsInTheirOwnWords() {
+        let field = PhimError.Subject.field("clips[2].layers[0].path")
+        #expect(field.description == "clips[2].layers[0].path")
+        #expect(field.jsonPointer == "/clips/2/layers/0/path")
+        #expect(PhimError.Subject.field("output.crf").jsonPointer == "/output/crf")
+        #expect(PhimError.Subject.field("a/b~c").jsonPointer == "/a~1b~0c")
+        #expect(PhimError.Subject.option("tts-command").description == "--tts-command")
+        #expect(PhimError.Subject.option("duration").jsonPointer == nil)
+        #expect(PhimError.Subject.file(URL(fileURLWithPath: "/tmp/x.mp4")).description == "/tmp/x.mp4")
+        #expect([field.kind, PhimError.Subject.option("a").kind, PhimError.Subject.file("f").kind, PhimError.Subject.value("v").kind]
+            == ["field", "option", "file", "value"])
+        let error = PhimError(.invalidInput, "must be more than 0 seconds", subject: .option("duration"))
+        #expect(error.description == "--duration: must be more than 0 seconds")
+        // A caller that knows better moves the subject and keeps the old one in the message.
+        let moved = PhimError(.corruptMedia, "cannot be decoded", subject: .file("a.mp4")).about(field)
+        #expect(moved.subject == field && moved.description == "clips[2].layers[0].path: 'a.mp4': cannot be decoded")
+    }
+}
+
+/// Blocking work runs on a bounded pool, keeps its typed errors, and stops when its task is cancelled.
+@Suite struct BlockingPoolTests {
+    /// The most jobs seen running at once. `@unchecked Sendable`: guarded by `lock`.
+    final class Gauge: @unchecked Sendable {
+        let lock = NSLock()
+        var running = 0, most = 0
+        func enter() { lock.lock(); running += 1; most = max(most, running); lock.unlock() }
+        func leave() { lock.lock(); running -= 1; lock.unlock() }
+    }
+
+    @Test func atMostThePoolsThreadsRunAtOnce() async throws {
+        let pool = BlockingPool.shared
+        let gauge = Gauge()
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<(pool.threadCount * 3) {
+                group.addTask {
+                    try await runBlocking(named: "gauge") { () throws(PhimError) -> Int in
+                        gauge.enter()
+                        Thread.sleep(forTimeInterval: 0.05)
+                        gauge.leave()
+                        return index
+                    }
+                }
+            }
+            var seen = 0
+            for try await _ in group { seen += 1 }
+            #expect(seen == pool.threadCount * 3)
+        }
+        #expect(gauge.most <= pool.threadCount && gauge.most >= 2, "\(gauge.most) at once with \(pool.threadCount) threads")
+    }
+
+    @Test func errorsKeepTheirTypeAndCancellationReachesTheWork() async {
+        do throws(PhimError) {
+            _ = try await runBlocking(named: "fails") { () throws(PhimError) -> Int in
+                throw PhimError(.corruptMedia, "broken", subject: .file("x.mp4"))
+            }
+            Issue.record("no error")
+        } catch {
+            #expect(error.code == .corruptMedia && error.subject == .file("x.mp4"))
+        }
+        let flag = CancellationFlag()
+        let task = Task { () async throws -> Int in
+            try await runBlocking(named: "waits", cancellation: flag) { () throws(PhimError) -> Int in
+                for _ in 0..<500 {
+                    try flag.check()
+                    Thread.sleep(forTimeInterval: 0.01)
+                }
+                return 0
+            }
+        }
+        try? await Task.sleep(nanoseconds: 100_000_000)
+        task.cancel()
+        let result = await task.result
+        #expect(flag.isCancelled)
+        guard case .failure(let error) = result else {
+            Issue.record("the work ran to its end")
+            return
+        }
+        #expect((error as? PhimError)?.code == .cancelled)
     }
 }

@@ -118,7 +118,7 @@ private func inkBounds(_ pixels: PixelBuffer, where matches: (RGBA8) -> Bool) ->
 
     @Test func missingFontIsAClearError() {
         let error = #expect(throws: PhimError.self) {
-            try TextLayout(text: "x", style: TextStyle(fontFamily: "No Such Font Family"), subject: "clips[0].layers[1].font")
+            try TextLayout(text: "x", style: TextStyle(fontFamily: "No Such Font Family"), subject: .field("clips[0].layers[1].font"))
         }
         #expect(error?.description.hasPrefix("clips[0].layers[1].font: font 'No Such Font Family' is not installed") == true)
         #expect(FontCatalog.contains("dejavu sans"))

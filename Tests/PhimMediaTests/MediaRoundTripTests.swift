@@ -137,7 +137,7 @@ import Testing
         try Data("this is not a video\n".utf8).write(to: url)
         let error = #expect(throws: PhimError.self) { try VideoDecoder(url: url) }
         #expect(error?.isInvalidInput == true)
-        #expect(error?.subject == url.path)
+        #expect(error?.subject == .file(url.path))
     }
 
     @Test func emptyFileIsRefused() throws {

@@ -91,7 +91,7 @@ import Testing
             Issue.record("\(name): read without error")
         } catch {
             #expect(error.isInvalidInput, "\(name)")
-            #expect(error.subject == path)
+            #expect(error.subject == .file(path))
             #expect(error.message.contains(fragment), "\(name): \(error.message)")
         }
     }
@@ -104,7 +104,7 @@ import Testing
             let truncated = folder.file("cut-\(cut).safetensors").path
             try whole.prefix(cut).write(to: URL(fileURLWithPath: truncated))
             let error = #expect(throws: PhimError.self, "cut at \(cut)") { try SafetensorsFile(path: truncated) }
-            #expect(error?.subject == truncated)
+            #expect(error?.subject == .file(truncated))
         }
         #expect(throws: PhimError.self) { try SafetensorsFile(path: folder.file("missing.safetensors").path) }
     }

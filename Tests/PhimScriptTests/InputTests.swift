@@ -28,7 +28,7 @@ import Testing
         let error = caught { try InputText.read(folder.file("nope.txt")) }
         #expect(error?.code == .fileNotFound)
         #expect(error?.message == "no such file")
-        #expect(error?.subject?.hasSuffix("nope.txt") == true)
+        #expect(error?.subject?.description.hasSuffix("nope.txt") == true)
     }
 
     @Test func emptyAndWhitespaceOnly() throws {

@@ -29,7 +29,7 @@ import Testing
         #expect(error != nil, sourceLocation: sourceLocation)
         guard let error else { return }
         #expect(error.code == .operationFailed, sourceLocation: sourceLocation)
-        #expect(error.subject == "--llm", sourceLocation: sourceLocation)
+        #expect(error.subject == .option("llm"), sourceLocation: sourceLocation)
         #expect(!error.description.contains("\n"), sourceLocation: sourceLocation)
         #expect(error.message.contains(fragment), "\(error.message)", sourceLocation: sourceLocation)
     }

@@ -97,7 +97,7 @@ import Testing
             try synthesizer.synthesize("Hello", voice: VoiceSettings(language: "en", voice: "nobody-here"))
         }
         #expect(voice?.code == .invalidInput)
-        #expect(voice?.subject == "--voice")
+        #expect(voice?.subject == .option("voice"))
         #expect(voice?.message.hasPrefix("unknown espeak-ng voice 'nobody-here'; voices for 'en': en, en-029,") == true)
         let variant = #expect(throws: PhimError.self) {
             try synthesizer.synthesize("Hello", voice: VoiceSettings(language: "en", voice: "en+nobody"))

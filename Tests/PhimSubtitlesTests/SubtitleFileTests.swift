@@ -105,8 +105,10 @@ import Testing
     }
 
     @Test func malformedASSNamesTheLine() {
-        #expect(throws: PhimError.self) {
+        let error = #expect(throws: PhimError.self) {
             try SubtitleFile.parse("[Events]\nDialogue: 0,0:00:01.00,0:00:02.00,,text\n", name: "bad.ass")
         }
+        #expect(error?.subject == .file("bad.ass"))
+        #expect(error?.message.hasPrefix("line 2: a Dialogue line before a Format line") == true, "\(String(describing: error))")
     }
 }

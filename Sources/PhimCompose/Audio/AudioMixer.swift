@@ -23,13 +23,13 @@ final class ScratchFile: @unchecked Sendable {
             let margin = 64 << 20
             guard free >= bytes + margin else {
                 throw PhimError(.writeFailed, String(format: "the audio mix needs %.1f GB of scratch space and the folder has %.1f GB free; set TMPDIR to a folder with more room",
-                                                     Double(bytes) / 1e9, Double(free) / 1e9), subject: folder)
+                                                     Double(bytes) / 1e9, Double(free) / 1e9), subject: .file(folder))
             }
         }
         let path = folder + "/phim-mix-\(UUID().uuidString).f32"
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw PhimError(.writeFailed, "cannot create a scratch file for the audio mix: \(String(cString: strerror(errno)))", subject: folder)
+            throw PhimError(.writeFailed, "cannot create a scratch file for the audio mix: \(String(cString: strerror(errno)))", subject: .file(folder))
         }
         unlink(path)
         descriptor = fd
@@ -45,7 +45,7 @@ final class ScratchFile: @unchecked Sendable {
             if count < 0 {
                 if errno == EINTR { continue }
                 throw PhimError(.writeFailed, "cannot write the audio mix: \(String(cString: strerror(errno)))",
-                                subject: FileManager.default.temporaryDirectory.path)
+                                subject: .file(FileManager.default.temporaryDirectory.path))
             }
             done += count
         }

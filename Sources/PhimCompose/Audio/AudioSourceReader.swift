@@ -119,7 +119,7 @@ final class AudioSourceReader {
                 self.decoder = decoder
                 if abs(placement.speed - 1) > 1e-6 { tempo = try AudioFilterGraph.tempo(placement.speed) }
             } catch {
-                throw error.about(placement.fieldPath)
+                throw error.about(.field(placement.fieldPath))
             }
         }
         if let loopCache {
@@ -145,7 +145,7 @@ final class AudioSourceReader {
                 chunk = samples
             }
         } catch {
-            throw error.about(placement.fieldPath)
+            throw error.about(.field(placement.fieldPath))
         }
         if let chunk {
             append(try tempo?.process(chunk) ?? chunk)
@@ -159,7 +159,7 @@ final class AudioSourceReader {
             self.decoder = nil
             tempo = nil
         } else if placement.loop, sourceFramesRead > 0 {
-            do { try decoder.seek(to: placement.sourceStart) } catch { throw error.about(placement.fieldPath) }
+            do { try decoder.seek(to: placement.sourceStart) } catch { throw error.about(.field(placement.fieldPath)) }
             sourceFramesRead = 0
             if abs(placement.speed - 1) > 1e-6 { tempo = try AudioFilterGraph.tempo(placement.speed) }
         } else {

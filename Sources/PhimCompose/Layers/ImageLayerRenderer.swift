@@ -26,7 +26,7 @@ final class ImageLayerRenderer: PreparedLayer {
         self.layer = layer
         self.content = content
         self.frameSize = frameSize
-        let subject = layer.fieldPath + ".path"
+        let subject = PhimError.Subject.field(layer.fieldPath + ".path")
         let natural: PixelSize
         do { natural = try ImageLoader.size(of: content.path) } catch { throw error.about(subject) }
         let placement = content.fit.placement(of: natural, in: frameSize)

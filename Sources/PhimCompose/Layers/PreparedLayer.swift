@@ -107,7 +107,7 @@ final class TextLayerRenderer: PreparedLayer {
         self.layer = layer
         let layout = try TextLayout(text: content.text, style: content.style.drawingStyle(scale: scale),
                                     maxWidth: content.style.maxWidth * Double(frameSize.width),
-                                    subject: layer.fieldPath + ".font")
+                                    subject: .field(layer.fieldPath + ".font"))
         let blockOrigin = content.position.origin(of: layout.pixelSize, in: frameSize)
         if let visible = layout.visiblePart(at: blockOrigin, in: frameSize) {
             image = layout.rendered(visible: visible)

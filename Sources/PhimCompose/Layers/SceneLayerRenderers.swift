@@ -109,7 +109,7 @@ final class KeywordsLayerRenderer: PreparedLayer {
         let padX = fontSize * 0.55, padY = fontSize * 0.3, gap = fontSize * 0.35
         var images: [GraphicsImage] = []
         for word in content.words {
-            let text = try TextLayout(text: word, style: style, maxWidth: area.width - 2 * padX, subject: layer.fieldPath + ".font").rendered(within: frameSize)
+            let text = try TextLayout(text: word, style: style, maxWidth: area.width - 2 * padX, subject: .field(layer.fieldPath + ".font")).rendered(within: frameSize)
             let card = PixelSize(width: text.size.width + Int(2 * padX), height: text.size.height + Int(2 * padY))
             images.append(GraphicsImage(size: card) { canvas in
                 canvas.fill(rect: Rect(x: 0, y: 0, width: Double(card.width), height: Double(card.height)),
@@ -177,7 +177,7 @@ final class BulletsLayerRenderer: PreparedLayer {
         slide = fontSize * 1.2
         var images: [GraphicsImage] = []
         for item in content.items {
-            let text = try TextLayout(text: item, style: style, maxWidth: area.width - indent, subject: layer.fieldPath + ".font").rendered(within: frameSize)
+            let text = try TextLayout(text: item, style: style, maxWidth: area.width - indent, subject: .field(layer.fieldPath + ".font")).rendered(within: frameSize)
             let size = PixelSize(width: text.size.width + Int(indent), height: text.size.height)
             let dot = fontSize * 0.36
             images.append(GraphicsImage(size: size) { canvas in
@@ -234,7 +234,7 @@ final class ChartLayerRenderer: PreparedLayer {
         var labels: [(GraphicsImage, Rect)] = []
         var labelHeight = 0.0
         for (index, label) in content.labels.enumerated() where !label.isEmpty {
-            let image = try TextLayout(text: label, style: labelStyle, maxWidth: slot * 0.95, subject: layer.fieldPath + ".font").rendered(within: frameSize)
+            let image = try TextLayout(text: label, style: labelStyle, maxWidth: slot * 0.95, subject: .field(layer.fieldPath + ".font")).rendered(within: frameSize)
             labelHeight = max(labelHeight, Double(image.size.height))
             labels.append((image, Rect(x: (area.x + slot * (Double(index) + 0.5) - Double(image.size.width) / 2).rounded(), y: 0,
                                        width: Double(image.size.width), height: Double(image.size.height))))
@@ -242,7 +242,7 @@ final class ChartLayerRenderer: PreparedLayer {
         var values: [GraphicsImage] = []
         for value in content.values {
             values.append(try TextLayout(text: Self.format(value) + content.unit, style: valueStyle,
-                                         subject: layer.fieldPath + ".font").rendered(within: frameSize))
+                                         subject: .field(layer.fieldPath + ".font")).rendered(within: frameSize))
         }
         let valueHeight = Double(values.map(\.size.height).max() ?? 0)
         let baseline = area.y + area.height - labelHeight - fontSize * 0.3

@@ -26,7 +26,7 @@ final class VideoLayerRenderer: PreparedLayer {
     init(layer: Layer, content: VideoLayer, frameSize: PixelSize, frameRate: FrameRate, clipFrameCount: Int) throws(PhimError) {
         self.layer = layer
         self.content = content
-        let subject = layer.fieldPath + ".path"
+        let subject = PhimError.Subject.field(layer.fieldPath + ".path")
         let stream: VideoStreamInfo?
         do { stream = try MediaProbe.probe(content.path).primaryVideo } catch { throw error.about(subject) }
         guard let natural = stream?.displaySize, natural.width > 0, natural.height > 0 else {
@@ -56,7 +56,7 @@ final class VideoLayerRenderer: PreparedLayer {
         let url = content.path, queue = self.queue, plannedFrames = schedule
         let options = VideoDecoderOptions(pixelFormat: .bgraPremultiplied, outputSize: decodedSize, bufferPool: pool)
         startWorkerThread(named: "phim-video-\(url.lastPathComponent)") {
-            do {
+            do throws(PhimError) {
                 let decoder = try VideoDecoder(url: url, options: options)
                 let cursor = VideoFrameCursor(decoder: decoder)
                 let claimed = decoder.mediaInfo.duration ?? decoder.streamInfo.duration
@@ -72,10 +72,8 @@ final class VideoLayerRenderer: PreparedLayer {
                     if !queue.push((item.index, frame.pixels)) { return }
                 }
                 queue.close()
-            } catch let error as PhimError {
-                queue.close(error: error.about(subject))
             } catch {
-                queue.close(error: PhimError(.operationFailed, "\(error)", subject: subject))
+                queue.close(error: error.about(subject))
             }
         }
     }
@@ -86,18 +84,12 @@ final class VideoLayerRenderer: PreparedLayer {
 
     func draw(on canvas: Canvas, at frame: ClipFrame) throws(PhimError) {
         var pixels = lastShown
-        do {
-            while true {
-                guard let next = try queue.pop() else { break }
-                pixels = next.pixels
-                if next.index >= frame.index { break }
-            }
-            if lastShown != nil, pixels?.hasSameStorage(as: lastShown!) == false { pool.recycle(&lastShown) }
-        } catch let error as PhimError {
-            throw error
-        } catch {
-            throw PhimError(.operationFailed, "\(error)", subject: layer.fieldPath)
+        while true {
+            guard let next = try queue.pop() else { break }
+            pixels = next.pixels
+            if next.index >= frame.index { break }
         }
+        if lastShown != nil, pixels?.hasSameStorage(as: lastShown!) == false { pool.recycle(&lastShown) }
         guard let pixels else { return }
         lastShown = pixels
         canvas.draw(pixels, in: placement, opacity: layer.opacity, filter: .bilinear, blend: coversFrame ? .source : .over)

@@ -32,7 +32,7 @@ struct ValueReader {
         }
         // `magnitude`, not `abs`: `abs(Int.min)` traps.
         guard let integer = Int(exactly: value), integer.magnitude < 1 << 53 else {
-            throw PhimError(.limitExceeded, "\(formatNumber(value)) is out of range (whole numbers must be within ±2^53)", subject: path)
+            throw PhimError(.limitExceeded, "\(formatNumber(value)) is out of range (whole numbers must be within ±2^53)", subject: .field(path))
         }
         return integer
     }
@@ -103,17 +103,17 @@ struct ValueReader {
         for member in members {
             let memberPath = ObjectReader.childPath(path, member.key)
             guard seen[member.key] == nil else {
-                throw PhimError(.invalidInput, "field appears more than once", subject: memberPath)
+                throw PhimError(.invalidInput, "field appears more than once", subject: .field(memberPath))
             }
             guard fields.contains(member.key) else {
                 if let explanation = explainUnknown(member.key) {
-                    throw PhimError(.invalidInput, explanation, subject: memberPath)
+                    throw PhimError(.invalidInput, explanation, subject: .field(memberPath))
                 }
                 if let suggestion = closestName(to: member.key, among: fields) {
-                    throw PhimError(.invalidInput, "unknown field; did you mean \(suggestion.quoted())?", subject: memberPath)
+                    throw PhimError(.invalidInput, "unknown field; did you mean \(suggestion.quoted())?", subject: .field(memberPath))
                 }
                 throw PhimError(.invalidInput, "unknown field; expected one of \(fields.joined(separator: ", "))",
-                                subject: memberPath)
+                                subject: .field(memberPath))
             }
             seen[member.key] = member.value
         }
@@ -162,7 +162,7 @@ struct ValueReader {
         }
         guard value.magnitude <= Limits.maxDuration else {
             throw PhimError(.limitExceeded, "\(formatNumber(value)) s is over the limit of \(formatNumber(Limits.maxDuration)) s (24 hours)",
-                            subject: path)
+                            subject: .field(path))
         }
         return value
     }
@@ -178,7 +178,7 @@ struct ValueReader {
 
     // MARK: Errors
 
-    func invalid(_ message: String) -> PhimError { PhimError(.invalidInput, message, subject: path) }
+    func invalid(_ message: String) -> PhimError { PhimError(.invalidInput, message, subject: .field(path)) }
 
     func typeError(_ expected: String) -> PhimError { invalid("expected \(expected), found \(node.summary)") }
 
@@ -219,7 +219,7 @@ struct ObjectReader {
     /// - Throws: `PhimError` naming the field when it is absent.
     func required(_ key: String) throws(PhimError) -> ValueReader {
         guard let reader = optional(key) else {
-            throw PhimError(.invalidInput, "required field missing", subject: Self.childPath(path, key))
+            throw PhimError(.invalidInput, "required field missing", subject: .field(Self.childPath(path, key)))
         }
         return reader
     }

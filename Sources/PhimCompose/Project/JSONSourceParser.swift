@@ -124,7 +124,7 @@ struct JSONSourceParser {
         depth += 1
         guard depth <= Self.maxDepth else {
             throw PhimError(.limitExceeded, "nesting deeper than \(Self.maxDepth) levels at \(position(of: index))",
-                            subject: fileName)
+                            subject: .file(fileName))
         }
     }
 
@@ -276,7 +276,7 @@ struct JSONSourceParser {
     }
 
     private func syntaxError(_ problem: String) -> PhimError {
-        PhimError(.invalidInput, "invalid JSON at \(position(of: index)): \(problem)", subject: fileName)
+        PhimError(.invalidInput, "invalid JSON at \(position(of: index)): \(problem)", subject: .file(fileName))
     }
 }
 

@@ -41,7 +41,7 @@ public enum ProjectLoader {
     ///   `.limitExceeded` (a size, rate, duration or file size over ``Limits``).
     public static func load(from url: URL) throws(PhimError) -> Project {
         let name = url.relativePath
-        let data = try InputFile.read(url, subject: name, maxBytes: maxFileSize)
+        let data = try InputFile.read(url, subject: .file(name), maxBytes: maxFileSize)
         let baseDirectory = url.absoluteURL.deletingLastPathComponent().standardizedFileURL
         return try decode(data, format: ProjectFormat.detect(fileName: name, data: data), baseDirectory: baseDirectory,
                           fileName: name)
@@ -59,11 +59,11 @@ public enum ProjectLoader {
         throws(PhimError) -> Project
     {
         guard data.count <= maxFileSize else {
-            throw PhimError(.limitExceeded, "project files may be at most \(maxFileSize >> 20) MiB", subject: fileName)
+            throw PhimError(.limitExceeded, "project files may be at most \(maxFileSize >> 20) MiB", subject: .file(fileName))
         }
         let text = try decodeText(data, fileName: fileName)
         guard !text.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
-            throw PhimError(.invalidInput, "the file is empty", subject: fileName)
+            throw PhimError(.invalidInput, "the file is empty", subject: .file(fileName))
         }
         let root: SourceNode
         switch format {
@@ -72,7 +72,7 @@ public enum ProjectLoader {
             root = try parser.parseDocument()
         case .yaml:
             guard let node = try YAMLSourceParser.parse(text, fileName: fileName) else {
-                throw PhimError(.invalidInput, "the file has no content, only comments", subject: fileName)
+                throw PhimError(.invalidInput, "the file has no content, only comments", subject: .file(fileName))
             }
             root = node
         }
@@ -87,7 +87,7 @@ public enum ProjectLoader {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let encoding = TextEncodingMark.other(in: bytes) {
-            throw PhimError(.unreadableFile, "is \(encoding) text; save it as UTF-8", subject: fileName)
+            throw PhimError(.unreadableFile, "is \(encoding) text; save it as UTF-8", subject: .file(fileName))
         }
         var iterator = bytes.makeIterator()
         var parser = Unicode.UTF8.ForwardParser()
@@ -103,7 +103,7 @@ public enum ProjectLoader {
                 let byte = String(bytes[offset], radix: 16, uppercase: true)
                 throw PhimError(.unreadableFile,
                                 "is not UTF-8 text (byte 0x\(byte.count == 1 ? "0" + byte : byte) at line \(location.line), column \(location.column))",
-                                subject: fileName)
+                                subject: .file(fileName))
             }
         }
     }

@@ -22,7 +22,7 @@ struct ProjectReader {
         guard case .object = root.kind else {
             throw PhimError(.invalidInput,
                             "expected an object (with width, height and clips) at the top level, found \(root.summary)",
-                            subject: fileName)
+                            subject: .file(fileName))
         }
         let top = try ValueReader(node: root, path: "").object(fields: ProjectFields.project)
         if let schema = top.optional("$schema") { _ = try schema.string() }
@@ -38,7 +38,7 @@ struct ProjectReader {
         guard total <= Limits.maxDuration else {
             throw PhimError(.limitExceeded,
                             "the video would last \(formatNumber(total)) s, over the limit of \(formatNumber(Limits.maxDuration)) s",
-                            subject: top.pathOf("clips"))
+                            subject: .field(top.pathOf("clips")))
         }
 
         var audio: [AudioTrackSpec] = []
@@ -46,7 +46,7 @@ struct ProjectReader {
             let trackReaders = try audioReader.array()
             guard trackReaders.count <= Limits.maxAudioTracks else {
                 throw PhimError(.limitExceeded, "has \(trackReaders.count) tracks; at most \(Limits.maxAudioTracks)",
-                                subject: audioReader.path)
+                                subject: .field(audioReader.path))
             }
             for trackReader in trackReaders {
                 audio.append(try readAudioTrack(trackReader, videoDuration: total))
@@ -72,7 +72,7 @@ struct ProjectReader {
         guard height > 0 else { throw heightReader.invalid("must be greater than 0, got \(height)") }
         let size = PixelSize(width: width, height: height)
         let heightAlone = height > Limits.maxFrameSide && width <= Limits.maxFrameSide
-        try Limits.check(size, subject: heightAlone ? heightReader.path : widthReader.path)
+        try Limits.check(size, subject: .field(heightAlone ? heightReader.path : widthReader.path))
         for (value, reader) in [(width, widthReader), (height, heightReader)] where value % 2 != 0 {
             throw reader.invalid(
                 "\(value) is odd; H.264 video (yuv420p) needs an even size, such as \(value - 1) or \(value + 1)")
@@ -85,7 +85,7 @@ struct ProjectReader {
         let allowed = 1...Limits.maxFrameRate
         func outOfRange(_ value: Double, written: String) -> PhimError {
             PhimError(value > Limits.maxFrameRate ? .limitExceeded : .invalidInput,
-                      "must be between 1 and \(formatNumber(Limits.maxFrameRate)), got \(written)", subject: reader.path)
+                      "must be between 1 and \(formatNumber(Limits.maxFrameRate)), got \(written)", subject: .field(reader.path))
         }
         if case .number = reader.node.kind {
             let value = try reader.number()
@@ -163,7 +163,7 @@ struct ProjectReader {
         let clipReaders = try reader.array()
         guard !clipReaders.isEmpty else { throw reader.invalid("needs at least one clip") }
         guard clipReaders.count <= Limits.maxClips else {
-            throw PhimError(.limitExceeded, "has \(clipReaders.count) clips; at most \(Limits.maxClips)", subject: reader.path)
+            throw PhimError(.limitExceeded, "has \(clipReaders.count) clips; at most \(Limits.maxClips)", subject: .field(reader.path))
         }
         // Each layer may hold a frame-sized picture: bound what one clip can take.
         let frameBytes = size.area * 4
@@ -180,7 +180,7 @@ struct ProjectReader {
                     ? " at \(size) (each may hold a frame of \(frameBytes >> 20) MB; \(Limits.maxClipLayerBytes >> 30) GB a clip); split the clip"
                     : "; split the clip"
                 throw PhimError(.limitExceeded, "has \(layerReaders.count) layers; at most \(layersPerClip)\(reason)",
-                                subject: layersReader.path)
+                                subject: .field(layersReader.path))
             }
             var videoLayers = 0
             for layerReader in layerReaders {
@@ -190,7 +190,7 @@ struct ProjectReader {
                     guard videoLayers <= Limits.maxVideoLayersPerClip else {
                         throw PhimError(.limitExceeded,
                                         "is video layer \(videoLayers) of this clip; a clip may have at most \(Limits.maxVideoLayersPerClip)",
-                                        subject: layerReader.path)
+                                        subject: .field(layerReader.path))
                     }
                 }
                 pending.append(layer)
@@ -224,7 +224,7 @@ struct ProjectReader {
             guard let sourceDuration = video.sourceDuration else {
                 throw PhimError(.invalidInput,
                                 "required, because the video layer \(layer.fieldPath) has no cutTo to take the length from",
-                                subject: clip.pathOf("duration"))
+                                subject: .field(clip.pathOf("duration")))
             }
             return sourceDuration
         }
@@ -242,7 +242,7 @@ struct ProjectReader {
             let between = written.fromDefaults ? ", between clips[\(index)] and clips[\(index + 1)]," : ""
             let thisClip = written.fromDefaults ? "clips[\(index)]" : "the clip"
             func tooLong(_ message: String) -> PhimError {
-                PhimError(.invalidInput, "\(formatNumber(t)) s\(between) \(message)", subject: written.durationPath)
+                PhimError(.invalidInput, "\(formatNumber(t)) s\(between) \(message)", subject: .field(written.durationPath))
             }
             if t > here + slack { throw tooLong("is longer than \(thisClip) (\(formatNumber(here)) s)") }
             if t > next + slack {
@@ -273,17 +273,17 @@ struct ProjectReader {
             guard start < clipDuration else {
                 throw PhimError(.invalidInput,
                                 "\(formatNumber(start)) s is not before the end of the clip (\(formatNumber(clipDuration)) s)",
-                                subject: startPath)
+                                subject: .field(startPath))
             }
             if let stop {
                 guard stop > start else {
                     throw PhimError(.invalidInput, "\(formatNumber(stop)) s is not after start (\(formatNumber(start)) s)",
-                                    subject: stopPath)
+                                    subject: .field(stopPath))
                 }
                 guard stop <= clipDuration + slack else {
                     throw PhimError(.invalidInput,
                                     "\(formatNumber(stop)) s is after the end of the clip (\(formatNumber(clipDuration)) s)",
-                                    subject: stopPath)
+                                    subject: .field(stopPath))
                 }
             }
             return Layer(content, start: start, stop: min(stop ?? clipDuration, clipDuration), opacity: opacity,
@@ -299,7 +299,7 @@ struct ProjectReader {
         guard let typeNode = members.first(where: { $0.key == "type" })?.value else {
             throw PhimError(.invalidInput,
                             "required field missing; expected one of \(LayerType.allCases.map(\.rawValue).joined(separator: ", "))",
-                            subject: typePath)
+                            subject: .field(typePath))
         }
         let type = try ValueReader(node: typeNode, path: typePath).choice("layer type", LayerType.self)
         let object = try reader.object(fields: ProjectFields.layer(type)) { key in
@@ -434,7 +434,7 @@ struct ProjectReader {
         // Characters as Unicode scalars: what layout costs grows with, and a Vietnamese letter in NFC is one.
         let count = text.unicodeScalars.count
         guard count <= limit else {
-            throw PhimError(.limitExceeded, "has \(count) characters; at most \(limit)", subject: reader.path)
+            throw PhimError(.limitExceeded, "has \(count) characters; at most \(limit)", subject: .field(reader.path))
         }
         return text
     }
@@ -605,7 +605,7 @@ struct ProjectReader {
             expanded = FileManager.default.homeDirectoryForCurrentUser.path + written.dropFirst()
         }
         let url = URL(fileURLWithPath: expanded, relativeTo: baseDirectory).absoluteURL.standardizedFileURL
-        try InputFile.check(url, subject: reader.path, written: written)
+        try InputFile.check(url, subject: .field(reader.path), written: written)
         return url
     }
 

@@ -39,7 +39,7 @@ enum YAMLSourceParser {
     static func syntaxError(_ problem: String, at place: Place?, fileName: String) -> PhimError {
         var where_ = ""
         if let place { where_ = " at line \(place.line)" + (place.column.map { ", column \($0)" } ?? "") }
-        return PhimError(.invalidInput, "invalid YAML\(where_): \(problem)", subject: fileName)
+        return PhimError(.invalidInput, "invalid YAML\(where_): \(problem)", subject: .file(fileName))
     }
 
     /// Where a Yams error happened and what it was, in one line.
@@ -77,7 +77,7 @@ enum YAMLSourceParser {
             case UInt8(ascii: "["), UInt8(ascii: "{"):
                 depth += 1
                 if depth > maxFlowDepth {
-                    throw PhimError(.limitExceeded, "nesting deeper than \(maxFlowDepth) levels", subject: fileName)
+                    throw PhimError(.limitExceeded, "nesting deeper than \(maxFlowDepth) levels", subject: .file(fileName))
                 }
             case UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
             default: break
@@ -95,7 +95,7 @@ enum YAMLSourceParser {
             nodeCount += 1
             guard nodeCount <= YAMLSourceParser.maxNodeCount else {
                 throw PhimError(.limitExceeded, "more than \(YAMLSourceParser.maxNodeCount) values once aliases are expanded",
-                                subject: fileName)
+                                subject: .file(fileName))
             }
             switch node {
             case .scalar(let scalar):

@@ -140,7 +140,7 @@ final class SubtitleOverlay {
 
     func draw(on frame: inout PixelBuffer, at time: Double) throws(PhimError) {
         if cues == nil {
-            do { cues = try SubtitleFile.load(spec.path) } catch { throw error.about(spec.fieldPath + ".path") }
+            do { cues = try SubtitleFile.load(spec.path) } catch { throw error.about(.field(spec.fieldPath + ".path")) }
         }
         guard let cues else { return }
         let t = time - spec.offset
@@ -159,7 +159,7 @@ final class SubtitleOverlay {
             }
             let layout = try TextLayout(text: cue.text, style: spec.style.drawingStyle(scale: scale),
                                         maxWidth: spec.style.maxWidth * Double(frameSize.width), highlight: highlight,
-                                        subject: spec.fieldPath + ".font")
+                                        subject: .field(spec.fieldPath + ".font"))
             let blockOrigin = spec.position.origin(of: layout.pixelSize, in: frameSize)
             if let visible = layout.visiblePart(at: blockOrigin, in: frameSize) {
                 shown = (nextCue, word, layout.rendered(visible: visible),

@@ -12,7 +12,7 @@ enum MediaPreflight {
     @discardableResult
     static func check(_ project: Project) throws(PhimError) -> [URL: MediaInfo] {
         var probed: [URL: MediaInfo] = [:]
-        func probe(_ url: URL, field: String) throws(PhimError) -> MediaInfo {
+        func probe(_ url: URL, field: PhimError.Subject) throws(PhimError) -> MediaInfo {
             if let known = probed[url] { return known }
             let info: MediaInfo
             do { info = try MediaProbe.probe(url) } catch { throw error.about(field) }
@@ -21,7 +21,7 @@ enum MediaPreflight {
         }
         for clip in project.clips {
             for layer in clip.layers {
-                let path = layer.fieldPath + ".path"
+                let path = PhimError.Subject.field(layer.fieldPath + ".path")
                 switch layer.content {
                 case .image(let image):
                     let info = try probe(image.path, field: path)
@@ -39,26 +39,26 @@ enum MediaPreflight {
                     if let duration = info.duration ?? stream.duration {
                         if video.cutFrom >= duration {
                             throw PhimError(.invalidInput, "cutFrom \(format(video.cutFrom)) s is past the end of \(video.path.lastPathComponent.quoted()) (\(format(duration)) s)",
-                                            subject: layer.fieldPath + ".cutFrom")
+                                            subject: .field(layer.fieldPath + ".cutFrom"))
                         }
                         // A tenth of a second of slack: containers round their durations.
                         if let cutTo = video.cutTo, cutTo > duration + 0.1 {
                             throw PhimError(.invalidInput, "cutTo \(format(cutTo)) s is past the end of \(video.path.lastPathComponent.quoted()) (\(format(duration)) s)",
-                                            subject: layer.fieldPath + ".cutTo")
+                                            subject: .field(layer.fieldPath + ".cutTo"))
                         }
                     }
                 case .title(let text), .subtitle(let text):
-                    try FontCatalog.require(text.style.font, subject: layer.fieldPath + ".font")
+                    try FontCatalog.require(text.style.font, subject: .field(layer.fieldPath + ".font"))
                 case .keywords(let content as any SceneTextLayer), .bullets(let content as any SceneTextLayer),
                      .chart(let content as any SceneTextLayer):
-                    try FontCatalog.require(content.style.font, subject: layer.fieldPath + ".font")
+                    try FontCatalog.require(content.style.font, subject: .field(layer.fieldPath + ".font"))
                 case .color, .gradient, .backdrop, .presenter:
                     break
                 }
             }
         }
         for track in project.audio {
-            let path = track.fieldPath + ".path"
+            let path = PhimError.Subject.field(track.fieldPath + ".path")
             let info = try probe(track.path, field: path)
             guard !info.audio.isEmpty else {
                 throw PhimError(.invalidInput, "\(track.path.lastPathComponent.quoted()) has no audio stream", subject: path)
@@ -66,18 +66,18 @@ enum MediaPreflight {
             try checkSound(info, field: path)
             if let duration = info.duration, track.cutFrom >= duration {
                 throw PhimError(.invalidInput, "cutFrom \(format(track.cutFrom)) s is past the end of \(track.path.lastPathComponent.quoted()) (\(format(duration)) s)",
-                                subject: track.fieldPath + ".cutFrom")
+                                subject: .field(track.fieldPath + ".cutFrom"))
             }
         }
         if let subtitles = project.subtitles {
-            do { _ = try SubtitleFile.load(subtitles.path) } catch { throw error.about(subtitles.fieldPath + ".path") }
-            try FontCatalog.require(subtitles.style.font, subject: subtitles.fieldPath + ".font")
+            do { _ = try SubtitleFile.load(subtitles.path) } catch { throw error.about(.field(subtitles.fieldPath + ".path")) }
+            try FontCatalog.require(subtitles.style.font, subject: .field(subtitles.fieldPath + ".font"))
         }
         return probed
     }
 
     /// The sound Phim would mix: within the channel and sample-rate limits.
-    private static func checkSound(_ info: MediaInfo, field: String) throws(PhimError) {
+    private static func checkSound(_ info: MediaInfo, field: PhimError.Subject) throws(PhimError) {
         for stream in info.audio { try stream.checkLimits(subject: field) }
     }
 

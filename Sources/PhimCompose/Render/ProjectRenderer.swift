@@ -56,6 +56,9 @@ public final class ProjectRenderer: Sendable {
     public let scale: Double
     /// What each media file of the project holds, from the preflight.
     let media: [URL: MediaInfo]
+    /// The options' flag, or one of the renderer's own: set when the render is to stop (a signal, or the awaiting
+    /// task cancelled).
+    let cancellation: CancellationFlag
 
     /// Resolves the timeline and checks every file, font and subtitle the project names, so that bad input is
     /// reported before any output is opened.
@@ -73,18 +76,15 @@ public final class ProjectRenderer: Sendable {
             scale = 1
         }
         media = try MediaPreflight.check(project)
+        cancellation = options.cancellation ?? CancellationFlag()
     }
 
     /// Renders to `destination` (written to a temporary file beside it, renamed when complete).
     /// - Throws: `PhimError`; nothing is left at `destination` when it fails.
     public func render(to destination: URL) async throws(PhimError) -> RenderReport {
         _ = try OutputFile(destination)  // fail early on a missing folder, before any work
-        do {
-            return try await runBlocking(named: "phim-render") { [self] in try renderBlocking(to: destination) }
-        } catch let error as PhimError {
-            throw error
-        } catch {
-            throw PhimError(.operationFailed, "\(error)", subject: destination.path)
+        return try await runBlocking(named: "phim-render", cancellation: cancellation) { [self] () throws(PhimError) in
+            try renderBlocking(to: destination)
         }
     }
 
@@ -99,7 +99,7 @@ public final class ProjectRenderer: Sendable {
         let mixer = AudioMixer(placements: AudioPlan.placements(for: project, timeline: timeline, media: media), frameCount: audioFrames,
                                loudnessTarget: project.loudness)
         let mixResult = OneShot<Result<MixedAudio, PhimError>>()
-        let cancellation = options.cancellation
+        let cancellation = self.cancellation
         startWorkerThread(named: "phim-audio-mix") {
             let mixStart = MonotonicClock.now()
             let result = Result { () throws(PhimError) -> MixedAudio in try mixer.mixDown(cancellation: cancellation) }
@@ -114,7 +114,7 @@ public final class ProjectRenderer: Sendable {
         }
         startWorkerThread(named: "phim-compose") { [self] in
             var started: FrameComposer?
-            do {
+            do throws(PhimError) {
                 let levels = needsSpeechLevels ? try SpeechLevels.measure(project: project, timeline: timeline, media: media) : nil
                 let composer = FrameComposer(project: project, timeline: timeline, frameSize: outputSize, scale: scale,
                                              speechLevels: levels)
@@ -125,12 +125,9 @@ public final class ProjectRenderer: Sendable {
                 }
                 composer.finish()
                 frames.close()
-            } catch let error as PhimError {
-                started?.finish()
-                frames.close(error: error)
             } catch {
                 started?.finish()
-                frames.close(error: PhimError(.operationFailed, "\(error)"))
+                frames.close(error: error)
             }
         }
         defer { frames.cancel() }
@@ -142,7 +139,7 @@ public final class ProjectRenderer: Sendable {
                                         preset: options.preview ? "ultrafast" : project.output.preset.rawValue),
             audio: .samples(MixedAudioReader(mixed), AudioEncoderSettings(bitRate: project.output.audioBitrate)),
             metadata: options.metadata, stages: options.stages, progress: options.progress, progressLabel: "render",
-            cancellation: options.cancellation)
+            cancellation: cancellation)
         _ = try export.write(QueuedFrames(frames, pool: pool), frameCount: frameCount, to: destination)
         return RenderReport(
             output: destination, size: outputSize, frameRate: frameRate, frameCount: frameCount,
@@ -162,9 +159,7 @@ private final class QueuedFrames: VideoFrameSource {
     }
 
     func nextFrame() throws(PhimError) -> PixelBuffer? {
-        do { return try queue.pop() } catch let error as PhimError { throw error } catch {
-            throw PhimError(.operationFailed, "\(error)")
-        }
+        try queue.pop()
     }
 
     func recycle(_ frame: inout PixelBuffer?) { pool.recycle(&frame) }

@@ -23,7 +23,7 @@ public enum TimelineResolver {
                 throw PhimError(
                     .invalidInput,
                     "\(formatNumber(clip.duration)) s is shorter than one frame at \(formatNumber(rate.framesPerSecond)) fps",
-                    subject: clip.fieldPath.isEmpty ? "clips[\(index)].duration" : clip.fieldPath + ".duration")
+                    subject: .field(clip.fieldPath.isEmpty ? "clips[\(index)].duration" : clip.fieldPath + ".duration"))
             }
             resolved.append(ResolvedClip(index: index, startFrame: startFrame, endFrame: endFrame, startTime: start,
                                          duration: clip.duration))

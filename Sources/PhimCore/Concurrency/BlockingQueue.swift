@@ -13,7 +13,7 @@ public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     private var head = 0
     private var count = 0
     private var closed = false
-    private var failure: (any Error & Sendable)?
+    private var failure: PhimError?
     private let condition = NSCondition()
 
     /// - Parameter capacity: how many items may wait; at least 1.
@@ -39,7 +39,7 @@ public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     /// Takes the oldest item, waiting for one.
     /// - Returns: `nil` when the queue is closed and drained.
     /// - Throws: the error the producer closed the queue with, once the items before it are taken.
-    public func pop() throws -> Element? {
+    public func pop() throws(PhimError) -> Element? {
         condition.lock()
         defer { condition.unlock() }
         while count == 0 && !closed { condition.wait() }
@@ -55,7 +55,7 @@ public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     }
 
     /// Ends the queue: consumers drain what is left then see the end (or `error`); producers stop.
-    public func close(error: (any Error & Sendable)? = nil) {
+    public func close(error: PhimError? = nil) {
         condition.lock()
         if !closed {
             closed = true
@@ -81,16 +81,8 @@ public final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
 /// and encoding. The thread has a name, which shows in debuggers and `top -H`.
 public func startWorkerThread(named name: String, stackSize: Int = 4 << 20, _ body: @escaping @Sendable () -> Void) {
     let thread = Thread {
-        #if os(Linux)
-        // Foundation does not pass `name` on to the system; Linux keeps 15 bytes of it (pthread_setname_np and
-        // prctl cannot be called from Swift here, so through /proc).
-        let comm = open("/proc/thread-self/comm", O_WRONLY)
-        if comm >= 0 {
-            let bytes = Array(name.utf8.prefix(15))
-            _ = bytes.withUnsafeBytes { write(comm, $0.baseAddress, $0.count) }
-            close(comm)
-        }
-        #endif
+        // Foundation does not pass `name` on to the system.
+        setThreadName(name)
         body()
     }
     thread.name = name
@@ -98,11 +90,82 @@ public func startWorkerThread(named name: String, stackSize: Int = 4 << 20, _ bo
     thread.start()
 }
 
-/// Runs blocking work on a dedicated thread and awaits its result, keeping the cooperative pool free.
-public func runBlocking<T: Sendable>(named name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        startWorkerThread(named: name) {
-            continuation.resume(with: Result { try body() })
+/// Runs blocking work (decoding, encoding, synthesis) on ``BlockingPool/shared`` and awaits its result, keeping Swift's
+/// cooperative pool free. When the awaiting task is cancelled, `cancellation` is set, so the work (which checks it)
+/// stops with `.cancelled`.
+/// - Parameters:
+///   - name: what the work is, for the thread's name while it runs.
+///   - cancellation: the flag the work checks; set when the task is cancelled.
+public func runBlocking<T: Sendable>(
+    named name: String, cancellation: CancellationFlag? = nil, _ body: @escaping @Sendable () throws(PhimError) -> T
+) async throws(PhimError) -> T {
+    let result: Result<T, PhimError> = await withTaskCancellationHandler {
+        await withCheckedContinuation { continuation in
+            BlockingPool.shared.run(named: name) {
+                continuation.resume(returning: Result { () throws(PhimError) -> T in try body() })
+            }
+        }
+    } onCancel: {
+        cancellation?.cancel()
+    }
+    return try result.get()
+}
+
+/// A fixed set of threads for blocking work, fed in order: a server running many jobs, or tests running many
+/// renders at once, start at most ``threadCount`` at a time instead of a thread per call. (Long jobs start their own
+/// pipeline threads for decoding, composing and mixing; the pool bounds how many jobs run.)
+///
+/// `@unchecked Sendable`: the queue is guarded by `condition`.
+public final class BlockingPool: @unchecked Sendable {
+    /// The pool `runBlocking` uses: as many threads as cores, at least four.
+    public static let shared = BlockingPool(threadCount: max(4, ProcessInfo.processInfo.activeProcessorCount))
+
+    public let threadCount: Int
+    private let condition = NSCondition()
+    private var jobs: [(name: String, work: @Sendable () -> Void)] = []
+    private var head = 0
+
+    public init(threadCount: Int) {
+        self.threadCount = max(1, threadCount)
+        for index in 0..<self.threadCount {
+            startWorkerThread(named: "phim-pool-\(index)") { [self] in serve() }
         }
     }
+
+    /// Queues `work`; a free thread runs it.
+    public func run(named name: String, _ work: @escaping @Sendable () -> Void) {
+        condition.lock()
+        jobs.append((name, work))
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func serve() {
+        while true {
+            condition.lock()
+            while head == jobs.count { condition.wait() }
+            let job = jobs[head]
+            head += 1
+            if head > 64, head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            condition.unlock()
+            setThreadName(job.name)
+            job.work()
+        }
+    }
+}
+
+/// Names the calling thread for the system (`top -H`, debuggers, `/proc`); Linux keeps 15 bytes of it.
+func setThreadName(_ name: String) {
+    #if os(Linux)
+    // pthread_setname_np and prctl cannot be called from Swift here, so through /proc.
+    let comm = open("/proc/thread-self/comm", O_WRONLY)
+    if comm >= 0 {
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(comm, $0.baseAddress, $0.count) }
+        close(comm)
+    }
+    #endif
 }

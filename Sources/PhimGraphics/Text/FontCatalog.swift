@@ -15,7 +15,7 @@ public enum FontCatalog {
 
     /// Checks that a family is installed.
     /// - Throws: `PhimError` `.invalidInput` naming `subject`, with close matches as suggestions.
-    public static func require(_ family: String, subject: String) throws(PhimError) {
+    public static func require(_ family: String, subject: PhimError.Subject) throws(PhimError) {
         guard !contains(family) else { return }
         let key = family.lowercased()
         let suggestions = families.filter { name in

@@ -41,7 +41,7 @@ public final class TextLayout {
     ///   - highlight: characters (offsets into the NFC text) drawn in another colour, e.g. the word being spoken.
     /// - Throws: `PhimError` when the font is not installed or the size is not positive.
     public init(text: String, style: TextStyle, maxWidth: Double? = nil, highlight: (characters: Range<Int>, color: Color)? = nil,
-                subject: String = "font") throws(PhimError) {
+                subject: PhimError.Subject = .field("font")) throws(PhimError) {
         try FontCatalog.require(style.fontFamily, subject: subject)
         guard style.fontSize > 0, style.fontSize.isFinite, style.fontSize <= Self.maxFontSize else {
             throw PhimError(.invalidInput, "font size \(style.fontSize) must be between 0 and \(Int(Self.maxFontSize)) pixels", subject: subject)

@@ -24,7 +24,7 @@ public enum WAVFile {
         let bytesPerSample = format == .int16 ? 2 : 4
         let dataBytes = samples.count * bytesPerSample
         guard dataBytes < Int(UInt32.max) - 64 else {
-            throw PhimError(.limitExceeded, "is too long for a WAV file (\(dataBytes) bytes of samples)", subject: url.displayPath)
+            throw PhimError(.limitExceeded, "is too long for a WAV file (\(dataBytes) bytes of samples)", subject: .file(url.displayPath))
         }
         var data = Data()
         data.reserveCapacity(dataBytes + 64)
@@ -56,7 +56,7 @@ public enum WAVFile {
         }
         let output = try OutputFile(url)
         do { try data.write(to: output.temporary) } catch {
-            throw PhimError(.writeFailed, "cannot be written: \(error.localizedDescription)", subject: url.displayPath)
+            throw PhimError(.writeFailed, "cannot be written: \(error.localizedDescription)", subject: .file(url.displayPath))
         }
         try output.commit()
     }

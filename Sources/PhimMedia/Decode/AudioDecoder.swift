@@ -39,9 +39,9 @@ public final class AudioDecoder {
     public init(url: URL, sampleRate: Int = AudioBuffer.standardSampleRate, channelCount: Int = 2) throws(PhimError) {
         let located = try StreamDecoder.locate(AVMEDIA_TYPE_AUDIO, in: url, kind: "audio")
         let stream = located.info.audio.first { $0.index == located.streamIndex }!
-        try stream.checkLimits(subject: url.displayPath)
+        try stream.checkLimits(subject: .file(url.displayPath))
         guard (1...2).contains(channelCount), (8_000...192_000).contains(sampleRate) else {
-            throw PhimError(.unsupported, "cannot decode to \(channelCount) channels at \(sampleRate) Hz", subject: url.displayPath)
+            throw PhimError(.unsupported, "cannot decode to \(channelCount) channels at \(sampleRate) Hz", subject: .file(url.displayPath))
         }
         self.url = url
         self.mediaInfo = located.info
@@ -135,14 +135,14 @@ public final class AudioDecoder {
             let status = swr_alloc_set_opts2(&resampler, &outLayout, AV_SAMPLE_FMT_FLT, Int32(sampleRate),
                                              &inLayout, AVSampleFormat(rawValue: frame.pointee.format),
                                              frame.pointee.sample_rate, 0, nil)
-            try ffmpegCheck(status, "setting up the resampler", subject: url.displayPath)
+            try ffmpegCheck(status, "setting up the resampler", subject: .file(url.displayPath))
             if inLayout.order != AV_CHANNEL_ORDER_NATIVE {
                 // Channels with no known layout (9, 13, 32… of them): FFmpeg cannot choose a downmix, so give it one.
                 var matrix = Self.downmixMatrix(inputChannels: Int(inLayout.nb_channels), outputChannels: channelCount)
                 try ffmpegCheck(swr_set_matrix(resampler, &matrix, Int32(inLayout.nb_channels)), "setting up the downmix",
-                                subject: url.displayPath)
+                                subject: .file(url.displayPath))
             }
-            try ffmpegCheck(swr_init(resampler), "setting up the resampler", subject: url.displayPath, code: .unsupported)
+            try ffmpegCheck(swr_init(resampler), "setting up the resampler", subject: .file(url.displayPath), code: .unsupported)
         }
         let inputFrames = Int(frame.pointee.nb_samples)
         let capacity = Int(swr_get_out_samples(resampler, Int32(inputFrames))) + 32
@@ -155,7 +155,7 @@ public final class AudioDecoder {
                 }
             }
         }
-        try ffmpegCheck(produced, "resampling", subject: url.displayPath)
+        try ffmpegCheck(produced, "resampling", subject: .file(url.displayPath))
         output.removeLast(output.count - Int(produced) * channelCount)
         try checkFinite(output)
         return output
@@ -187,7 +187,7 @@ public final class AudioDecoder {
             break
         }
         guard finite else {
-            throw PhimError(.corruptMedia, "has samples that are not numbers (NaN or infinity)", subject: url.displayPath)
+            throw PhimError(.corruptMedia, "has samples that are not numbers (NaN or infinity)", subject: .file(url.displayPath))
         }
     }
 
@@ -198,7 +198,7 @@ public final class AudioDecoder {
             var destination: UnsafeMutablePointer<UInt8>? = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt8.self)
             return swr_convert(resampler, &destination, Int32(capacity), nil, 0)
         }
-        try ffmpegCheck(produced, "resampling", subject: url.displayPath)
+        try ffmpegCheck(produced, "resampling", subject: .file(url.displayPath))
         output.removeLast(output.count - Int(produced) * channelCount)
         return output
     }

@@ -18,14 +18,14 @@ final class FrameConverter {
 
     /// Converts `frame` into a new buffer of `size`.
     /// - Throws: `PhimError` if swscale refuses the conversion.
-    func convert(_ frame: UnsafeMutablePointer<AVFrame>, to size: PixelSize, subject: String) throws(PhimError) -> PixelBuffer {
+    func convert(_ frame: UnsafeMutablePointer<AVFrame>, to size: PixelSize, subject: PhimError.Subject) throws(PhimError) -> PixelBuffer {
         var buffer = PixelBuffer(size: size, format: output, zeroed: false)
         try convert(frame, into: &buffer, subject: subject)
         return buffer
     }
 
     /// Converts `frame` into `buffer`, scaling to the buffer's size.
-    func convert(_ frame: UnsafeMutablePointer<AVFrame>, into buffer: inout PixelBuffer, subject: String) throws(PhimError) {
+    func convert(_ frame: UnsafeMutablePointer<AVFrame>, into buffer: inout PixelBuffer, subject: PhimError.Subject) throws(PhimError) {
         let f = frame.pointee
         let size = buffer.size
         let newKey = [Int(f.width), Int(f.height), Int(f.format), Int(f.colorspace.rawValue), Int(f.color_range.rawValue),

@@ -67,10 +67,10 @@ public final class VideoDecoder {
     public init(url: URL, options: VideoDecoderOptions = VideoDecoderOptions()) throws(PhimError) {
         let located = try StreamDecoder.locate(AVMEDIA_TYPE_VIDEO, in: url, kind: "video")
         let stream = located.info.video.first { $0.index == located.streamIndex }!
-        try stream.checkSize(subject: url.displayPath)
+        try stream.checkSize(subject: .file(url.displayPath))
         let upright = options.appliesRotation ? stream.displaySize : PixelSize(width: stream.width, height: stream.height)
         let outputSize = options.outputSize ?? upright
-        try Limits.check(outputSize, subject: url.displayPath)
+        try Limits.check(outputSize, subject: .file(url.displayPath))
         self.url = url
         self.options = options
         self.mediaInfo = located.info
@@ -106,14 +106,14 @@ public final class VideoDecoder {
         if rotation == 0 {
             if let pool = options.bufferPool, pool.size == outputSize, pool.format == options.pixelFormat {
                 var buffer = pool.take()
-                try converter.convert(frame.pointer, into: &buffer, subject: url.displayPath)
+                try converter.convert(frame.pointer, into: &buffer, subject: .file(url.displayPath))
                 pixels = buffer
             } else {
-                pixels = try converter.convert(frame.pointer, to: outputSize, subject: url.displayPath)
+                pixels = try converter.convert(frame.pointer, to: outputSize, subject: .file(url.displayPath))
             }
         } else {
             let unrotated = rotation % 180 == 0 ? outputSize : PixelSize(width: outputSize.height, height: outputSize.width)
-            pixels = try converter.convert(frame.pointer, to: unrotated, subject: url.displayPath).rotated(clockwise: rotation)
+            pixels = try converter.convert(frame.pointer, to: unrotated, subject: .file(url.displayPath)).rotated(clockwise: rotation)
         }
         av_frame_unref(frame.pointer)
         return VideoFrame(pixels: pixels, time: time, duration: duration)

@@ -19,7 +19,7 @@ final class AudioPacketReader {
     /// - Throws: `PhimError` naming the file when it is missing, unreadable, corrupt or has no audio.
     init(url: URL) throws(PhimError) {
         let located = try StreamDecoder.locate(AVMEDIA_TYPE_AUDIO, in: url, kind: "audio")
-        try located.info.audio.first { $0.index == located.streamIndex }!.checkLimits(subject: url.displayPath)
+        try located.info.audio.first { $0.index == located.streamIndex }!.checkLimits(subject: .file(url.displayPath))
         self.input = located.input
         self.path = url.displayPath
         self.streamIndex = located.streamIndex
@@ -34,9 +34,9 @@ final class AudioPacketReader {
         let source = input.stream(streamIndex).pointee.codecpar!
         guard avformat_query_codec(format.pointee.oformat, source.pointee.codec_id, FF_COMPLIANCE_NORMAL) == 1 else {
             let name = avcodec_get_name(source.pointee.codec_id).map { String(cString: $0) } ?? "unknown"
-            throw PhimError(.unsupported, "its audio (\(name)) cannot be copied into an MP4", subject: path)
+            throw PhimError(.unsupported, "its audio (\(name)) cannot be copied into an MP4", subject: .file(path))
         }
-        try ffmpegCheck(avcodec_parameters_copy(stream.pointee.codecpar, source), "copying the audio stream's settings", subject: path)
+        try ffmpegCheck(avcodec_parameters_copy(stream.pointee.codecpar, source), "copying the audio stream's settings", subject: .file(path))
         stream.pointee.codecpar.pointee.codec_tag = 0
         stream.pointee.time_base = timeBase
     }

@@ -59,7 +59,7 @@ final class MP4Writer {
     /// Sample frames of audio written so far.
     private(set) var audioFrameCount = 0
     /// The destination, as the user gave it, for messages.
-    let subject: String
+    let subject: PhimError.Subject
 
     private let output: OutputFile
     private let format: UnsafeMutablePointer<AVFormatContext>
@@ -90,16 +90,16 @@ final class MP4Writer {
          metadata: [String: String] = [:]) throws(PhimError) {
         _ = FFmpegLogging.configured
         guard video.size.width % 2 == 0, video.size.height % 2 == 0 else {
-            throw PhimError(.invalidInput, "H.264 yuv420p needs an even width and height, not \(video.size)", subject: destination.displayPath)
+            throw PhimError(.invalidInput, "H.264 yuv420p needs an even width and height, not \(video.size)", subject: .file(destination.displayPath))
         }
-        try Limits.check(video.size, subject: destination.displayPath)
-        guard (0...51).contains(video.crf) else { throw PhimError(.invalidInput, "crf must be 0…51", subject: "output.crf") }
+        try Limits.check(video.size, subject: .file(destination.displayPath))
+        guard (0...51).contains(video.crf) else { throw PhimError(.invalidInput, "crf must be 0…51", subject: .field("output.crf")) }
         guard VideoEncoderSettings.presets.contains(video.preset) else {
-            throw PhimError(.invalidInput, "unknown preset '\(video.preset)'", subject: "output.preset")
+            throw PhimError(.invalidInput, "unknown preset '\(video.preset)'", subject: .field("output.preset"))
         }
         self.output = try OutputFile(destination)
         self.video = video
-        self.subject = destination.displayPath
+        self.subject = .file(destination.displayPath)
         self.yuvFrame = try Frame()
         self.audioFrame = try Frame()
         self.packet = try Packet()

@@ -22,7 +22,7 @@ public final class RawVideoCopy: FrameStage, @unchecked Sendable {
         let output = try OutputFile(destination)
         guard FileManager.default.createFile(atPath: output.temporary.path, contents: nil),
               let handle = FileHandle(forWritingAtPath: output.temporary.path) else {
-            throw PhimError(.writeFailed, "cannot create the raw video copy", subject: destination.displayPath)
+            throw PhimError(.writeFailed, "cannot create the raw video copy", subject: .file(destination.displayPath))
         }
         self.output = output
         self.handle = handle
@@ -39,10 +39,10 @@ public final class RawVideoCopy: FrameStage, @unchecked Sendable {
             return convertToI420(frame, y: base, yStride: Int32(width), u: base + lumaCount, uStride: Int32(width / 2),
                                  v: base + lumaCount + chromaCount, vStride: Int32(width / 2))
         }
-        guard converted else { throw PhimError(.operationFailed, "colour conversion failed", subject: destination.displayPath) }
+        guard converted else { throw PhimError(.operationFailed, "colour conversion failed", subject: .file(destination.displayPath)) }
         do { try handle.write(contentsOf: planes) } catch {
             throw PhimError(.writeFailed, "cannot write the raw video copy: \(error.localizedDescription)",
-                            subject: destination.displayPath)
+                            subject: .file(destination.displayPath))
         }
     }
 

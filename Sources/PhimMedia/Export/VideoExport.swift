@@ -103,20 +103,21 @@ public struct VideoExport {
         var index = 0
         while frameCount.map({ index < $0 }) ?? true {
             try cancellation?.check()
-            guard var frame = try source.nextFrame() else {
+            // One reference to the frame only, so that the source can reuse its buffer once it is encoded.
+            var frame = try source.nextFrame()
+            guard frame != nil else {
                 if let frameCount {
                     throw PhimError(.operationFailed, "the frames stopped early, at \(index) of \(frameCount)",
                                     subject: writer.subject)
                 }
                 break
             }
-            guard frame.size == video.size else {
-                throw PhimError(.operationFailed, "frame \(index) is \(frame.size), not \(video.size)", subject: writer.subject)
+            guard frame!.size == video.size else {
+                throw PhimError(.operationFailed, "frame \(index) is \(frame!.size), not \(video.size)", subject: writer.subject)
             }
-            for stage in stages { try stage.process(&frame, index: index) }
-            try writer.appendVideo(frame)
-            var done: PixelBuffer? = frame
-            source.recycle(&done)
+            for stage in stages { try stage.process(&frame!, index: index) }
+            try writer.appendVideo(frame!)
+            source.recycle(&frame)
             if let samples, let sampleRate {
                 let count = rate.samples(beforeFrame: index + 1, sampleRate: sampleRate)
                     - rate.samples(beforeFrame: index, sampleRate: sampleRate)

@@ -19,7 +19,7 @@ func ffmpegErrorText(_ status: Int32) -> String {
 /// - Returns: `status` when it is not negative.
 @discardableResult
 func ffmpegCheck(
-    _ status: Int32, _ doing: @autoclosure () -> String, subject: String?, code: PhimError.Code = .operationFailed,
+    _ status: Int32, _ doing: @autoclosure () -> String, subject: PhimError.Subject?, code: PhimError.Code = .operationFailed,
     function: String = #function, file: String = #fileID, line: Int = #line
 ) throws(PhimError) -> Int32 {
     guard status < 0 else { return status }

@@ -20,9 +20,9 @@ final class FormatInput {
         let openStatus = avformat_open_input(&context, url.path, nil, nil)
         if openStatus < 0 {
             let reason = ffmpegErrorText(openStatus)
-            throw PhimError(.corruptMedia, "not a media file FFmpeg can open (\(reason))", subject: path)
+            throw PhimError(.corruptMedia, "not a media file FFmpeg can open (\(reason))", subject: .file(path))
         }
-        guard let context else { throw PhimError(.operationFailed, "FFmpeg returned no context", subject: path) }
+        guard let context else { throw PhimError(.operationFailed, "FFmpeg returned no context", subject: .file(path)) }
         self.context = context
         self.path = path
         // Decoders opened for probing refuse pictures beyond Phim's limits before allocating them.
@@ -36,7 +36,7 @@ final class FormatInput {
         }
         for index in 0..<options.count { av_dict_free(&options[index]) }
         if infoStatus < 0 {
-            throw PhimError(.corruptMedia, "cannot read the streams (\(ffmpegErrorText(infoStatus)))", subject: path)
+            throw PhimError(.corruptMedia, "cannot read the streams (\(ffmpegErrorText(infoStatus)))", subject: .file(path))
         }
     }
 
@@ -64,7 +64,7 @@ final class FormatInput {
         let info = MediaProbe.describe(self)
         guard let index = bestStream(type),
               info.video.contains(where: { $0.index == index }) || info.audio.contains(where: { $0.index == index }) else {
-            throw PhimError(.invalidInput, "has no \(kind) stream", subject: path)
+            throw PhimError(.invalidInput, "has no \(kind) stream", subject: .file(path))
         }
         return (index, info)
     }
@@ -78,8 +78,8 @@ final class FormatInput {
 
     static func checkReadableFile(_ filePath: String, shownAs path: String) throws(PhimError) {
         // Only regular files: FFmpeg would block for ever opening a FIFO, or read a device without end.
-        let size = try InputFile.check(URL(fileURLWithPath: filePath), subject: path)
-        guard size > 0 else { throw PhimError(.corruptMedia, "file is empty", subject: path) }
+        let size = try InputFile.check(URL(fileURLWithPath: filePath), subject: .file(path))
+        guard size > 0 else { throw PhimError(.corruptMedia, "file is empty", subject: .file(path)) }
     }
 }
 
@@ -94,20 +94,20 @@ final class CodecDecoder {
         let parameters = stream.pointee.codecpar!
         guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
             let name = String(cString: avcodec_get_name(parameters.pointee.codec_id))
-            throw PhimError(.unsupported, "no decoder for codec '\(name)'", subject: path)
+            throw PhimError(.unsupported, "no decoder for codec '\(name)'", subject: .file(path))
         }
         guard let context = avcodec_alloc_context3(codec) else {
-            throw PhimError(.operationFailed, "cannot allocate a decoder", subject: path)
+            throw PhimError(.operationFailed, "cannot allocate a decoder", subject: .file(path))
         }
         self.context = context
-        try ffmpegCheck(avcodec_parameters_to_context(context, parameters), "reading codec parameters", subject: path)
+        try ffmpegCheck(avcodec_parameters_to_context(context, parameters), "reading codec parameters", subject: .file(path))
         context.pointee.pkt_timebase = stream.pointee.time_base
         context.pointee.thread_count = Int32(threads)
         if parameters.pointee.codec_type == AVMEDIA_TYPE_VIDEO {
             context.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
             context.pointee.max_pixels = Int64(Limits.maxFrameArea)
         }
-        try ffmpegCheck(avcodec_open2(context, codec, nil), "opening the decoder", subject: path, code: .corruptMedia)
+        try ffmpegCheck(avcodec_open2(context, codec, nil), "opening the decoder", subject: .file(path), code: .corruptMedia)
     }
 
     deinit {

@@ -100,7 +100,7 @@ final class StreamDecoder {
     private func noteError(_ status: Int32) throws(PhimError) {
         consecutiveErrors += 1
         if consecutiveErrors > 25 || (inputEnded && framesReceived == 0 && consecutiveErrors > 3) {
-            throw PhimError(.corruptMedia, "\(kind) cannot be decoded (\(ffmpegErrorText(status)))", subject: url.displayPath)
+            throw PhimError(.corruptMedia, "\(kind) cannot be decoded (\(ffmpegErrorText(status)))", subject: .file(url.displayPath))
         }
     }
 }

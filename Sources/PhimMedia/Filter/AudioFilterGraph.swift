@@ -27,13 +27,13 @@ public final class AudioFilterGraph {
         self.outputFrame = try Frame()
         _ = FFmpegLogging.configured
         graph = avfilter_graph_alloc()
-        guard graph != nil else { throw PhimError(.operationFailed, "out of memory allocating an audio filter", subject: filters) }
+        guard graph != nil else { throw PhimError(.operationFailed, "out of memory allocating an audio filter", subject: .value(filters)) }
         let layout = channelCount == 1 ? "mono" : "stereo"
         let arguments = "sample_rate=\(sampleRate):sample_fmt=flt:channel_layout=\(layout):time_base=1/\(sampleRate)"
         try ffmpegCheck(avfilter_graph_create_filter(&source, avfilter_get_by_name("abuffer"), "in", arguments, nil, graph),
-                        "creating the audio filter input", subject: filters)
+                        "creating the audio filter input", subject: .value(filters))
         try ffmpegCheck(avfilter_graph_create_filter(&sink, avfilter_get_by_name("abuffersink"), "out", nil, nil, graph),
-                        "creating the audio filter output", subject: filters)
+                        "creating the audio filter output", subject: .value(filters))
         var outputs = avfilter_inout_alloc()
         var inputs = avfilter_inout_alloc()
         defer {
@@ -41,7 +41,7 @@ public final class AudioFilterGraph {
             avfilter_inout_free(&inputs)
         }
         guard outputs != nil, inputs != nil else {
-            throw PhimError(.operationFailed, "out of memory allocating an audio filter", subject: filters)
+            throw PhimError(.operationFailed, "out of memory allocating an audio filter", subject: .value(filters))
         }
         outputs!.pointee.name = av_strdup("in")
         outputs!.pointee.filter_ctx = source
@@ -53,8 +53,8 @@ public final class AudioFilterGraph {
         inputs!.pointee.next = nil
         let chain = "\(filters),aformat=sample_fmts=flt:sample_rates=\(sampleRate):channel_layouts=\(layout)"
         try ffmpegCheck(avfilter_graph_parse_ptr(graph, chain, &inputs, &outputs, nil),
-                        "parsing the audio filter", subject: filters, code: .invalidInput)
-        try ffmpegCheck(avfilter_graph_config(graph, nil), "configuring the audio filter", subject: filters)
+                        "parsing the audio filter", subject: .value(filters), code: .invalidInput)
+        try ffmpegCheck(avfilter_graph_config(graph, nil), "configuring the audio filter", subject: .value(filters))
     }
 
     deinit { avfilter_graph_free(&graph) }
@@ -64,7 +64,7 @@ public final class AudioFilterGraph {
     public static func tempo(_ tempo: Double, sampleRate: Int = AudioBuffer.standardSampleRate,
                              channelCount: Int = 2) throws(PhimError) -> AudioFilterGraph {
         guard tempo.isFinite, tempo > 0.01, tempo < 100 else {
-            throw PhimError(.invalidInput, "speed \(tempo) is out of range (0.01…100)", subject: "atempo")
+            throw PhimError(.invalidInput, "speed \(tempo) is out of range (0.01…100)", subject: .value("atempo"))
         }
         var stages: [Double] = []
         var remaining = tempo
@@ -88,18 +88,18 @@ public final class AudioFilterGraph {
         f.pointee.nb_samples = Int32(frames)
         f.pointee.ch_layout = channelCount == 1 ? CFFmpeg_mono_layout() : CFFmpeg_stereo_layout()
         f.pointee.pts = samplesIn
-        try ffmpegCheck(av_frame_get_buffer(f, 0), "allocating an audio frame", subject: description)
+        try ffmpegCheck(av_frame_get_buffer(f, 0), "allocating an audio frame", subject: .value(description))
         samples.withUnsafeBytes { raw in
             f.pointee.data.0!.update(from: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: raw.count)
         }
         samplesIn += Int64(frames)
-        try ffmpegCheck(av_buffersrc_add_frame_flags(source, f, 0), "filtering audio", subject: description)
+        try ffmpegCheck(av_buffersrc_add_frame_flags(source, f, 0), "filtering audio", subject: .value(description))
         return try drain()
     }
 
     /// Ends the input and returns what the graph still held.
     public func flush() throws(PhimError) -> [Float] {
-        try ffmpegCheck(av_buffersrc_add_frame_flags(source, nil, 0), "filtering audio", subject: description)
+        try ffmpegCheck(av_buffersrc_add_frame_flags(source, nil, 0), "filtering audio", subject: .value(description))
         return try drain()
     }
 
@@ -108,7 +108,7 @@ public final class AudioFilterGraph {
         while true {
             let status = av_buffersink_get_frame(sink, outputFrame.pointer)
             if status == CFFmpeg_AVERROR_EAGAIN() || status == CFFmpeg_AVERROR_EOF() { return output }
-            try ffmpegCheck(status, "filtering audio", subject: description)
+            try ffmpegCheck(status, "filtering audio", subject: .value(description))
             let count = Int(outputFrame.pointer.pointee.nb_samples) * channelCount
             outputFrame.pointer.pointee.data.0!.withMemoryRebound(to: Float.self, capacity: count) { pointer in
                 output.append(contentsOf: UnsafeBufferPointer(start: pointer, count: count))

@@ -11,7 +11,7 @@ public enum ImageLoader {
     public static func load(_ url: URL, format: PixelFormat = .rgba, size: PixelSize? = nil) throws(PhimError) -> PixelBuffer {
         let decoder = try VideoDecoder(url: url, options: VideoDecoderOptions(pixelFormat: format, outputSize: size, threads: 1))
         guard let frame = try decoder.nextFrame() else {
-            throw PhimError(.corruptMedia, "holds no picture", subject: url.displayPath)
+            throw PhimError(.corruptMedia, "holds no picture", subject: .file(url.displayPath))
         }
         return frame.pixels
     }
@@ -20,7 +20,7 @@ public enum ImageLoader {
     public static func size(of url: URL) throws(PhimError) -> PixelSize {
         let info = try MediaProbe.probe(url)
         guard let video = info.primaryVideo, video.width > 0, video.height > 0 else {
-            throw PhimError(.corruptMedia, "is not a picture", subject: url.displayPath)
+            throw PhimError(.corruptMedia, "is not a picture", subject: .file(url.displayPath))
         }
         return video.displaySize
     }

@@ -63,7 +63,7 @@ extension VideoStreamInfo {
     /// Checks the stream's picture size: readable (FFmpeg leaves it unset when the header claims more pixels than
     /// Phim allows, or is damaged) and within ``Limits``.
     /// - Throws: `PhimError` naming `subject`.
-    public func checkSize(subject: String) throws(PhimError) {
+    public func checkSize(subject: PhimError.Subject) throws(PhimError) {
         guard width > 0, height > 0 else {
             throw PhimError(.corruptMedia, "the picture's size cannot be read: the file is damaged, or larger than \(Limits.maxFrameSide) pixels a side",
                             subject: subject)
@@ -75,7 +75,7 @@ extension VideoStreamInfo {
 extension AudioStreamInfo {
     /// Checks the stream against the channel and sample-rate limits Phim mixes within.
     /// - Throws: `PhimError` `.limitExceeded` naming `subject`.
-    public func checkLimits(subject: String) throws(PhimError) {
+    public func checkLimits(subject: PhimError.Subject) throws(PhimError) {
         guard channels <= Limits.maxAudioChannels else {
             throw PhimError(.limitExceeded, "has \(channels) audio channels; at most \(Limits.maxAudioChannels)", subject: subject)
         }

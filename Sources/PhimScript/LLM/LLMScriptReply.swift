@@ -14,7 +14,7 @@ struct LLMScriptReply: Sendable, Equatable {
     var scenes: [Scene]
 
     /// Parses and checks the model's JSON (a surrounding Markdown code fence is tolerated, nothing else).
-    /// - Throws: `PhimError(.operationFailed, …, subject: "--llm")` naming the first field that does not match.
+    /// - Throws: `PhimError(.operationFailed, …, subject: .option("llm"))` naming the first field that does not match.
     static func parse(_ content: String) throws(PhimError) -> LLMScriptReply {
         var text = content.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("```") {

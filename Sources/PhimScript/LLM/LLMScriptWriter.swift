@@ -9,7 +9,7 @@ import PhimCore
 ///
 /// It sends one chat completion request asking for a JSON object (through `response_format` with a JSON schema, and
 /// in the prompt for servers that ignore it), checks the answer strictly and turns it into a ``Script``. Every failure
-/// is a `PhimError(.operationFailed, reason, subject: "--llm")` with a one-line reason, so the caller can warn and
+/// is a `PhimError(.operationFailed, reason, subject: .option("llm"))` with a one-line reason, so the caller can warn and
 /// fall back to ``ScriptWriter``.
 public struct LLMScriptWriter: Sendable {
     /// The chat completions URL requests go to.
@@ -54,7 +54,7 @@ public struct LLMScriptWriter: Sendable {
     ///   - wordsPerSecond: the voice's speaking rate.
     /// - Returns: a script whose first scene is the hook and last the closing (with three scenes or more), sentences
     ///   split with ``SentenceSplitter``, at most 4 keywords and 5 bullets a scene, figures found in the narration.
-    /// - Throws: `PhimError(.operationFailed, …, subject: "--llm")` when the server cannot be reached, does not answer
+    /// - Throws: `PhimError(.operationFailed, …, subject: .option("llm"))` when the server cannot be reached, does not answer
     ///   within `timeout`, answers with a status other than 200, or its answer is not JSON, does not match the schema
     ///   (the message names the field) or has no scenes.
     public func script(for text: String, language: ScriptLanguage, style: ScriptStyle, targetSeconds: Double?,
@@ -235,7 +235,7 @@ public struct LLMScriptWriter: Sendable {
     }
 
     static func failure(_ reason: String, underlying: (any Error & Sendable)? = nil) -> PhimError {
-        PhimError(.operationFailed, oneLine(reason, limit: 300), subject: "--llm", underlying: underlying)
+        PhimError(.operationFailed, oneLine(reason, limit: 300), subject: .option("llm"), underlying: underlying)
     }
 
     /// Text on one line, cut to `limit` characters.

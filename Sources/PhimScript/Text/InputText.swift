@@ -16,7 +16,7 @@ public enum InputText {
     ///   ``maxBytes``, `.unreadableFile` when it cannot be read, is binary or is not UTF-8, `.invalidInput` when it is
     ///   a folder or has no text.
     public static func read(_ url: URL) throws(PhimError) -> String {
-        let path = url.displayPath
+        let path = PhimError.Subject.file(url.displayPath)
         let data = try InputFile.read(url, subject: path, maxBytes: maxBytes)
         return try decode(data, subject: path)
     }
@@ -24,7 +24,7 @@ public enum InputText {
     /// Checks and decodes the bytes of a text input (see ``read(_:)``).
     /// - Parameter subject: names the input in errors.
     /// - Throws: `PhimError` as ``read(_:)`` does.
-    public static func decode(_ data: Data, subject: String) throws(PhimError) -> String {
+    public static func decode(_ data: Data, subject: PhimError.Subject) throws(PhimError) -> String {
         guard data.count <= maxBytes else {
             throw InputFile.tooLarge(data.count, maxBytes: maxBytes, subject: subject)
         }

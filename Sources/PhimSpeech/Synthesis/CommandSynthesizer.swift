@@ -41,10 +41,10 @@ public struct CommandSynthesizer: SpeechSynthesizer {
         let names = Self.placeholderNames(in: template)
         if let unknown = names.first(where: { !Self.placeholders.contains($0) }) {
             throw PhimError(.invalidInput, "unknown placeholder {\(unknown)}; use "
-                            + Self.placeholders.map { "{\($0)}" }.joined(separator: ", "), subject: "--tts-command")
+                            + Self.placeholders.map { "{\($0)}" }.joined(separator: ", "), subject: .option("tts-command"))
         }
         guard names.contains("output") else {
-            throw PhimError(.invalidInput, "the command must write its WAV file to {output}", subject: "--tts-command")
+            throw PhimError(.invalidInput, "the command must write its WAV file to {output}", subject: .option("tts-command"))
         }
         self.template = template
         self.timeout = timeout
@@ -137,12 +137,12 @@ public struct CommandSynthesizer: SpeechSynthesizer {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = try FileHandle(forWritingTo: errors)
         } catch {
-            throw PhimError(.operationFailed, "cannot prepare the command: \(error.localizedDescription)", subject: "--tts-command")
+            throw PhimError(.operationFailed, "cannot prepare the command: \(error.localizedDescription)", subject: .option("tts-command"))
         }
         let finished = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in finished.signal() }
         do { try process.run() } catch {
-            throw PhimError(.operationFailed, "cannot run /bin/sh: \(error.localizedDescription)", subject: "--tts-command")
+            throw PhimError(.operationFailed, "cannot run /bin/sh: \(error.localizedDescription)", subject: .option("tts-command"))
         }
         // If phim is stopped by a second signal meanwhile, the command's process group and its folder go too.
         let shell = process.processIdentifier
@@ -160,25 +160,25 @@ public struct CommandSynthesizer: SpeechSynthesizer {
                 kill(-group, SIGKILL)
                 finished.wait()
             }
-            throw PhimError(.operationFailed, "did not finish within \(String(format: "%g", timeout)) s", subject: "--tts-command")
+            throw PhimError(.operationFailed, "did not finish within \(String(format: "%g", timeout)) s", subject: .option("tts-command"))
         }
         let lastError = (try? String(contentsOf: errors, encoding: .utf8))?
             .split(whereSeparator: \.isNewline).last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
         let detail = lastError.isEmpty ? "" : ": \(lastError)"
         guard process.terminationReason == .exit else {
-            throw PhimError(.operationFailed, "was stopped by signal \(process.terminationStatus)\(detail)", subject: "--tts-command")
+            throw PhimError(.operationFailed, "was stopped by signal \(process.terminationStatus)\(detail)", subject: .option("tts-command"))
         }
         guard process.terminationStatus == 0 else {
-            throw PhimError(.operationFailed, "exited with status \(process.terminationStatus)\(detail)", subject: "--tts-command")
+            throw PhimError(.operationFailed, "exited with status \(process.terminationStatus)\(detail)", subject: .option("tts-command"))
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? nil
         guard let size, size > 0 else {
-            throw PhimError(.operationFailed, "finished without writing a WAV file to {output}\(detail)", subject: "--tts-command")
+            throw PhimError(.operationFailed, "finished without writing a WAV file to {output}\(detail)", subject: .option("tts-command"))
         }
         do {
             return try Self.decodeMono(output, sampleRate: sampleRate)
         } catch {
-            throw PhimError(.operationFailed, "wrote audio that cannot be decoded: \(error.message)", subject: "--tts-command",
+            throw PhimError(.operationFailed, "wrote audio that cannot be decoded: \(error.message)", subject: .option("tts-command"),
                             underlying: error)
         }
     }

@@ -8,7 +8,7 @@ import PhimCore
 ///   - status: what the call returned.
 ///   - call: the espeak-ng function that returned it.
 func espeakCheck(_ status: espeak_ng_STATUS, _ call: StaticString, code: PhimError.Code = .operationFailed,
-                 subject: String? = nil, function: String = #function, file: String = #fileID, line: Int = #line) throws(PhimError) {
+                 subject: PhimError.Subject? = nil, function: String = #function, file: String = #fileID, line: Int = #line) throws(PhimError) {
     guard status != ENS_OK else { return }
     var buffer = [CChar](repeating: 0, count: 512)
     espeak_ng_GetStatusCodeMessage(status, &buffer, buffer.count)
@@ -19,7 +19,7 @@ func espeakCheck(_ status: espeak_ng_STATUS, _ call: StaticString, code: PhimErr
 
 /// The same for the older `espeak_*` calls, which return an `espeak_ERROR`.
 func espeakCheck(_ result: espeak_ERROR, _ call: StaticString, code: PhimError.Code = .operationFailed,
-                 subject: String? = nil, function: String = #function, file: String = #fileID, line: Int = #line) throws(PhimError) {
+                 subject: PhimError.Subject? = nil, function: String = #function, file: String = #fileID, line: Int = #line) throws(PhimError) {
     let reason: String
     switch result {
     case EE_OK: return
@@ -150,12 +150,12 @@ enum EspeakEngine {
         if let name = voice.voice {
             let parts = name.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let unknown = PhimError(.invalidInput, "unknown espeak-ng voice \(name.quoted())" + suggestions(for: voice.language),
-                                    subject: "--voice")
+                                    subject: .option("voice"))
             guard !name.isEmpty, !parts[0].isEmpty, !name.contains(".."), !name.hasPrefix("/") else { throw unknown }
             // espeak-ng quietly ignores an unknown variant ("en+nobody"), so variants are checked against its folder.
             if parts.count == 2, !variantNames(dataFolder: dataFolder).contains(parts[1]) {
                 throw PhimError(.invalidInput, "unknown espeak-ng voice variant \(String(describing: parts[1]).quoted()) in \(name.quoted()) (variants: "
-                                + variantNames(dataFolder: dataFolder).prefix(12).joined(separator: ", ") + ", …)", subject: "--voice")
+                                + variantNames(dataFolder: dataFolder).prefix(12).joined(separator: ", ") + ", …)", subject: .option("voice"))
             }
             // MBROLA voices (`mb-us1`) need the mbrola program and the voice's data; without them espeak-ng prints
             // several lines of its own to stderr before failing, so they are checked here first.
@@ -166,12 +166,12 @@ enum EspeakEngine {
                 let hasProgram = ["/usr/bin/mbrola", "/usr/local/bin/mbrola"].contains { FileManager.default.isExecutableFile(atPath: $0) }
                 guard !data.isEmpty, hasData, hasProgram else {
                     throw PhimError(.invalidInput, "the MBROLA voice \(name.quoted()) is not installed (apt-get install mbrola mbrola-\(data))",
-                                    subject: "--voice")
+                                    subject: .option("voice"))
                 }
             }
             let result = espeak_SetVoiceByName(name)
             if result == EE_NOT_FOUND { throw unknown }
-            try espeakCheck(result, "espeak_SetVoiceByName", subject: "--voice")
+            try espeakCheck(result, "espeak_SetVoiceByName", subject: .option("voice"))
         } else {
             let language = voice.language.lowercased().replacingOccurrences(of: "_", with: "-")
             var spec = espeak_VOICE()
@@ -180,9 +180,9 @@ enum EspeakEngine {
                 return espeak_SetVoiceByProperties(&spec)
             }
             if result == EE_NOT_FOUND || language.isEmpty {
-                throw PhimError(.invalidInput, "espeak-ng has no voice for language \(voice.language.quoted())", subject: "--lang")
+                throw PhimError(.invalidInput, "espeak-ng has no voice for language \(voice.language.quoted())", subject: .option("lang"))
             }
-            try espeakCheck(result, "espeak_SetVoiceByProperties", subject: "--lang")
+            try espeakCheck(result, "espeak_SetVoiceByProperties", subject: .option("lang"))
         }
     }
 

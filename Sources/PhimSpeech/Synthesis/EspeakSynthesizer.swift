@@ -48,10 +48,10 @@ public final class EspeakSynthesizer: SpeechSynthesizer, Sendable {
     static func validate(_ voice: VoiceSettings) throws(PhimError) {
         guard voice.wordsPerMinute.isFinite, (80...450).contains(voice.wordsPerMinute) else {
             throw PhimError(.invalidInput, "speaking rate must be 80...450 words per minute, not \(voice.wordsPerMinute)",
-                            subject: "wordsPerMinute")
+                            subject: .option("rate"))
         }
         guard (0...100).contains(voice.pitch) else {
-            throw PhimError(.invalidInput, "pitch must be 0...100, not \(voice.pitch)", subject: "pitch")
+            throw PhimError(.invalidInput, "pitch must be 0...100, not \(voice.pitch)", subject: .option("pitch"))
         }
     }
 

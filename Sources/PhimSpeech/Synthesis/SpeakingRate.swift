@@ -27,7 +27,7 @@ public enum SpeakingRate {
         let clip = try synthesizer.synthesize(calibrationPassage(language: voice.language), voice: voice)
         guard let first = clip.words.first, let last = clip.words.last, last.end > first.start else {
             throw PhimError(.operationFailed, "the voice produced no measurable speech for the calibration passage",
-                            subject: voice.voice ?? voice.language)
+                            subject: voice.voice == nil ? .option("lang") : .option("voice"))
         }
         let rate = Double(clip.words.count) / (last.end - first.start)
         lock.withLock { cache[key] = rate }

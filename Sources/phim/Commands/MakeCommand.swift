@@ -17,14 +17,14 @@ struct MakeCommand: AsyncParsableCommand {
         """)
 
     @Argument(help: "The article, outline or one-line topic (UTF-8 .txt or .md).") var input: String
-    @Option(name: .shortAndLong, help: "The MP4 to write.") var output: String?
+    @OptionGroup var video: VideoOutputOptions
     @Option(parsing: .unconditional, help: "The exact length in seconds (default: what the text needs).") var duration: Double?
-    @Option(help: "Frame shape: 16:9 (1920×1080), 9:16 (1080×1920) or 1:1 (1080×1080).") var aspect: String = "16:9"
-    @Option(help: "Language of the text and voice: vi, en or auto.") var lang: String = "auto"
+    @Option(help: "Frame shape: 16:9 (1920×1080), 9:16 (1080×1920) or 1:1 (1080×1080).") var aspect: Aspect = .landscape
+    @Option(help: "Language of the text and voice: vi, en or auto.") var lang: LanguageChoice = .auto
     @Option(help: "An espeak-ng voice name, e.g. vi, en-us, en+f3 (default: the language's).") var voice: String?
     @Option(parsing: .unconditional, help: "Speaking rate as a multiple of normal (0.5 to 2).") var rate: Double = 1
     @Option(parsing: .unconditional, help: "Voice pitch from 0 to 100 (50 is the voice's own).") var pitch: Int = 50
-    @Option(help: "explainer, ad, tutorial or story: hook and closing lines, colours, music mood.") var style: String = "explainer"
+    @Option(help: "explainer, ad, tutorial or story: hook and closing lines, colours, music mood.") var style: ScriptStyle = .explainer
     @Option(help: "Background music: generated, none, or an audio file.") var music: String = "generated"
     @Option(help: "A folder of your pictures and clips, matched to scenes by words in their file names.") var images: String?
     @Option(help: "Also write the storyboard (a project file for 'phim render') here, with its files in NAME.assets/.")
@@ -35,36 +35,18 @@ struct MakeCommand: AsyncParsableCommand {
     @Option(help: "A shell command that speaks {text} into the WAV file {output} (also {lang}, {voice}, {rate}); the text is on stdin too.")
     var ttsCommand: String?
     @Flag(help: "Highlight each word of the subtitles as it is spoken.") var karaoke = false
-    @Flag(help: "Quarter-size preview: half the width and height, fastest encoder preset.") var preview = false
     @Option(parsing: .unconditional, help: "Chooses the presenter, backdrops and music.") var seed: Int = 1
     @Flag(help: "Write the storyboard (--storyboard) and print its scenes without rendering: edit it, then 'phim render' it.")
     var noRender = false
     @Flag(help: "Print each stage's time.") var timings = false
-    @Option(help: .hidden) var rawVideoCopy: String?
 
     func validate() throws {
         if noRender {
             guard storyboard != nil else { throw ValidationError("--no-render: needs --storyboard FILE to write the storyboard to") }
-        } else if output == nil {
+        } else if video.output == nil {
             throw ValidationError("Missing expected option '--output <output>'.")
         }
-        if let duration {
-            guard duration.isFinite, duration > 0 else { throw ValidationError("--duration: must be more than 0 seconds, got \(duration)") }
-            guard MakeOptions.durationRange.contains(duration) else {
-                throw ValidationError("--duration: \(duration) s is outside \(Int(MakeOptions.durationRange.lowerBound))...\(Int(MakeOptions.durationRange.upperBound)) s")
-            }
-        }
-        guard Aspect(rawValue: aspect) != nil else { throw ValidationError("--aspect: unknown aspect '\(aspect)'; expected 16:9, 9:16 or 1:1") }
-        guard lang == "auto" || ScriptLanguage(rawValue: lang) != nil else {
-            throw ValidationError("--lang: unknown language '\(lang)'; expected vi, en or auto")
-        }
-        guard ScriptStyle(rawValue: style) != nil else {
-            throw ValidationError("--style: unknown style '\(style)'; expected explainer, ad, tutorial or story")
-        }
-        guard seed.magnitude < 1 << 53 else { throw ValidationError("--seed: must be between -2^53 and 2^53, got \(seed)") }
-        guard (0...100).contains(pitch) else { throw ValidationError("--pitch: must be between 0 and 100, got \(pitch)") }
-        guard rate.isFinite, MakeOptions.rateRange.contains(rate) else { throw ValidationError("--rate: must be between 0.5 and 2, got \(rate)") }
-        if let llm, URL(string: llm)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+        if let llm, URL(string: llm) == nil {
             throw ValidationError("--llm: '\(llm)' is not an http:// or https:// address")
         }
     }
@@ -76,16 +58,14 @@ struct MakeCommand: AsyncParsableCommand {
         case "none": musicChoice = .none
         default:
             let url = URL(fileURLWithPath: music)
-            try InputFile.check(url, subject: "--music", written: music)
+            try InputFile.check(url, subject: .option("music"), written: music)
             musicChoice = .file(url)
         }
         var options = MakeOptions(
-            input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output ?? "phim-make.mp4"), duration: duration,
-            aspect: Aspect(rawValue: aspect)!, language: ScriptLanguage(rawValue: lang), voice: voice, rate: rate, pitch: pitch,
-            style: ScriptStyle(rawValue: style)!, music: musicChoice, images: images.map { URL(fileURLWithPath: $0) },
+            input: URL(fileURLWithPath: input), output: video.outputURL ?? URL(fileURLWithPath: "phim-make.mp4"), duration: duration,
+            aspect: aspect, language: lang.language, voice: voice, rate: rate, pitch: pitch, style: style, music: musicChoice, images: images.map { URL(fileURLWithPath: $0) },
             storyboard: storyboard.map { URL(fileURLWithPath: $0) }, llm: llm.flatMap { URL(string: $0) }, llmModel: llmModel,
-            ttsCommand: ttsCommand, karaoke: karaoke, preview: preview, seed: seed,
-            stages: rawVideoCopy.map { [RawVideoCopy(to: URL(fileURLWithPath: $0))] } ?? [])
+            ttsCommand: ttsCommand, karaoke: karaoke, preview: video.preview, seed: seed, stages: video.stages)
         options.renderVideo = !noRender
         let bar = ProgressBar(label: "render")
         let cancellation = CancellationFlag()

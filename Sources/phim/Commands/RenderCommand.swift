@@ -10,13 +10,11 @@ struct RenderCommand: AsyncParsableCommand {
         commandName: "render", abstract: "Render a project file (JSON or YAML) to an MP4.")
 
     @Argument(help: "The project file (.json, .yaml or .yml).") var project: String
-    @Option(name: .shortAndLong, help: "The MP4 to write.") var output: String?
-    @Flag(help: "Quarter-size preview: half the width and height, fastest encoder preset.") var preview = false
+    @OptionGroup var video: VideoOutputOptions
     @Flag(help: "Print the resolved timeline (each clip's start, end and transition) and stop.") var dryRun = false
-    @Option(help: .hidden) var rawVideoCopy: String?
 
     func validate() throws {
-        if !dryRun && output == nil { throw ValidationError("Missing expected option '--output <output>'.") }
+        if !dryRun && video.output == nil { throw ValidationError("Missing expected option '--output <output>'.") }
     }
 
     func run() async throws {
@@ -30,10 +28,10 @@ struct RenderCommand: AsyncParsableCommand {
             return
         }
         try cancellation.check()
-        let destination = URL(fileURLWithPath: output!)
+        let destination = video.outputURL!
         let bar = ProgressBar(label: "render")
         let renderer = try ProjectRenderer(project: loaded, options: RenderOptions(
-            preview: preview, progress: bar.update, stages: rawVideoCopy.map { [RawVideoCopy(to: URL(fileURLWithPath: $0))] } ?? [],
+            preview: video.preview, progress: bar.update, stages: video.stages,
             cancellation: cancellation))
         let report = try await renderer.render(to: destination)
         Console.shared.keepStatus()

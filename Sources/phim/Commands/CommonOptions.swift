@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import PhimCore
+import PhimMake
+import PhimMedia
+import PhimScript
+
+/// The options of every command that writes a video: where, how fast, and the hidden benchmark hook.
+struct VideoOutputOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "The MP4 to write.") var output: String?
+    @Flag(help: "Quarter-size preview: half the width and height, fastest encoder preset.") var preview = false
+    @Option(help: .hidden) var rawVideoCopy: String?
+
+    /// The output as a file URL, when given.
+    var outputURL: URL? { output.map { URL(fileURLWithPath: $0) } }
+
+    /// The frame stages the options ask for (the raw-frame copy of the benchmarks).
+    var stages: [any FrameStage] { rawVideoCopy.map { [RawVideoCopy(to: URL(fileURLWithPath: $0))] } ?? [] }
+}
+
+extension Aspect: ExpressibleByArgument {}
+extension ScriptStyle: ExpressibleByArgument {}
+
+/// `--lang`: a language, or `auto` to detect it from the text.
+enum LanguageChoice: String, CaseIterable, ExpressibleByArgument {
+    case auto, vi, en
+
+    /// The language asked for; `nil` to detect it.
+    var language: ScriptLanguage? { ScriptLanguage(rawValue: rawValue) }
+}
