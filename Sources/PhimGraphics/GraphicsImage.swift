@@ -1,4 +1,4 @@
-import CCairo
+internal import CCairo
 import PhimCore
 
 /// A picture ready to be drawn many times (a still under Ken Burns motion, a pre-rendered title): owns one

@@ -1,4 +1,4 @@
-import CCairo
+internal import CCairo
 import PhimCore
 
 /// A block of text shaped and wrapped by Pango (HarfBuzz shaping, so Vietnamese stacked diacritics, ligatures

@@ -1,4 +1,4 @@
-import CFFmpeg
+internal import CFFmpeg
 import PhimCore
 
 /// Converts decoded frames (any FFmpeg pixel format and size) to Phim's 4-byte formats, scaling on the way,

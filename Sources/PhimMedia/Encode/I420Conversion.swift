@@ -1,4 +1,4 @@
-import CYUV
+internal import CYUV
 import PhimCore
 
 /// Converts a 32-bit frame to I420 (`yuv420p`, BT.601 matrix, limited range) with libyuv: the one conversion

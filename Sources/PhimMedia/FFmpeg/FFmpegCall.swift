@@ -1,4 +1,4 @@
-import CFFmpeg
+internal import CFFmpeg
 import PhimCore
 
 /// FFmpeg's text for an error code, e.g. "Invalid data found when processing input".

@@ -1,4 +1,4 @@
-import CFFmpeg
+internal import CFFmpeg
 import PhimCore
 
 /// A libavfilter graph over interleaved float audio: samples in, filtered samples out, chunk by chunk.
