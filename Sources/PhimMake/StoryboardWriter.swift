@@ -1,4 +1,5 @@
 import Foundation
+import PhimCompose
 import PhimCore
 import PhimMedia
 import PhimScript
@@ -17,8 +18,6 @@ final class StoryboardAssets: @unchecked Sendable {
     let project: URL
     /// The folder of narration, music and subtitle files.
     let folder: URL
-    /// How the project file names the folder (relative, so the storyboard can be moved with its assets).
-    let folderReference: String
     let isTemporary: Bool
     /// Subtitle files next to the MP4.
     let srt: URL
@@ -36,13 +35,11 @@ final class StoryboardAssets: @unchecked Sendable {
             project = storyboard
             let name = storyboard.deletingPathExtension().lastPathComponent + ".assets"
             folder = storyboard.deletingLastPathComponent().appendingPathComponent(name, isDirectory: true)
-            folderReference = name
             isTemporary = false
         } else {
             let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("phim-make-\(UUID().uuidString)", isDirectory: true)
             project = temporary.appendingPathComponent("storyboard.json")
             folder = temporary.appendingPathComponent("assets", isDirectory: true)
-            folderReference = "assets"
             isTemporary = true
         }
         var info = stat()
@@ -70,7 +67,6 @@ final class StoryboardAssets: @unchecked Sendable {
     }
 
     func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
-    func reference(_ name: String) -> String { folderReference + "/" + name }
 
     /// After a failure: removes what this run wrote and puts back what was there.
     func removeAll() {
@@ -124,9 +120,10 @@ struct StoryboardWriter {
         // Narration.
         let narration = timeline.narrationSamples()
         try WAVFile.write(narration.samples, sampleRate: narration.sampleRate, channelCount: 1, to: assets.file("narration.wav"))
-        var audio: [[String: Any]] = [["path": assets.reference("narration.wav"), "role": "speech"]]
+        var audio = [AudioTrackSpec(path: assets.file("narration.wav"), role: .speech)]
 
-        // Music.
+        // Music, at most a minute of it, looped seamlessly for longer videos.
+        var music: URL?
         switch options.music {
         case .none:
             break
@@ -137,13 +134,14 @@ struct StoryboardWriter {
             case .tutorial: .steady
             case .story: .warm
             }
-            // At most a minute of music, looped seamlessly for longer videos.
             let samples = MusicBedSynthesizer(mood: mood, seed: options.seed).loop(covering: timeline.duration)
             try WAVFile.write(samples, sampleRate: AudioBuffer.standardSampleRate, channelCount: 2, to: assets.file("music.wav"))
-            audio.append(["path": assets.reference("music.wav"), "volume": 0.6, "fadeIn": 1.5, "fadeOut": 2.5, "duck": true,
-                          "loop": true])
+            music = assets.file("music.wav")
         case .file(let url):
-            audio.append(["path": url.path, "volume": 0.6, "fadeIn": 1.5, "fadeOut": 2.5, "duck": true, "loop": true])
+            music = url
+        }
+        if let music {
+            audio.append(AudioTrackSpec(path: music, volume: 0.6, fadeIn: 1.5, fadeOut: 2.5, loop: true, duck: true))
         }
 
         // Subtitles from the word timings, cue by cue within each scene.
@@ -158,39 +156,29 @@ struct StoryboardWriter {
         let vtt = SubtitleWriter.webVTT(cues, karaoke: options.karaoke)
         try SubtitleWriter.write(vtt, to: assets.file("subtitles.vtt"))
         let height = Double(options.aspect.size.height)
-        var subtitles: [String: Any] = [
-            "path": assets.reference("subtitles.vtt"), "font": designer.font,
-            "fontSize": (height * layout.subtitleSize).rounded(), "position": ["x": 0.5, "y": layout.subtitleY],
-            "boxColor": "rgba(0, 0, 0, 0.55)", "outlineWidth": 0, "maxWidth": 0.9,
-        ]
-        if options.karaoke { subtitles["highlight"] = "#ffd400" }
+        let subtitles = SubtitleSpec(
+            path: assets.file("subtitles.vtt"), position: .point(Point(x: 0.5, y: layout.subtitleY)),
+            style: TextLayerStyle(font: designer.font, fontSize: (height * layout.subtitleSize).rounded(), outline: nil,
+                                  boxColor: SceneDesigner.shade(0.55), maxWidth: 0.9),
+            highlight: options.karaoke ? Color(red: 1, green: 212 / 255, blue: 0) : nil)
 
-        // One clip per scene.
-        var clips: [[String: Any]] = []
+        // One clip per scene, dissolving into the next.
+        let dissolve = TransitionSpec(kind: .dissolve, duration: Double(timeline.transitionFrames) / fps)
+        var clips: [Clip] = []
         for (index, scene) in timeline.scenes.enumerated() {
-            var clip: [String: Any] = [
-                "duration": Double(scene.frameCount) / fps,
-                "layers": designer.layers(for: scene.narrated.scene, index: index, image: images[index], title: title),
-                "narration": scene.narrated.scene.narration,
-            ]
-            if index + 1 < timeline.scenes.count {
-                clip["transition"] = ["name": "dissolve", "duration": Double(timeline.transitionFrames) / fps]
-            }
-            clips.append(clip)
+            let duration = Double(scene.frameCount) / fps
+            clips.append(Clip(
+                duration: duration, transition: index + 1 < timeline.scenes.count && !dissolve.isCut ? dissolve : nil,
+                layers: designer.layers(for: scene.narrated.scene, index: index, duration: duration, image: images[index], title: title),
+                narration: scene.narrated.scene.narration.nfc))
         }
-        let size = options.aspect.size
-        let project: [String: Any] = [
-            "width": size.width, "height": size.height, "fps": timeline.frameRate, "background": "#000000",
-            "defaults": ["font": designer.font, "transition": ["name": "cut", "duration": 0]],
-            "clips": clips, "audio": audio, "subtitles": subtitles, "loudness": -14,
-            "output": ["crf": 23, "preset": "veryfast"],
-        ]
-        let data: Data
-        do {
-            data = try JSONSerialization.data(withJSONObject: project, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        } catch {
-            throw PhimError(.operationFailed, "cannot encode the storyboard: \(error)", subject: .file(assets.project.displayPath))
-        }
+        let folder = assets.project.deletingLastPathComponent()
+        let project = Project(
+            size: options.aspect.size, frameRate: FrameRate(Rational(Int64(timeline.frameRate), 1)), background: .black,
+            defaults: ProjectDefaults(font: designer.font), clips: clips, audio: audio, subtitles: subtitles, loudness: -14,
+            baseDirectory: folder)
+        // Paths in the assets folder are written relative to the storyboard, so the two can move together.
+        let data = try ProjectWriter(relativeTo: folder).data(project)
         return Written(project: data,
                        subtitleFiles: [(assets.srt, SubtitleWriter.srt(cues)), (assets.vtt, vtt)])
     }

@@ -1,6 +1,7 @@
 import Foundation
 import PhimCore
 import PhimGraphics
+import PhimTesting
 import Testing
 @testable import PhimCompose
 
@@ -9,7 +10,7 @@ import Testing
     typealias Object = [String: Any]
 
     static func loadSchema() throws -> Object {
-        let data = try Data(contentsOf: projectSchemaURL)
+        let data = try Data(contentsOf: ProjectSchemaValidator.schemaURL)
         return try #require(try JSONSerialization.jsonObject(with: data) as? Object)
     }
 
@@ -138,40 +139,7 @@ import Testing
         #"{"height": 360, "clips": [{"layers": []}]}"#,
     ]
 
-    /// Runs Python with `script` and `arguments`; returns its standard output, or `nil` if it failed.
-    static func runPython(_ script: String, _ arguments: [String] = []) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
-    }
-
-    static let hasJSONSchema = runPython("import jsonschema") != nil
-    static let hasJSONSchemaAndYAML = runPython("import jsonschema, yaml") != nil
-
-    /// Prints `valid` or `invalid: reason` for each file argument after the schema.
-    static let validator = """
-    import json, sys, jsonschema
-    schema = json.load(open(sys.argv[1]))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema)
-    for path in sys.argv[2:]:
-        if path.endswith(('.yaml', '.yml')):
-            import yaml
-            document = yaml.safe_load(open(path, encoding='utf-8'))
-        else:
-            document = json.load(open(path, encoding='utf-8'))
-        errors = list(validator.iter_errors(document))
-        print('valid' if not errors else 'invalid: ' + errors[0].message.replace('\\n', ' ')[:200])
-    """
-
-    @Test(.enabled(if: hasJSONSchema, "needs Python's jsonschema package to validate documents against the schema"))
+    @Test(.enabled(if: ProjectSchemaValidator.isAvailable, "needs Python's jsonschema package to validate documents against the schema"))
     func schemaAndLoaderAgreeOnValidAndInvalidProjects() throws {
         let fixture = try ProjectFixture()
         var files: [String] = [], expectValid: [Bool] = []
@@ -186,9 +154,7 @@ import Testing
             files.append(fixture.write(text, to: "invalid-\(index).json").path)
             expectValid.append(false)
         }
-        let output = try #require(Self.runPython(Self.validator, [projectSchemaURL.path] + files), "the validator failed")
-        let verdicts = output.split(separator: "\n").map(String.init)
-        try #require(verdicts.count == files.count)
+        let verdicts = try #require(ProjectSchemaValidator.verdicts(for: files.map { URL(fileURLWithPath: $0) }), "the validator failed")
         for (index, verdict) in verdicts.enumerated() {
             let name = URL(fileURLWithPath: files[index]).lastPathComponent
             #expect(verdict.hasPrefix("valid") == expectValid[index], "jsonschema on \(name): \(verdict)")
@@ -198,9 +164,8 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: hasJSONSchemaAndYAML, "needs Python's jsonschema and PyYAML packages to validate the YAML example"))
+    @Test(.enabled(if: ProjectSchemaValidator.isAvailableWithYAML, "needs Python's jsonschema and PyYAML packages to validate the YAML example"))
     func yamlExampleMatchesTheSchema() throws {
-        let output = Self.runPython(Self.validator, [projectSchemaURL.path, examplesDirectory.appendingPathComponent("demo.yaml").path])
-        #expect(output == "valid\n")
+        #expect(ProjectSchemaValidator.verdicts(for: [examplesDirectory.appendingPathComponent("demo.yaml")]) == ["valid"])
     }
 }

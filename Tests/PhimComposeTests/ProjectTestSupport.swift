@@ -85,11 +85,6 @@ let examplesDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Examples")
 
-/// The repository's `Schemas/project.schema.json`.
-let projectSchemaURL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Schemas/project.schema.json")
-
 /// A copy of an example project in a fixture folder with empty stand-ins for its `media/` files, so that the
 /// tests do not depend on `make media` having run.
 func exampleCopy(_ name: String, in fixture: ProjectFixture) throws -> URL {

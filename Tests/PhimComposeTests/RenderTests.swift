@@ -437,9 +437,17 @@ import Testing
     }
 }
 
-/// A render awaited by a task stops when the task is cancelled, and leaves nothing behind.
+/// A render awaited by a task stops within a few frames of the task's cancellation, and leaves nothing behind.
 @Suite struct RenderCancellationTests {
     let folder = TemporaryFolder("phim-render-cancel")
+
+    /// The last frame count the render reported. `@unchecked Sendable`: guarded by `lock`.
+    final class Encoded: @unchecked Sendable {
+        let lock = NSLock()
+        private var frames = 0
+        var count: Int { lock.lock(); defer { lock.unlock() }; return frames }
+        func report(_ update: ProgressUpdate) { lock.lock(); frames = max(frames, update.completed); lock.unlock() }
+    }
 
     @Test func cancellingTheTaskStopsTheRender() async throws {
         let projectURL = folder.file("long.json")
@@ -447,20 +455,28 @@ import Testing
         { "width": 640, "height": 360, "fps": 30,
           "clips": [ { "duration": 120, "layers": [ { "type": "gradient", "colors": ["#000000", "#ffffff"], "shape": "radial" } ] } ] }
         """.utf8).write(to: projectURL)
-        let renderer = try ProjectRenderer(project: try ProjectLoader.load(from: projectURL))
+        let encoded = Encoded()
+        let renderer = try ProjectRenderer(project: try ProjectLoader.load(from: projectURL),
+                                           options: RenderOptions(progress: { encoded.report($0) }))
         let output = folder.file("long.mp4")
-        let started = Date()
         let task = Task { () async throws -> RenderReport in try await renderer.render(to: output) }
-        try await Task.sleep(nanoseconds: 500_000_000)
+        // Cancel once the render is under way (counted in frames, not seconds, so a loaded machine changes nothing).
+        var polls = 0
+        while encoded.count < 10 && polls < 30_000 {
+            try await Task.sleep(nanoseconds: 20_000_000)
+            polls += 1
+        }
+        try #require(encoded.count >= 10, "the render never got going")
+        let atCancel = encoded.count
         task.cancel()
         let result = await task.result
-        let elapsed = Date().timeIntervalSince(started)
         guard case .failure(let error) = result else {
             Issue.record("the render finished despite the cancellation")
             return
         }
         #expect((error as? PhimError)?.code == .cancelled, "\(error)")
-        #expect(elapsed < 30, "took \(elapsed) s to stop")
+        // Progress comes every 5 frames: at most the report in flight and one more.
+        #expect(encoded.count - atCancel <= 10, "\(encoded.count - atCancel) frames encoded after the cancellation")
         #expect(folder.contents == ["long.json"], "left: \(folder.contents)")
     }
 }

@@ -294,4 +294,44 @@ import Testing
         }
         #expect((error as? PhimError)?.code == .cancelled)
     }
+
+    /// With every pool thread busy, a job whose task is cancelled ends at once and never runs, instead of waiting
+    /// for a thread (a server's queue of renders, or a test run's).
+    @Test func workCancelledWhileQueuedEndsAtOnceAndNeverRuns() async throws {
+        let pool = BlockingPool.shared
+        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let blockers = (0..<pool.threadCount).map { _ in
+            Task {
+                try await runBlocking(named: "holds a thread") { () throws(PhimError) -> Void in
+                    started.signal()
+                    release.wait()
+                }
+            }
+        }
+        defer { for _ in blockers { release.signal() } }
+        for _ in blockers { #expect(started.wait(timeout: .now() + 60) == .success, "a pool thread never came free") }
+
+        let ran = Gauge()
+        let begin = Date()
+        let victim = Task { () async throws -> Void in
+            try await runBlocking(named: "queued") { () throws(PhimError) -> Void in ran.enter() }
+        }
+        try await Task.sleep(nanoseconds: 50_000_000)
+        victim.cancel()
+        // Should the job wait for a thread after all, the blockers let go after 5 s, so that the test fails, not hangs.
+        let blockerCount = blockers.count
+        DispatchQueue.global().asyncAfter(deadline: .now() + 5) { for _ in 0..<blockerCount { release.signal() } }
+        let result = await victim.result
+        #expect(Date().timeIntervalSince(begin) < 2, "the cancelled job waited for a thread")
+        guard case .failure(let error) = result else {
+            Issue.record("the queued job ran although every thread was busy")
+            return
+        }
+        #expect((error as? PhimError)?.code == .cancelled)
+        for _ in blockers { release.signal() }
+        for blocker in blockers { try await blocker.value }
+        // Every thread is free again: a job queued now runs, and the cancelled one did not.
+        try await runBlocking(named: "after") { () throws(PhimError) -> Void in }
+        #expect(ran.most == 0)
+    }
 }

@@ -207,6 +207,11 @@ import PhimScript
         try FileManager.default.moveItem(at: assets, to: elsewhere.file(assets.lastPathComponent))
         let project = try ProjectLoader.load(from: storyboard)
         #expect(project.clips.contains { $0.narration?.contains("Bees pollinate") == true })
+        // The storyboard is what the project writer writes: read and written again, it is the same file.
+        #expect(try ProjectWriter(relativeTo: elsewhere.url).data(project) == Data(contentsOf: storyboard))
+        if ProjectSchemaValidator.isAvailable {
+            #expect(ProjectSchemaValidator.verdicts(for: [storyboard]) == ["valid"])
+        }
         let again = elsewhere.file("again.mp4")
         _ = try await ProjectRenderer(project: project, options: RenderOptions(preview: true)).render(to: again)
         let first = try VideoDecoder(url: options.output), second = try VideoDecoder(url: again)

@@ -96,6 +96,21 @@ final class Block: Module, UnaryLayer {
     @Test func convTranspose3d() throws {
         let l = try ConvTranspose3d(1, 1, kernelSize: 2, stride: 2); try check(l, input: [1, 1, 2, 2, 2]) { try l($0) }
     }
+    /// Sizes are one number for every dimension or one per dimension; anything else, or output padding on a
+    /// convolution that is not transposed, is an error naming the argument.
+    @Test func convolutionSizesAreCheckedAgainstTheDimensions() throws {
+        let perDimension = try Conv3d(1, 2, kernelSize: [2, 3, 3], stride: [1, 2, 2], padding: 1)
+        #expect(perDimension.weight.shape == [2, 1, 2, 3, 3])
+        #expect(perDimension.stride == [1, 2, 2] && perDimension.padding == [1, 1, 1])
+        let transposed = try ConvTranspose2d(4, 2, kernelSize: 4, stride: 2, padding: 1, outputPadding: 1)
+        #expect(transposed.weight.shape == [4, 2, 4, 4] && transposed.outputPadding == [1, 1])
+        let wrongCount = #expect(throws: TensorError.self) { try Conv2d(1, 1, kernelSize: [3, 3, 3]) }
+        #expect(wrongCount?.message.contains("kernelSize has 3 values for 2 dimensions") == true)
+        let notTransposed = #expect(throws: TensorError.self) { try Conv2d(1, 1, kernelSize: 3, outputPadding: 1) }
+        #expect(notTransposed?.message.contains("transposed convolutions only") == true)
+        #expect(throws: TensorError.self) { try Conv1d(3, 2, kernelSize: 3, groups: 2) }
+    }
+
     @Test func batchNorm() throws {
         let l = try BatchNorm2d(2); try check(l, input: [3, 2, 2, 2]) { try l($0) }
         let e = try BatchNorm3d(2); try check(e, input: [1, 2, 2, 2, 2], training: false) { try e($0) }

@@ -96,9 +96,11 @@ public struct KeywordsLayer: Sendable, Equatable {
 
     public static let defaultArea = Rect(x: 0.05, y: 0.3, width: 0.9, height: 0.4)
     public static let fontSizeFraction = 0.05
+    public static let defaultCardColor = Color(red: 1, green: 1, blue: 1, alpha: 0.22)
+    public static let defaultStagger = 0.35
 
     public init(words: [String], area: Rect = KeywordsLayer.defaultArea, style: SceneTextStyle,
-                cardColor: Color = Color(red: 1, green: 1, blue: 1, alpha: 0.22), stagger: Double = 0.35) {
+                cardColor: Color = KeywordsLayer.defaultCardColor, stagger: Double = KeywordsLayer.defaultStagger) {
         self.words = words
         self.area = area
         self.style = style
@@ -122,9 +124,10 @@ public struct BulletsLayer: Sendable, Equatable {
 
     public static let defaultArea = Rect(x: 0.08, y: 0.25, width: 0.84, height: 0.5)
     public static let fontSizeFraction = 0.045
+    public static let defaultStagger = 0.6
 
     public init(items: [String], area: Rect = BulletsLayer.defaultArea, style: SceneTextStyle,
-                bulletColor: Color, stagger: Double = 0.6) {
+                bulletColor: Color, stagger: Double = BulletsLayer.defaultStagger) {
         self.items = items
         self.area = area
         self.style = style
@@ -154,9 +157,10 @@ public struct ChartLayer: Sendable, Equatable {
     public static let fontSizeFraction = 0.035
     public static let defaultBarColors = [Color(red: 1, green: 0.78, blue: 0.2), Color(red: 0.35, green: 0.8, blue: 1),
                                           Color(red: 1, green: 0.45, blue: 0.45), Color(red: 0.55, green: 0.9, blue: 0.5)]
+    public static let defaultGrow = 0.8
 
     public init(values: [Double], labels: [String] = [], unit: String = "", area: Rect = ChartLayer.defaultArea,
-                style: SceneTextStyle, barColors: [Color] = ChartLayer.defaultBarColors, grow: Double = 0.8) {
+                style: SceneTextStyle, barColors: [Color] = ChartLayer.defaultBarColors, grow: Double = ChartLayer.defaultGrow) {
         self.values = values
         self.labels = labels
         self.unit = unit

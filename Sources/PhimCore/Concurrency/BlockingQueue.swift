@@ -92,23 +92,84 @@ public func startWorkerThread(named name: String, stackSize: Int = 4 << 20, _ bo
 
 /// Runs blocking work (decoding, encoding, synthesis) on ``BlockingPool/shared`` and awaits its result, keeping Swift's
 /// cooperative pool free. When the awaiting task is cancelled, `cancellation` is set, so the work (which checks it)
-/// stops with `.cancelled`.
+/// stops with `.cancelled`; work still waiting for a thread is dropped and the call returns `.cancelled` at once.
 /// - Parameters:
 ///   - name: what the work is, for the thread's name while it runs.
 ///   - cancellation: the flag the work checks; set when the task is cancelled.
 public func runBlocking<T: Sendable>(
     named name: String, cancellation: CancellationFlag? = nil, _ body: @escaping @Sendable () throws(PhimError) -> T
 ) async throws(PhimError) -> T {
+    let pending = PendingBlockingWork<T>()
     let result: Result<T, PhimError> = await withTaskCancellationHandler {
         await withCheckedContinuation { continuation in
+            guard pending.wait(with: continuation) else { return }
             BlockingPool.shared.run(named: name) {
-                continuation.resume(returning: Result { () throws(PhimError) -> T in try body() })
+                guard pending.start() else { return }
+                pending.finish(Result { () throws(PhimError) -> T in try body() })
             }
         }
     } onCancel: {
         cancellation?.cancel()
+        pending.abandon()
     }
     return try result.get()
+}
+
+/// One `runBlocking` call's hand-over between the awaiting task, the pool thread and cancellation: the continuation
+/// is resumed exactly once, by the work when it ran, or by cancellation when the work had not started.
+///
+/// `@unchecked Sendable`: all state is guarded by `lock`.
+private final class PendingBlockingWork<T: Sendable>: @unchecked Sendable {
+    private enum State { case queued, running, abandoned }
+    private let lock = NSLock()
+    private var state = State.queued
+    private var continuation: CheckedContinuation<Result<T, PhimError>, Never>?
+
+    static var cancelled: Result<T, PhimError> { .failure(PhimError(.cancelled, "cancelled")) }
+
+    /// Keeps `continuation` for the work; `false` (having resumed it) if the task was cancelled before.
+    func wait(with continuation: CheckedContinuation<Result<T, PhimError>, Never>) -> Bool {
+        lock.lock()
+        guard state == .queued else {
+            lock.unlock()
+            continuation.resume(returning: Self.cancelled)
+            return false
+        }
+        self.continuation = continuation
+        lock.unlock()
+        return true
+    }
+
+    /// Called on the pool thread: `false` if the work was abandoned while it waited.
+    func start() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard state == .queued else { return false }
+        state = .running
+        return true
+    }
+
+    func finish(_ result: Result<T, PhimError>) {
+        lock.lock()
+        let continuation = self.continuation
+        self.continuation = nil
+        lock.unlock()
+        continuation?.resume(returning: result)
+    }
+
+    /// The task was cancelled: work that has not started never will, and the task resumes now.
+    func abandon() {
+        lock.lock()
+        guard state == .queued else {
+            lock.unlock()
+            return
+        }
+        state = .abandoned
+        let continuation = self.continuation
+        self.continuation = nil
+        lock.unlock()
+        continuation?.resume(returning: Self.cancelled)
+    }
 }
 
 /// A fixed set of threads for blocking work, fed in order: a server running many jobs, or tests running many
