@@ -8,13 +8,18 @@ SWIFT ?= swift
 # that libtorch would otherwise call (transposed convolutions run about ten times faster).
 APT_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
                 libavfilter-dev libyuv-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-noto-core ffmpeg opencv-doc \
-                libtorch-dev libgloo-dev libopenblas0-openmp libespeak-ng-dev espeak-ng-data python3 procps time
+                libtorch-dev libgloo-dev libopenblas0-openmp libespeak-ng-dev espeak-ng-data python3 python3-venv procps time
 # Sample media from Debian's opencv-doc package, used by the demo and the tests.
 OPENCV_DATA := /usr/share/doc/opencv-doc/examples/data
 SAMPLES := vtest.avi Megamind.avi tree.avi messi5.jpg fruits.jpg starry_night.jpg baboon.jpg
 MEDIA_DIR := Examples/media
 
-.PHONY: demo test deps media build clean
+.PHONY: demo test deps media build clean c2pa-reader
+
+# The C2PA reference implementation (c2pa-rs, in PyPI's c2pa-python wheel, Apache-2.0/MIT) in a venv of its own:
+# the tests read Phim's manifests with it.
+C2PA_VENV := .build/c2pa-venv
+C2PA_PYTHON_VERSION := 0.38.1
 
 demo: deps media build
 	@mkdir -p out
@@ -24,13 +29,18 @@ demo: deps media build
 	  --storyboard out/may-hoc.json
 	.build/release/phim probe out/may-hoc.mp4
 
-test: deps media
+test: deps media c2pa-reader
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 	python3 Benchmarks/fuzz/run --cases 150 --seed 1 --phim .build/debug/phim --quick
 
 build:
 	$(SWIFT) build -c release --product phim
+
+c2pa-reader:
+	@$(C2PA_VENV)/bin/python -c "import c2pa" 2>/dev/null || { \
+	  python3 -m venv $(C2PA_VENV) && \
+	  $(C2PA_VENV)/bin/pip install --quiet --disable-pip-version-check c2pa-python==$(C2PA_PYTHON_VERSION); }
 
 # Installs the apt packages that are not installed yet (as root, or through sudo).
 deps:

@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "PhimMedia", targets: ["PhimMedia"]),
         .library(name: "PhimGraphics", targets: ["PhimGraphics"]),
         .library(name: "PhimCompose", targets: ["PhimCompose"]),
+        .library(name: "PhimProvenance", targets: ["PhimProvenance"]),
         .library(name: "PhimSubtitles", targets: ["PhimSubtitles"]),
         .library(name: "PhimSpeech", targets: ["PhimSpeech"]),
         .library(name: "PhimScript", targets: ["PhimScript"]),
@@ -31,6 +32,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // MARK: C system libraries
@@ -61,7 +65,17 @@ let package = Package(
 
         // MARK: Swift libraries
         .target(name: "PhimCore"),
-        .target(name: "PhimMedia", dependencies: ["PhimCore", "CFFmpeg", "CYUV"]),
+        .target(name: "PhimMedia", dependencies: ["PhimCore", "PhimProvenance", "CFFmpeg", "CYUV"]),
+        // C2PA manifests (JUMBF, CBOR, COSE, BMFF hashing) and the signing identity: every export signs its MP4.
+        .target(
+            name: "PhimProvenance",
+            dependencies: [
+                "PhimCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
         .target(name: "PhimGraphics", dependencies: ["PhimCore", "CCairo"]),
         .target(
             name: "PhimCompose",
@@ -80,13 +94,14 @@ let package = Package(
         .target(name: "PhimTensor", dependencies: ["CTorch"]),
         .target(name: "PhimSafetensors", dependencies: ["PhimCore"]),
         .target(name: "PhimNN", dependencies: ["PhimTensor", "PhimSafetensors", "PhimCore"]),
-        .target(name: "PhimTesting", dependencies: ["PhimCore", "PhimMedia"], path: "Sources/PhimTesting"),
+        .target(name: "PhimTesting", dependencies: ["PhimCore", "PhimMedia", "PhimProvenance"], path: "Sources/PhimTesting"),
 
         // MARK: The command-line tool
         .executableTarget(
             name: "phim",
             dependencies: [
                 "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSpeech", "PhimScript", "PhimMake", "PhimSafetensors",
+                "PhimProvenance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -96,9 +111,10 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "PhimCoreTests", dependencies: ["PhimCore"]),
-        .testTarget(name: "PhimMediaTests", dependencies: ["PhimMedia", "PhimTesting"]),
+        .testTarget(name: "PhimMediaTests", dependencies: ["PhimMedia", "PhimProvenance", "PhimTesting"]),
+        .testTarget(name: "PhimProvenanceTests", dependencies: ["PhimProvenance", "PhimMedia", "PhimTesting"]),
         .testTarget(name: "PhimGraphicsTests", dependencies: ["PhimGraphics", "PhimTesting"]),
-        .testTarget(name: "PhimComposeTests", dependencies: ["PhimCompose", "PhimTesting"]),
+        .testTarget(name: "PhimComposeTests", dependencies: ["PhimCompose", "PhimProvenance", "PhimTesting"]),
         .testTarget(name: "PhimSubtitlesTests", dependencies: ["PhimSubtitles", "PhimTesting"]),
         .testTarget(name: "PhimSpeechTests", dependencies: ["PhimSpeech", "PhimSubtitles", "PhimTesting"]),
         .testTarget(name: "PhimScriptTests", dependencies: ["PhimScript", "PhimTesting"]),

@@ -2,6 +2,7 @@ import Foundation
 import PhimCompose
 import PhimCore
 import PhimMedia
+import PhimProvenance
 import PhimScript
 import PhimSpeech
 
@@ -230,8 +231,14 @@ public struct VideoMaker: Sendable {
             try ProjectLoader.decode(projectData, format: .json, baseDirectory: assets.project.deletingLastPathComponent(),
                                      fileName: assets.project.displayPath)
         }
+        // The manifest says what made this video: the script and the voice are generated (by trained models when an
+        // LLM wrote the script or a command engine, which may be neural, spoke it), around any media the user gave.
+        var userMusic = false
+        if case .file = options.music { userMusic = true }
+        let madeFrom = MadeFrom(userMedia: options.images != nil || userMusic, algorithmicContent: true,
+                                trainedModels: (llmScript != nil && llmFallback == nil) || options.ttsCommand != nil)
         let renderer = try ProjectRenderer(project: project, options: RenderOptions(
-            preview: options.preview, progress: progress, stages: options.stages, cancellation: cancellation))
+            preview: options.preview, progress: progress, stages: options.stages, cancellation: cancellation, madeFrom: madeFrom))
         let report = try await renderer.render(to: options.output)
         let renderSeconds = MonotonicClock.now() - renderStart
         do {

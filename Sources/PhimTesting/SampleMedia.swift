@@ -1,6 +1,7 @@
 import Foundation
 import PhimCore
 import PhimMedia
+import PhimProvenance
 
 /// Sample media for tests: Debian's `opencv-doc` files (copied to `Examples/media` by `make media`) and
 /// media generated on the spot with known content.
@@ -87,7 +88,7 @@ public enum MediaGenerator {
             }, AudioEncoderSettings())
         } ?? .none
         let export = VideoExport(video: VideoEncoderSettings(size: size, frameRate: rate, crf: 18, preset: "ultrafast"),
-                                 audio: audio, metadata: ["comment": "Phim test media"])
+                                 provenance: Provenance(sourceType: .digitalCreation), audio: audio, metadata: ["comment": "Phim test media"])
         _ = try export.write(frames, to: url)
         return url
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PhimCore
+import PhimProvenance
 
 /// The `phim` command: thin subcommands over the libraries.
 ///
@@ -10,7 +11,7 @@ struct Phim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "phim",
         abstract: "Phim, a local-first AI video studio.",
-        version: "0.1.0",
+        version: PhimVersion.current,
         subcommands: [
             ProbeCommand.self,
             RenderCommand.self,

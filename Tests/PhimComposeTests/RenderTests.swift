@@ -1,6 +1,7 @@
 import Foundation
 import PhimCore
 import PhimMedia
+import PhimProvenance
 import PhimTesting
 import Testing
 @testable import PhimCompose
@@ -271,10 +272,11 @@ import Testing
     }
 
     @Test func truncatedVideoIsReportedNotFrozen() async throws {
-        // Ten seconds of video cut to a third: the container still claims ten seconds.
+        // Ten seconds of video cut a third of the way into its media data: the container still claims ten seconds.
         let whole = try MediaGenerator.colorBars(to: folder.file("whole.mp4"), seconds: 10, toneFrequency: nil)
         let data = try Data(contentsOf: whole)
-        let firstThird = data.prefix(data.count / 3)
+        let mediaStart = try #require(data.range(of: Data("mdat".utf8))).lowerBound
+        let firstThird = data.prefix(mediaStart + (data.count - mediaStart) / 3)
         try firstThird.write(to: folder.file("cut.mp4"))
         let error = try await renderError("""
         { "width": 160, "height": 120, "clips": [ { "duration": 2, "layers": [
@@ -325,7 +327,8 @@ import Testing
         var frame = PixelBuffer(size: PixelSize(width: 400, height: 200))
         frame.fill(Color(red: 0, green: 0, blue: 1))
         frame.draw { $0.fill(rect: Rect(x: 0, y: 0, width: 200, height: 200), with: .color(Color(red: 1, green: 0, blue: 0))) }
-        let export = VideoExport(video: VideoEncoderSettings(size: PixelSize(width: 400, height: 200), frameRate: FrameRate(1), crf: 0))
+        let export = VideoExport(video: VideoEncoderSettings(size: PixelSize(width: 400, height: 200), frameRate: FrameRate(1), crf: 0),
+                                 provenance: Provenance(sourceType: .digitalCreation))
         _ = try export.write(GeneratedFrames(count: 1) { _ in frame }, to: url)
         return url
     }

@@ -1,11 +1,13 @@
 import Foundation
 import PhimCore
+import PhimProvenance
 import PhimTesting
 import Testing
 @testable import PhimMedia
 
 /// The one export path: stages, sealers, copied sound, and nothing left behind when any part fails.
 @Suite struct VideoExportTests {
+    static let made = Provenance(sourceType: .digitalCreation)
     let folder = TemporaryFolder("phim-export")
     let size = PixelSize(width: 64, height: 48)
 
@@ -26,7 +28,7 @@ import Testing
         let target = folder.file("out.mp4"), raw = folder.file("frames.yuv")
         let log = StageLog()
         // Given in the wrong order on purpose: the observer must still see the painted frame.
-        let export = VideoExport(video: settings(), stages: [RawVideoCopy(to: raw), PaintLeftHalfWhite(log: log)])
+        let export = VideoExport(video: settings(), provenance: Self.made, stages: [RawVideoCopy(to: raw), PaintLeftHalfWhite(log: log)])
         let report = try export.write(greyFrames(5), to: target)
         #expect(report.frameCount == 5)
         #expect(log.indices == [0, 1, 2, 3, 4])
@@ -48,14 +50,14 @@ import Testing
     /// (a compositor's pool would otherwise allocate 8 MB per 1080p frame).
     @Test func encodedFramesGoBackToTheSourceForReuse() throws {
         let source = RecyclingSource(count: 12, size: size)
-        _ = try VideoExport(video: settings(), stages: [PaintLeftHalfWhite(log: StageLog())]).write(source, to: folder.file("out.mp4"))
+        _ = try VideoExport(video: settings(), provenance: Self.made, stages: [PaintLeftHalfWhite(log: StageLog())]).write(source, to: folder.file("out.mp4"))
         #expect(source.reusable == 12, "\(source.reusable) of 12 frames came back unshared")
     }
 
     @Test func sealersSeeTheWholeFileBeforeItTakesItsName() throws {
         let target = folder.file("sealed.mp4")
         let sealer = ProbingSealer()
-        let export = VideoExport(video: settings(), metadata: ["comment": "sealed"], sealers: [sealer])
+        let export = VideoExport(video: settings(), provenance: Self.made, metadata: ["comment": "sealed"], sealers: [sealer])
         _ = try export.write(greyFrames(10), to: target)
         #expect(sealer.sawDestination == false, "the destination existed while sealing")
         #expect(sealer.frameCount == 10)
@@ -63,16 +65,20 @@ import Testing
         // What the sealer appended is in the committed file.
         let data = try Data(contentsOf: target)
         #expect(data.suffix(8) == Data("PHIMSEAL".utf8))
+        // The export signed the file last, over what the sealer wrote: the C2PA manifest box follows `ftyp`.
+        let ftypSize = Int(data[0]) << 24 | Int(data[1]) << 16 | Int(data[2]) << 8 | Int(data[3])
+        #expect(data[ftypSize + 4..<ftypSize + 8] == Data("uuid".utf8))
+        #expect(Array(data[ftypSize + 8..<ftypSize + 24]) == [0xd8, 0xfe, 0xc3, 0xd6, 0x1b, 0x0e, 0x48, 0x3c, 0x92, 0x97, 0x58, 0x28, 0x87, 0x7e, 0xc4, 0x81])
     }
 
     @Test func aFailingSealerOrStageLeavesNothing() throws {
         let target = folder.file("out.mp4"), raw = folder.file("frames.yuv")
-        let refusing = VideoExport(video: settings(), stages: [RawVideoCopy(to: raw)], sealers: [RefusingSealer()])
+        let refusing = VideoExport(video: settings(), provenance: Self.made, stages: [RawVideoCopy(to: raw)], sealers: [RefusingSealer()])
         let sealError = #expect(throws: PhimError.self) { try refusing.write(greyFrames(3), to: target) }
         #expect(sealError?.message.contains("refused") == true)
         #expect(folder.contents.isEmpty, "left: \(folder.contents)")
 
-        let failing = VideoExport(video: settings(), stages: [RawVideoCopy(to: raw), FailAt(index: 2)])
+        let failing = VideoExport(video: settings(), provenance: Self.made, stages: [RawVideoCopy(to: raw), FailAt(index: 2)])
         #expect(throws: PhimError.self) { try failing.write(greyFrames(5), to: target) }
         #expect(folder.contents.isEmpty, "left: \(folder.contents)")
     }
@@ -85,28 +91,28 @@ import Testing
             return PixelBuffer(size: size)
         }
         let cancelled = #expect(throws: PhimError.self) {
-            try VideoExport(video: settings(), cancellation: flag).write(cancelling, to: target)
+            try VideoExport(video: settings(), provenance: Self.made, cancellation: flag).write(cancelling, to: target)
         }
         #expect(cancelled?.code == .cancelled)
         #expect(folder.contents.isEmpty)
 
-        let short = #expect(throws: PhimError.self) { try VideoExport(video: settings()).write(greyFrames(4), frameCount: 6, to: target) }
+        let short = #expect(throws: PhimError.self) { try VideoExport(video: settings(), provenance: Self.made).write(greyFrames(4), frameCount: 6, to: target) }
         #expect(short?.message.contains("4 of 6") == true)
         #expect(folder.contents.isEmpty)
 
         let wrongSize = GeneratedFrames(count: 2) { _ in PixelBuffer(size: PixelSize(width: 32, height: 32)) }
-        #expect(throws: PhimError.self) { try VideoExport(video: settings()).write(wrongSize, to: target) }
-        #expect(throws: PhimError.self) { try VideoExport(video: settings()).write(greyFrames(1), to: folder.file("no/such/folder.mp4")) }
+        #expect(throws: PhimError.self) { try VideoExport(video: settings(), provenance: Self.made).write(wrongSize, to: target) }
+        #expect(throws: PhimError.self) { try VideoExport(video: settings(), provenance: Self.made).write(greyFrames(1), to: folder.file("no/such/folder.mp4")) }
         var odd = settings()
         odd.size = PixelSize(width: 63, height: 48)
-        #expect(throws: PhimError.self) { try VideoExport(video: odd).write(greyFrames(1), to: target) }
+        #expect(throws: PhimError.self) { try VideoExport(video: odd, provenance: Self.made).write(greyFrames(1), to: target) }
         #expect(folder.contents.isEmpty)
     }
 
     @Test func copiedSoundIsTheSourceSoundUnchanged() throws {
         let source = try MediaGenerator.colorBars(to: folder.file("bars.mp4"), seconds: 2, toneFrequency: 330)
         let target = folder.file("copy.mp4")
-        let export = VideoExport(video: settings(fps: 25), audio: .copy(from: source))
+        let export = VideoExport(video: settings(fps: 25), provenance: Self.made, audio: .copy(from: source))
         _ = try export.write(greyFrames(50), to: target)
 
         let info = try MediaProbe.probe(target)
@@ -126,7 +132,7 @@ import Testing
     @Test func copiedSoundEndsWithTheVideo() throws {
         let source = try MediaGenerator.colorBars(to: folder.file("bars.mp4"), seconds: 3)
         let target = folder.file("short.mp4")
-        _ = try VideoExport(video: settings(fps: 25), audio: .copy(from: source)).write(greyFrames(25), to: target)
+        _ = try VideoExport(video: settings(fps: 25), provenance: Self.made, audio: .copy(from: source)).write(greyFrames(25), to: target)
         let seconds = Double(try OutputInspector.audio(target).count / 2) / 48_000
         #expect(seconds > 0.95 && seconds < 1.05, "\(seconds) s of sound under 1 s of video")
     }
@@ -134,7 +140,7 @@ import Testing
     @Test func copyingFromAFileWithoutSoundNamesTheFile() throws {
         let silent = try MediaGenerator.colorBars(to: folder.file("silent.mp4"), seconds: 1, toneFrequency: nil)
         let error = #expect(throws: PhimError.self) {
-            try VideoExport(video: settings(), audio: .copy(from: silent)).write(greyFrames(2), to: folder.file("out.mp4"))
+            try VideoExport(video: settings(), provenance: Self.made, audio: .copy(from: silent)).write(greyFrames(2), to: folder.file("out.mp4"))
         }
         #expect(error?.subject == .file(silent.displayPath))
         #expect(error?.message.contains("no audio") == true)
@@ -203,7 +209,8 @@ final class ProbingSealer: ExportSealer, @unchecked Sendable {
         comment = info.tags["comment"]
         guard let handle = FileHandle(forUpdatingAtPath: file.path) else { throw PhimError(.writeFailed, "cannot open", subject: .file(file.path)) }
         handle.seekToEndOfFile()
-        handle.write(Data("PHIMSEAL".utf8))
+        // A whole box (a `free` box holding the mark), so the file stays an MP4 for the C2PA writer after it.
+        handle.write(Data([0, 0, 0, 16]) + Data("freePHIMSEAL".utf8))
         try? handle.close()
     }
 }

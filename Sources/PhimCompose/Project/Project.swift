@@ -1,5 +1,6 @@
 import Foundation
 import PhimCore
+import PhimProvenance
 
 /// A video project: what a project file (JSON or YAML) describes, checked and with every default filled in.
 ///
@@ -119,4 +120,20 @@ public struct OutputSettings: Sendable, Equatable {
 /// x264's presets, fastest first. The raw values are x264's names.
 public enum EncoderPreset: String, Sendable, CaseIterable {
     case ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow, placebo
+}
+
+extension Project {
+    /// What a render of this project is made from, for its C2PA manifest: the user's media when it shows a
+    /// picture or a video or plays a sound file; otherwise only what Phim draws (colours, gradients, text, scenes).
+    public var madeFrom: MadeFrom {
+        let media = !audio.isEmpty || clips.contains { clip in
+            clip.layers.contains { layer in
+                switch layer.content {
+                case .image, .video: true
+                default: false
+                }
+            }
+        }
+        return MadeFrom(userMedia: media)
+    }
 }

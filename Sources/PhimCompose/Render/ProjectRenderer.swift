@@ -2,6 +2,7 @@ import Foundation
 import PhimCore
 import PhimGraphics
 import PhimMedia
+import PhimProvenance
 
 /// How a render runs.
 public struct RenderOptions: Sendable {
@@ -15,9 +16,14 @@ public struct RenderOptions: Sendable {
     public var cancellation: CancellationFlag?
     /// Container tags of the MP4.
     public var metadata: [String: String]
+    /// What went into the video, for its C2PA manifest, when the caller knows more than the project says
+    /// (`phim make` generated the script and the voice); by default it is read off the project.
+    public var madeFrom: MadeFrom?
 
     public init(preview: Bool = false, progress: ProgressHandler? = nil, stages: [any FrameStage] = [],
-                cancellation: CancellationFlag? = nil, metadata: [String: String] = ["comment": "Rendered by Phim"]) {
+                cancellation: CancellationFlag? = nil, metadata: [String: String] = ["comment": "Rendered by Phim"],
+                madeFrom: MadeFrom? = nil) {
+        self.madeFrom = madeFrom
         self.preview = preview
         self.progress = progress
         self.stages = stages
@@ -137,6 +143,7 @@ public final class ProjectRenderer: Sendable {
         let export = VideoExport(
             video: VideoEncoderSettings(size: outputSize, frameRate: frameRate, crf: project.output.crf,
                                         preset: options.preview ? "ultrafast" : project.output.preset.rawValue),
+            provenance: Provenance(sourceType: (options.madeFrom ?? project.madeFrom).sourceType),
             audio: .samples(MixedAudioReader(mixed), AudioEncoderSettings(bitRate: project.output.audioBitrate)),
             metadata: options.metadata, stages: options.stages, progress: options.progress, progressLabel: "render",
             cancellation: cancellation)

@@ -96,14 +96,16 @@ public func startWorkerThread(named name: String, stackSize: Int = 4 << 20, _ bo
 /// - Parameters:
 ///   - name: what the work is, for the thread's name while it runs.
 ///   - cancellation: the flag the work checks; set when the task is cancelled.
+///   - pool: the threads to run it on.
 public func runBlocking<T: Sendable>(
-    named name: String, cancellation: CancellationFlag? = nil, _ body: @escaping @Sendable () throws(PhimError) -> T
+    named name: String, cancellation: CancellationFlag? = nil, pool: BlockingPool = .shared,
+    _ body: @escaping @Sendable () throws(PhimError) -> T
 ) async throws(PhimError) -> T {
     let pending = PendingBlockingWork<T>()
     let result: Result<T, PhimError> = await withTaskCancellationHandler {
         await withCheckedContinuation { continuation in
             guard pending.wait(with: continuation) else { return }
-            BlockingPool.shared.run(named: name) {
+            pool.run(named: name) {
                 guard pending.start() else { return }
                 pending.finish(Result { () throws(PhimError) -> T in try body() })
             }

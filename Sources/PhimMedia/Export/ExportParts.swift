@@ -120,3 +120,13 @@ public final class GeneratedAudio: AudioSampleSource {
         return try make(position, frameCount)
     }
 }
+
+/// For `Benchmarks/render/run` and `Benchmarks/make/run` alone (the hidden `--benchmark-unsigned`): an export with
+/// this stage writes no C2PA manifest, so that the benchmarks can measure what signing costs. Nothing else can
+/// turn provenance off.
+@_spi(Benchmarks)
+public final class WithoutProvenanceForBenchmarks: FrameStage {
+    public init() {}
+    public var role: FrameStageRole { .observe }
+    public func process(_ frame: inout PixelBuffer, index: Int) throws(PhimError) {}
+}

@@ -1,5 +1,6 @@
 import Foundation
 import PhimCore
+import PhimProvenance
 
 /// What a finished export wrote.
 public struct ExportReport: Sendable {
@@ -23,6 +24,9 @@ public struct ExportReport: Sendable {
 /// ``write(_:frameCount:to:)``.
 public struct VideoExport {
     public var video: VideoEncoderSettings
+    /// What the video's C2PA manifest says about how it was made. Every export signs its file: there is no way
+    /// to write an MP4 without a manifest.
+    public var provenance: Provenance
     public var audio: ExportAudio
     /// Container tags (`title`, `comment`…).
     public var metadata: [String: String]
@@ -34,10 +38,11 @@ public struct VideoExport {
     public var progressLabel: String
     public var cancellation: CancellationFlag?
 
-    public init(video: VideoEncoderSettings, audio: ExportAudio = .none, metadata: [String: String] = [:],
+    public init(video: VideoEncoderSettings, provenance: Provenance, audio: ExportAudio = .none, metadata: [String: String] = [:],
                 stages: [any FrameStage] = [], sealers: [any ExportSealer] = [], progress: ProgressHandler? = nil,
                 progressLabel: String = "render", cancellation: CancellationFlag? = nil) {
         self.video = video
+        self.provenance = provenance
         self.audio = audio
         self.metadata = metadata
         self.stages = stages
@@ -85,6 +90,12 @@ public struct VideoExport {
             for stage in stages { try stage.finish() }
             try writer.finishWriting()
             for sealer in sealers { try sealer.seal(writer.temporaryURL, context: context) }
+            // The manifest goes last: it binds every byte before it.
+            if !stages.contains(where: { $0 is WithoutProvenanceForBenchmarks }) {
+                var provenance = provenance
+                if provenance.title == nil { provenance.title = destination.lastPathComponent }
+                try C2PAWriter(identity: try SigningIdentity.local()).seal(writer.temporaryURL, provenance: provenance)
+            }
             try writer.commit()
             startedStages = []
             for stage in stages { try stage.commit() }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PhimCore
 import PhimMake
-import PhimMedia
+@_spi(Benchmarks) import PhimMedia
 import PhimScript
 
 /// The options of every command that writes a video: where, how fast, and the hidden benchmark hook.
@@ -10,12 +10,21 @@ struct VideoOutputOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "The MP4 to write.") var output: String?
     @Flag(help: "Quarter-size preview: half the width and height, fastest encoder preset.") var preview = false
     @Option(help: .hidden) var rawVideoCopy: String?
+    /// Benchmarks only: no C2PA manifest, to measure what signing costs (with a warning on stderr).
+    @Flag(help: .hidden) var benchmarkUnsigned = false
 
     /// The output as a file URL, when given.
     var outputURL: URL? { output.map { URL(fileURLWithPath: $0) } }
 
-    /// The frame stages the options ask for (the raw-frame copy of the benchmarks).
-    var stages: [any FrameStage] { rawVideoCopy.map { [RawVideoCopy(to: URL(fileURLWithPath: $0))] } ?? [] }
+    /// The frame stages the options ask for (the benchmarks' raw-frame copy and unsigned output).
+    var stages: [any FrameStage] {
+        var stages: [any FrameStage] = rawVideoCopy.map { [RawVideoCopy(to: URL(fileURLWithPath: $0))] } ?? []
+        if benchmarkUnsigned {
+            FileHandle.standardError.write(Data("warning: --benchmark-unsigned: this video has no C2PA manifest (for benchmarks only)\n".utf8))
+            stages.append(WithoutProvenanceForBenchmarks())
+        }
+        return stages
+    }
 }
 
 extension Aspect: ExpressibleByArgument {}

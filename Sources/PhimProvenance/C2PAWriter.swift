@@ -1,0 +1,186 @@
+import Crypto
+import Foundation
+import PhimCore
+
+/// Writes a signed C2PA manifest into an MP4, as c2pa-rs does: a top-level `uuid` box after `ftyp` holding the
+/// JUMBF manifest store (one manifest: the `c2pa.actions.v2` and `c2pa.hash.bmff.v3` assertions, the
+/// `c2pa.claim.v2` claim and its COSE signature), with the chunk offsets after it moved by the box's size.
+///
+/// The file is rewritten once: boxes are copied in order into a new file beside it (the movie header with its
+/// offsets moved) while the BMFF hash is computed over them at their new offsets; then the manifest, whose size is
+/// known in advance (the hash and the signature have fixed sizes), is written into the space left after `ftyp`,
+/// and the new file replaces the old.
+public struct C2PAWriter: Sendable {
+    public let identity: SigningIdentity
+
+    public init(identity: SigningIdentity) {
+        self.identity = identity
+    }
+
+    /// Copy buffer size for media data.
+    static let chunkSize = 1 << 20
+
+    /// Signs `file` (an MP4 without a manifest) in place.
+    /// - Throws: `.corruptMedia` for a file whose boxes do not parse or that has no `ftyp` first;
+    ///   `.writeFailed`; the file is left as it was on failure.
+    public func seal(_ file: URL, provenance: Provenance) throws(PhimError) {
+        let subject = PhimError.Subject.file(file)
+        let input: FileHandle
+        do { input = try FileHandle(forReadingFrom: file) } catch {
+            throw PhimError(.unreadableFile, "cannot open it to sign: \(error.localizedDescription)", subject: subject)
+        }
+        defer { try? input.close() }
+        let fileSize: UInt64
+        do { fileSize = try input.seekToEnd() } catch {
+            throw PhimError(.unreadableFile, "cannot read it: \(error.localizedDescription)", subject: subject)
+        }
+        let boxes = try BMFF.topLevelBoxes(of: input, size: fileSize, subject: subject)
+        guard let first = boxes.first, first.type == "ftyp" else {
+            throw PhimError(.corruptMedia, "not an MP4 with 'ftyp' first", subject: subject)
+        }
+        guard !boxes.contains(where: \.isC2PA) else {
+            throw PhimError(.unsupported, "the file already holds a C2PA manifest", subject: subject)
+        }
+
+        let manifest = ManifestBuilder(provenance: provenance, identity: identity)
+        let boxSize = UInt64(try manifest.uuidBox(hash: [UInt8](repeating: 0, count: 32)).count)
+
+        // A short name beside the file (the file's own name may already be as long as names get).
+        let output = file.deletingLastPathComponent().appendingPathComponent(".phim-c2pa-\(UUID().uuidString.prefix(12)).part")
+        guard FileManager.default.createFile(atPath: output.path, contents: nil),
+              let writer = try? FileHandle(forWritingTo: output) else {
+            throw PhimError(.writeFailed, "cannot create a file beside it to sign into", subject: subject)
+        }
+        // A second Ctrl-C (which does not wait for this) removes the half-signed copy too.
+        let token = TemporaryFiles.shared.add(output)
+        var committed = false
+        defer {
+            try? writer.close()
+            if !committed { try? FileManager.default.removeItem(at: output) }
+            TemporaryFiles.shared.remove(token)
+        }
+        do {
+            var hasher = BMFFHasher()
+            var position: UInt64 = 0
+            func emit(_ bytes: some DataProtocol, hashed: Bool) throws {
+                if hashed { hasher.add(bytes: bytes) }
+                try writer.write(contentsOf: bytes)
+                position += UInt64(bytes.count)
+            }
+            // ftyp, then room for the manifest, then every other box moved by the manifest's size.
+            try emit(try BMFF.read(input, at: first.offset, count: Int(first.size), subject: subject), hashed: false)
+            try emit([UInt8](repeating: 0, count: Int(boxSize)), hashed: false)
+            for box in boxes.dropFirst() {
+                let hashed = !box.isExcludedFromHash
+                if hashed { hasher.beginBox(at: position) }
+                if ["moov", "moof", "mfra"].contains(box.type) {
+                    guard box.size <= BMFF.maxEditedBoxSize else {
+                        throw PhimError(.limitExceeded, "the '\(box.type)' box is over 1 GiB", subject: subject)
+                    }
+                    var bytes = try BMFF.read(input, at: box.offset, count: Int(box.size), subject: subject)
+                    try BMFF.shiftOffsets(in: &bytes, by: boxSize, subject: subject)
+                    try emit(bytes, hashed: hashed)
+                } else {
+                    var offset = box.offset
+                    let end = box.offset + box.size
+                    while offset < end {
+                        let count = Int(min(UInt64(Self.chunkSize), end - offset))
+                        let bytes = try BMFF.read(input, at: offset, count: count, subject: subject)
+                        guard bytes.count == count else { throw PhimError(.corruptMedia, "the file changed while it was signed", subject: subject) }
+                        try emit(bytes, hashed: hashed)
+                        offset += UInt64(count)
+                    }
+                }
+            }
+            let store = try manifest.uuidBox(hash: hasher.finish())
+            guard UInt64(store.count) == boxSize else {
+                throw PhimError(.operationFailed, "the manifest changed size between passes (\(boxSize) → \(store.count) bytes)", subject: subject)
+            }
+            try writer.seek(toOffset: first.size)
+            try writer.write(contentsOf: store)
+            try writer.synchronize()
+        } catch let error as PhimError {
+            throw error
+        } catch {
+            throw PhimError(.writeFailed, "writing the signed file failed: \(error.localizedDescription)", subject: subject)
+        }
+        guard rename(output.path, file.path) == 0 else {
+            throw PhimError(.writeFailed, "cannot replace it with the signed file: \(String(cString: strerror(errno)))", subject: subject)
+        }
+        committed = true
+    }
+}
+
+/// The manifest store for one output. Its labels and instance id are fixed when it is made, so that it is the same
+/// size each time it is built (once to measure, once with the real hash).
+struct ManifestBuilder {
+    let provenance: Provenance
+    let identity: SigningIdentity
+    let label = "urn:c2pa:" + UUID().uuidString.lowercased()
+    let instanceID = "xmp.iid:" + UUID().uuidString.lowercased()
+
+    static let actionsLabel = "c2pa.actions.v2"
+    static let hashLabel = "c2pa.hash.bmff.v3"
+
+    /// The whole `uuid` box: C2PA's box type, version and flags, purpose `manifest`, no Merkle data, then the store.
+    func uuidBox(hash: [UInt8]) throws(PhimError) -> [UInt8] {
+        let store = try manifestStore(hash: hash)
+        let payload = BMFF.c2paUUID + [0, 0, 0, 0] + Array("manifest".utf8) + [0] + BigEndian.bytes(UInt64(0)) + store
+        return BigEndian.bytes(UInt32(8 + payload.count)) + Array("uuid".utf8) + payload
+    }
+
+    func manifestStore(hash: [UInt8]) throws(PhimError) -> [UInt8] {
+        let actions = JUMBF.cborSuperbox(.cbor, label: Self.actionsLabel, actionsAssertion())
+        let bmffHash = JUMBF.cborSuperbox(.cbor, label: Self.hashLabel, hashAssertion(hash))
+        let assertionStore = JUMBF.superbox(.assertionStore, label: "c2pa.assertions", children: [actions, bmffHash])
+        let claim = claimValue(assertions: [(Self.actionsLabel, actions), (Self.hashLabel, bmffHash)]).encoded()
+        let signature: [UInt8]
+        do {
+            signature = try COSESign1.sign(claim, key: identity.key, chain: identity.chain)
+        } catch {
+            throw PhimError(.operationFailed, "signing the manifest failed: \(error)")
+        }
+        let manifest = JUMBF.superbox(.manifest, label: label, children: [
+            assertionStore,
+            JUMBF.superbox(.claim, label: "c2pa.claim.v2", children: [JUMBF.box("cbor", claim)]),
+            JUMBF.superbox(.signature, label: "c2pa.signature", children: [JUMBF.box("cbor", signature)]),
+        ])
+        return JUMBF.superbox(.manifestStore, label: "c2pa", children: [manifest])
+    }
+
+    func actionsAssertion() -> CBOR {
+        .object(["actions": .array([.object([
+            "action": .text("c2pa.created"),
+            "softwareAgent": .object(["name": .text(provenance.softwareName), "version": .text(provenance.softwareVersion)]),
+            "digitalSourceType": .text(provenance.sourceType.iri),
+        ])])])
+    }
+
+    func hashAssertion(_ hash: [UInt8]) -> CBOR {
+        .object([
+            "exclusions": .array([
+                .object(["xpath": .text("/uuid"), "data": .array([.object(["offset": .int(8), "value": .bytes(BMFF.c2paUUID)])])]),
+                .object(["xpath": .text("/ftyp")]),
+                .object(["xpath": .text("/mfra")]),
+            ]),
+            "alg": .text("sha256"),
+            "hash": .bytes(hash),
+            "name": .text("jumbf manifest"),
+        ])
+    }
+
+    func claimValue(assertions: [(label: String, superbox: [UInt8])]) -> CBOR {
+        var members: [(CBOR, CBOR)] = [
+            (.text("instanceID"), .text(instanceID)),
+            (.text("claim_generator_info"), .object(["name": .text(provenance.softwareName), "version": .text(provenance.softwareVersion)])),
+            (.text("signature"), .text("self#jumbf=/c2pa/\(label)/c2pa.signature")),
+            (.text("created_assertions"), .array(assertions.map { assertion in
+                .object(["url": .text("self#jumbf=c2pa.assertions/\(assertion.label)"),
+                         "hash": .bytes(Array(SHA256.hash(data: JUMBF.hashedContents(of: assertion.superbox))))])
+            })),
+        ]
+        if let title = provenance.title { members.append((.text("dc:title"), .text(title))) }
+        members.append((.text("alg"), .text("sha256")))
+        return .map(members)
+    }
+}

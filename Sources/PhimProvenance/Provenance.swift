@@ -1,0 +1,63 @@
+import Foundation
+
+/// How a video came to be, in the IPTC digital source type vocabulary that C2PA's `c2pa.created` action carries.
+public enum DigitalSourceType: String, Sendable, CaseIterable {
+    /// Made by software from the user's own media (a `phim render` of their clips and pictures).
+    case composite
+    /// Drawn by software without media or models (colours, gradients and text only).
+    case digitalCreation
+    /// Made by algorithms that learned nothing from data (the extractive script writer, espeak-ng).
+    case algorithmicMedia
+    /// Made by a model trained on data (an LLM's script, a neural voice, a GAN's frames).
+    case trainedAlgorithmicMedia
+    /// The user's media combined with what a trained model made (a face swap, generated layers).
+    case compositeWithTrainedAlgorithmicMedia
+
+    /// The IPTC term's IRI.
+    public var iri: String { "http://cv.iptc.org/newscodes/digitalsourcetype/" + rawValue }
+}
+
+/// What went into an output, as the pipeline that made it saw it. The one place that turns this into a source type.
+public struct MadeFrom: Sendable, Equatable {
+    /// The user's own pictures, videos or sound.
+    public var userMedia: Bool
+    /// Content made by algorithms that learned nothing from data (a generated script, espeak-ng's voice).
+    public var algorithmicContent: Bool
+    /// Content made by trained models (an LLM's script, a neural voice, a GAN, a face swap).
+    public var trainedModels: Bool
+
+    public init(userMedia: Bool = false, algorithmicContent: Bool = false, trainedModels: Bool = false) {
+        self.userMedia = userMedia
+        self.algorithmicContent = algorithmicContent
+        self.trainedModels = trainedModels
+    }
+
+    public var sourceType: DigitalSourceType {
+        if trainedModels { return userMedia ? .compositeWithTrainedAlgorithmicMedia : .trainedAlgorithmicMedia }
+        if algorithmicContent { return .algorithmicMedia }
+        return userMedia ? .composite : .digitalCreation
+    }
+}
+
+/// What a manifest says about one output: how it was made, by which software, under what title.
+public struct Provenance: Sendable, Equatable {
+    public var sourceType: DigitalSourceType
+    /// The software agent, e.g. `Phim 0.1.0`.
+    public var softwareName: String
+    public var softwareVersion: String
+    /// The manifest's `dc:title`: usually the output's file name.
+    public var title: String?
+
+    public init(sourceType: DigitalSourceType, softwareName: String = "Phim", softwareVersion: String = PhimVersion.current,
+                title: String? = nil) {
+        self.sourceType = sourceType
+        self.softwareName = softwareName
+        self.softwareVersion = softwareVersion
+        self.title = title
+    }
+}
+
+/// Phim's version, as `phim --version` prints it and manifests name it.
+public enum PhimVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,197 @@
+import Foundation
+import PhimCore
+import PhimMedia
+import PhimTesting
+import Testing
+@testable import PhimProvenance
+
+/// c2pa-rs, the C2PA reference implementation (PyPI's c2pa-python, installed by `make test` into `.build/c2pa-venv`).
+enum ReferenceReader {
+    static let python = SampleMedia.packageRoot.appendingPathComponent(".build/c2pa-venv/bin/python")
+    static let isAvailable = FileManager.default.isExecutableFile(atPath: python.path)
+        && (try? run(["-c", "import c2pa"]).status) == 0
+
+    /// What c2pa-rs says of one file, with `anchor` (PEM) as the only trust anchor.
+    struct Verdict: Decodable {
+        var state: String?
+        var failures: [String]
+        var successes: [String]
+        var actions: [String]
+        var sourceTypes: [String]
+        var agents: [String]
+        var error: String?
+    }
+
+    static let script = #"""
+    import json, sys
+    from c2pa import Reader, Settings, Context, C2paError
+    anchor = open(sys.argv[1]).read()
+    context = Context(Settings.from_dict({"version": 1, "trust": {"trust_anchors": anchor}, "verify": {"verify_trust": True}}))
+    for path in sys.argv[2:]:
+        out = {"state": None, "failures": [], "successes": [], "actions": [], "sourceTypes": [], "agents": [], "error": None}
+        try:
+            with open(path, "rb") as f, Reader("video/mp4", f, context=context) as reader:
+                out["state"] = reader.get_validation_state()
+                results = (reader.get_validation_results() or {}).get("activeManifest", {})
+                out["failures"] = [r["code"] for r in results.get("failure", [])]
+                out["successes"] = [r["code"] for r in results.get("success", [])]
+                store = json.loads(reader.json())
+                manifest = store["manifests"][store["active_manifest"]]
+                for assertion in manifest.get("assertions", []):
+                    if assertion["label"].startswith("c2pa.actions"):
+                        for action in assertion["data"]["actions"]:
+                            out["actions"].append(action["action"])
+                            out["sourceTypes"].append(action.get("digitalSourceType", ""))
+                            agent = action.get("softwareAgent", "")
+                            out["agents"].append(agent if isinstance(agent, str) else agent.get("name", "") + " " + agent.get("version", ""))
+        except Exception as e:
+            out["error"] = type(e).__name__ + ": " + str(e)
+        print(json.dumps(out))
+    """#
+
+    static func verdicts(_ files: [URL], anchor: String) throws -> [Verdict] {
+        let anchorFile = FileManager.default.temporaryDirectory.appendingPathComponent("phim-anchor-\(UUID().uuidString).pem")
+        try Data(anchor.utf8).write(to: anchorFile)
+        defer { try? FileManager.default.removeItem(at: anchorFile) }
+        let result = try run(["-c", script, anchorFile.path] + files.map(\.path))
+        try #require(result.status == 0, "c2pa-python failed: \(result.stderr)")
+        return try result.stdout.split(separator: "\n").map { try JSONDecoder().decode(Verdict.self, from: Data($0.utf8)) }
+    }
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = python
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+    }
+}
+
+/// Phim's manifests as the reference implementation reads them: trusted with Phim's CA as the anchor, bound to
+/// every byte of the file, in every MP4 layout; the video itself unchanged.
+@Suite(.enabled(if: ReferenceReader.isAvailable, "needs c2pa-python in .build/c2pa-venv (make c2pa-reader)"))
+struct C2PAReaderTests {
+    let folder = TemporaryFolder("phim-c2pa")
+
+    /// An MP4 made by ffmpeg's own muxer with `options` (a layout), 1 s of test pattern, with or without a tone.
+    func ffmpegMP4(_ name: String, sound: Bool, options: [String]) throws -> URL {
+        let url = folder.file(name)
+        var arguments = ["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=1"]
+        if sound { arguments += ["-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac"] }
+        arguments += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "10"] + options + [url.path]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        return url
+    }
+
+    /// ffmpeg's per-frame checksums of every stream: equal when the media decode the same.
+    func frameChecksums(_ url: URL) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = ["-nostdin", "-loglevel", "error", "-i", url.path, "-map", "0", "-f", "framemd5", "-"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
+    }
+
+    @Test func everyLayoutIsTrustedAndDecodesAsBefore() throws {
+        let identity = try SigningIdentity.loadOrCreate(in: folder.file("identity"))
+        let layouts: [(String, Bool, [String])] = [
+            ("faststart.mp4", true, ["-movflags", "+faststart"]),
+            ("moov-last.mp4", true, []),
+            ("silent.mp4", false, ["-movflags", "+faststart"]),
+            // Fragments with absolute base offsets in tfhd, and an mfra index.
+            ("fragmented.mp4", true, ["-movflags", "+frag_keyframe+empty_moov", "-frag_duration", "200000"]),
+        ]
+        var sealed: [URL] = []
+        for (name, sound, options) in layouts {
+            let url = try ffmpegMP4(name, sound: sound, options: options)
+            let before = try frameChecksums(url)
+            try C2PAWriter(identity: identity).seal(url, provenance: Provenance(sourceType: .trainedAlgorithmicMedia, title: name))
+            #expect(try frameChecksums(url) == before, "\(name) decodes differently once signed")
+            #expect(before.count >= 25)
+            sealed.append(url)
+        }
+        let anchor = try #require(identity.authorityPEM)
+        let verdicts = try ReferenceReader.verdicts(sealed, anchor: anchor)
+        for (url, verdict) in zip(sealed, verdicts) {
+            let name = url.lastPathComponent
+            #expect(verdict.error == nil, "\(name): \(verdict.error ?? "")")
+            #expect(verdict.state == "Trusted", "\(name): \(verdict.state ?? "none"), failures \(verdict.failures)")
+            #expect(verdict.failures.isEmpty, "\(name): \(verdict.failures)")
+            #expect(verdict.successes.contains("assertion.bmffHash.match"), "\(name): \(verdict.successes)")
+            #expect(verdict.actions == ["c2pa.created"], "\(name)")
+            #expect(verdict.sourceTypes == [DigitalSourceType.trainedAlgorithmicMedia.iri], "\(name)")
+            #expect(verdict.agents == ["Phim \(PhimVersion.current)"], "\(name)")
+        }
+    }
+
+    @Test func changingTheMediaBreaksTheSeal() throws {
+        let identity = try SigningIdentity.loadOrCreate(in: folder.file("identity"))
+        let url = try ffmpegMP4("tampered.mp4", sound: true, options: ["-movflags", "+faststart"])
+        try C2PAWriter(identity: identity).seal(url, provenance: Provenance(sourceType: .composite))
+        // Flip two bytes in the middle of the media data.
+        var bytes = [UInt8](try Data(contentsOf: url))
+        let handle = try FileHandle(forReadingFrom: url)
+        let boxes = try BMFF.topLevelBoxes(of: handle, size: UInt64(bytes.count), subject: .file(url))
+        try handle.close()
+        #expect(boxes.map(\.type).prefix(2) == ["ftyp", "uuid"] && boxes[1].isC2PA)
+        let mdat = try #require(boxes.first { $0.type == "mdat" })
+        let middle = Int(mdat.offset + mdat.size / 2)
+        bytes[middle] ^= 0xff
+        bytes[middle + 1] ^= 0xff
+        try Data(bytes).write(to: url)
+        let anchor = try #require(identity.authorityPEM)
+        let verdict = try #require(try ReferenceReader.verdicts([url], anchor: anchor).first)
+        #expect(verdict.state == "Invalid", "\(verdict.state ?? "none")")
+        #expect(verdict.failures.contains("assertion.bmffHash.mismatch"), "\(verdict.failures)")
+    }
+
+    @Test func anotherAnchorIsNotTrusted() throws {
+        let identity = try SigningIdentity.loadOrCreate(in: folder.file("identity"))
+        let stranger = try SigningIdentity.loadOrCreate(in: folder.file("stranger"))
+        let url = try ffmpegMP4("untrusted.mp4", sound: false, options: [])
+        try C2PAWriter(identity: identity).seal(url, provenance: Provenance(sourceType: .composite))
+        let anchor = try #require(stranger.authorityPEM)
+        let verdict = try #require(try ReferenceReader.verdicts([url], anchor: anchor).first)
+        #expect(verdict.state == "Valid", "signed correctly, by a CA the reader does not trust: \(verdict.state ?? "none")")
+        #expect(verdict.failures.contains("signingCredential.untrusted"), "\(verdict.failures)")
+    }
+
+    /// What `phim render` and `phim make` write is signed with the local identity and says how it was made.
+    @Test func rendersAndMakesCarryTheirSourceTypes() throws {
+        let colours = folder.file("colours.json")
+        try Data(#"{"width": 160, "height": 90, "clips": [{"duration": 1, "layers": [{"type": "title", "text": "Hi"}]}]}"#.utf8).write(to: colours)
+        let picture = folder.file("picture.json")
+        let image = try SampleMedia.url("messi5.jpg")
+        try Data(#"{"width": 160, "height": 90, "clips": [{"duration": 1, "layers": [{"type": "image", "path": "\#(image.path)"}]}]}"#.utf8).write(to: picture)
+        let article = folder.file("article.md")
+        try Data("# Bees\n\nBees pollinate crops. Farms need them.\n".utf8).write(to: article)
+        let outputs = ["colours.mp4", "picture.mp4", "made.mp4"].map { folder.file($0) }
+        for (arguments, output) in [(["render", colours.path], outputs[0]), (["render", picture.path], outputs[1]),
+                                    (["make", article.path, "--duration", "3", "--music", "none"], outputs[2])] {
+            let result = try CLIRunner.run(arguments + ["--preview", "-o", output.path])
+            try #require(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        let anchor = try #require(try SigningIdentity.local().authorityPEM)
+        let verdicts = try ReferenceReader.verdicts(outputs, anchor: anchor)
+        let expected: [DigitalSourceType] = [.digitalCreation, .composite, .algorithmicMedia]
+        for (index, verdict) in verdicts.enumerated() {
+            #expect(verdict.state == "Trusted", "\(outputs[index].lastPathComponent): \(verdict.state ?? "none") \(verdict.failures) \(verdict.error ?? "")")
+            #expect(verdict.sourceTypes == [expected[index].iri], "\(outputs[index].lastPathComponent)")
+        }
+    }
+}
