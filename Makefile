@@ -1,5 +1,6 @@
 # Phim: two commands on a fresh Debian 12 machine with Swift 6.x.
-#   make demo   installs what is missing, builds in release mode, renders Examples/demo.json to out/demo.mp4 and
+#   make demo   installs what is missing, builds in release mode, renders Examples/demo.json to out/demo.mp4 (and
+#               checks its signed C2PA manifest) and
 #               makes a Vietnamese explainer (out/may-hoc.mp4 with .srt, .vtt and its storyboard) from an article
 #   make test   installs what is missing, runs every test, then a short deterministic run of the fuzz harness
 
@@ -25,6 +26,7 @@ demo: deps media build
 	@mkdir -p out
 	.build/release/phim render Examples/demo.json -o out/demo.mp4
 	.build/release/phim probe out/demo.mp4
+	.build/release/phim verify out/demo.mp4
 	.build/release/phim make Examples/articles/may-hoc-la-gi.md -o out/may-hoc.mp4 --duration 45 --aspect 9:16 \
 	  --storyboard out/may-hoc.json
 	.build/release/phim probe out/may-hoc.mp4

@@ -101,7 +101,7 @@ let package = Package(
             name: "phim",
             dependencies: [
                 "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSpeech", "PhimScript", "PhimMake", "PhimSafetensors",
-                "PhimProvenance",
+                "PhimProvenance", .product(name: "X509", package: "swift-certificates"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

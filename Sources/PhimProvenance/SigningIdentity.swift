@@ -52,9 +52,9 @@ public struct SigningIdentity: Sendable {
         let authority = try makeAuthority(key: authorityKey)
         let signer = try makeSigner(key: signerKey, authority: authority, authorityKey: authorityKey)
         try write(pem(authority), to: staging.appendingPathComponent("ca.pem"), mode: 0o644)
-        try write(authorityKey.pemRepresentation, to: staging.appendingPathComponent("ca.key"), mode: 0o600)
+        try write(authorityKey.pemRepresentation + "\n", to: staging.appendingPathComponent("ca.key"), mode: 0o600)
         try write(pem(signer), to: staging.appendingPathComponent("signer.pem"), mode: 0o644)
-        try write(signerKey.pemRepresentation, to: staging.appendingPathComponent("signer.key"), mode: 0o600)
+        try write(signerKey.pemRepresentation + "\n", to: staging.appendingPathComponent("signer.key"), mode: 0o600)
         if rename(staging.path, folder.path) != 0 && errno != ENOTEMPTY && errno != EEXIST {
             throw PhimError(.writeFailed, "cannot move the new signing identity into place: \(String(cString: strerror(errno)))",
                             subject: .file(folder))
@@ -66,7 +66,7 @@ public struct SigningIdentity: Sendable {
     }
 
     /// The identity in `folder`, or `nil` if there is none.
-    static func load(from folder: URL) throws(PhimError) -> SigningIdentity? {
+    public static func load(from folder: URL) throws(PhimError) -> SigningIdentity? {
         let signerURL = folder.appendingPathComponent("signer.pem")
         guard FileManager.default.fileExists(atPath: signerURL.path) else { return nil }
         let signerText = try readText(signerURL)
@@ -106,6 +106,24 @@ public struct SigningIdentity: Sendable {
         } catch {
             throw PhimError(.unreadableFile, "the signing identity does not parse: \(error)", subject: .file(folder))
         }
+    }
+
+    /// The signer certificate in words, for `phim identity show`.
+    public struct Summary: Sendable {
+        public var subject: String
+        public var issuer: String
+        public var notBefore: String
+        public var notAfter: String
+        /// SHA-256 of the certificate's DER, as colon-separated hex.
+        public var fingerprint: String
+    }
+
+    public func summary() throws(PhimError) -> Summary {
+        let signer = try Self.certify { try Certificate(pemEncoded: signerPEM) }
+        let formatter = ISO8601DateFormatter()
+        return Summary(subject: String(describing: signer.subject), issuer: String(describing: signer.issuer),
+                       notBefore: formatter.string(from: signer.notValidBefore), notAfter: formatter.string(from: signer.notValidAfter),
+                       fingerprint: SHA256.hash(data: chain[0]).map { String(format: "%02X", $0) }.joined(separator: ":"))
     }
 
     // MARK: Certificates
@@ -174,7 +192,7 @@ public struct SigningIdentity: Sendable {
     }
 
     static func pem(_ certificate: Certificate) throws(PhimError) -> String {
-        try certify { try certificate.serializeAsPEM().pemString }
+        try certify { try certificate.serializeAsPEM().pemString + "\n" }
     }
 
     static func hostName() -> String {

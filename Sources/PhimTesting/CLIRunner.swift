@@ -22,12 +22,16 @@ public enum CLIRunner {
     }
 
     /// Runs `phim arguments…` in `directory` and collects its output; with `interruptAfter`, sends SIGINT that many
-    /// seconds after starting.
-    public static func run(_ arguments: [String], in directory: URL? = nil, interruptAfter: Double? = nil) throws -> Result {
+    /// seconds after starting. `environment` adds to (or replaces) the test's own variables.
+    public static func run(_ arguments: [String], in directory: URL? = nil, interruptAfter: Double? = nil,
+                           environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -17,6 +17,8 @@ struct Phim: AsyncParsableCommand {
             RenderCommand.self,
             MakeCommand.self,
             ModelCommand.self,
+            VerifyCommand.self,
+            IdentityCommand.self,
         ]
     )
 

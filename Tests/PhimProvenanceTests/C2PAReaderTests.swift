@@ -195,3 +195,89 @@ struct C2PAReaderTests {
         }
     }
 }
+
+/// `phim verify` against manifests written by Phim and by the reference implementation, intact and tampered.
+@Suite(.enabled(if: ReferenceReader.isAvailable, "needs c2pa-python in .build/c2pa-venv (make c2pa-reader)"))
+struct VerifyCLITests {
+    let folder = TemporaryFolder("phim-verify")
+
+    /// Signs `source` into `destination` with c2pa-rs, using the identity in `identity` (its signer key and chain).
+    func signWithReference(_ source: URL, _ destination: URL, identity: URL) throws {
+        let script = #"""
+        import sys
+        from c2pa import Builder, Signer, C2paSignerInfo, C2paSigningAlg, Settings, Context
+        folder, src, dst = sys.argv[1:4]
+        context = Context(Settings.from_dict({"version": 1, "builder": {"thumbnail": {"enabled": False}}}))
+        manifest = {"claim_generator_info": [{"name": "reference", "version": "1"}], "title": "ref.mp4", "format": "video/mp4",
+          "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": [{"action": "c2pa.created",
+             "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"}]}}]}
+        info = C2paSignerInfo(C2paSigningAlg.ES256, open(folder + "/signer.pem", "rb").read(), open(folder + "/signer.key", "rb").read(), None)
+        with Builder.from_json(manifest, context=context) as builder:
+            builder.sign_file(src, dst, Signer.from_info(info))
+        """#
+        let result = try ReferenceReader.run(["-c", script, identity.path, source.path, destination.path])
+        try #require(result.status == 0, "c2pa-python could not sign: \(result.stderr)")
+    }
+
+    @Test func verifyReadsPhimsAndTheReferencesManifests() throws {
+        let environment = ["XDG_CONFIG_HOME": folder.file("config").path]
+        let project = folder.file("p.json")
+        try Data(#"{"width": 160, "height": 90, "clips": [{"duration": 1, "layers": [{"type": "title", "text": "Hi"}]}]}"#.utf8).write(to: project)
+        let ours = folder.file("ours.mp4")
+        let render = try CLIRunner.run(["render", project.path, "-o", ours.path], environment: environment)
+        try #require(render.status == 0, "\(render.stderr)")
+
+        // Phim's own output: trusted by the local CA, with its action and source type.
+        let verified = try CLIRunner.run(["verify", ours.path, "--json"], environment: environment)
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(verified.stdout.utf8)) as? [String: Any])
+        let c2pa = try #require(document["c2pa"] as? [String: Any])
+        #expect(c2pa["state"] as? String == "Trusted")
+        let actions = try #require(c2pa["actions"] as? [[String: Any]])
+        #expect(actions.first?["digitalSourceType"] as? String == DigitalSourceType.digitalCreation.iri)
+        let codes = try #require(c2pa["codes"] as? [String: [String]])
+        #expect(codes["failure"] == [] && codes["success"]?.contains("assertion.bmffHash.match") == true)
+
+        // Without the local CA (another configuration folder) the same file is valid but not trusted.
+        let elsewhere = try CLIRunner.run(["verify", ours.path], environment: ["XDG_CONFIG_HOME": folder.file("other").path])
+        #expect(elsewhere.status == 0 && elsewhere.stdout.contains("c2pa:        Valid"), "\(elsewhere.stdout)")
+        // …and trusted again with the CA given as --trust.
+        let ca = try CLIRunner.run(["identity", "ca"], environment: environment)
+        let anchor = folder.file("ca.pem")
+        try Data(ca.stdout.utf8).write(to: anchor)
+        let withTrust = try CLIRunner.run(["verify", ours.path, "--trust", anchor.path], environment: ["XDG_CONFIG_HOME": folder.file("other").path])
+        #expect(withTrust.stdout.contains("c2pa:        Trusted"), "\(withTrust.stdout)")
+
+        // A manifest written by c2pa-rs with the same signer (its padding, salts and exclusions): trusted too.
+        let plain = folder.file("plain.mp4")
+        let ffmpeg = Process()
+        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        ffmpeg.arguments = ["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:duration=1",
+                            "-c:v", "libx264", "-pix_fmt", "yuv420p", plain.path]
+        try ffmpeg.run()
+        ffmpeg.waitUntilExit()
+        let absent = try CLIRunner.run(["verify", plain.path], environment: environment)
+        #expect(absent.status == 3 && absent.stdout.contains("Absent"), "\(absent.stdout)")
+        let reference = folder.file("reference.mp4")
+        try signWithReference(plain, reference, identity: folder.file("config/phim/identity"))
+        let theirs = try CLIRunner.run(["verify", reference.path], environment: environment)
+        #expect(theirs.status == 0 && theirs.stdout.contains("c2pa:        Trusted"), "\(theirs.stdout) \(theirs.stderr)")
+        #expect(theirs.stdout.contains("digitalCapture"))
+
+        // Tampered media: found but broken, exit 1, and the failing check named.
+        for url in [ours, reference] {
+            var bytes = [UInt8](try Data(contentsOf: url))
+            let mdat = try #require(Data(bytes).range(of: Data("mdat".utf8))).upperBound
+            bytes[mdat + 40] ^= 0xff
+            bytes[mdat + 41] ^= 0xff
+            try Data(bytes).write(to: url)
+            let broken = try CLIRunner.run(["verify", url.path], environment: environment)
+            #expect(broken.status == 1, "\(url.lastPathComponent): \(broken.stdout)")
+            #expect(broken.stdout.contains("Invalid") && broken.stdout.contains("assertion.bmffHash.mismatch"), "\(broken.stdout)")
+        }
+
+        // Not an MP4 at all: exit 2, one line.
+        let text = try CLIRunner.run(["verify", project.path], environment: environment)
+        #expect(text.status == 2 && text.stderr.split(separator: "\n").count == 1 && text.stderr.contains("not an MP4"), "\(text.stderr)")
+    }
+}

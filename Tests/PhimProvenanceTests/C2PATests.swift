@@ -98,3 +98,33 @@ import X509
         #expect(!key.publicKey.isValidSignature(signature, for: COSESign1.toBeSigned(protected: protected, payload: Array("another".utf8))))
     }
 }
+
+/// `phim identity`: the identity is made on first use in `$XDG_CONFIG_HOME/phim/identity`, and `ca` prints the anchor.
+@Suite struct IdentityCLITests {
+    let folder = TemporaryFolder("phim-identity-cli")
+
+    @Test func identityIsMadeOnFirstUseAndItsCAIsPrinted() throws {
+        let environment = ["XDG_CONFIG_HOME": folder.url.path]
+        let show = try CLIRunner.run(["identity", "show"], environment: environment)
+        #expect(show.status == 0, "\(show.stderr)")
+        let home = folder.file("phim/identity")
+        #expect(show.stdout.contains("folder:      \(home.path)"), "\(show.stdout)")
+        #expect(show.stdout.contains("CN=Phim signer"), "\(show.stdout)")
+        let ca = try CLIRunner.run(["identity", "ca"], environment: environment)
+        #expect(ca.status == 0)
+        #expect(ca.stdout == (try String(contentsOf: home.appendingPathComponent("ca.pem"), encoding: .utf8)))
+        #expect(ca.stdout.hasPrefix("-----BEGIN CERTIFICATE-----"))
+        // The signer shown is the one in the folder, and stays so.
+        let again = try CLIRunner.run(["identity", "show"], environment: environment)
+        #expect(again.stdout == show.stdout)
+    }
+
+    @Test func anUnwritableConfigurationFolderIsOneLine() throws {
+        let blocker = folder.file("file-not-folder")
+        try Data("x".utf8).write(to: blocker)
+        let result = try CLIRunner.run(["identity", "show"], environment: ["XDG_CONFIG_HOME": blocker.path])
+        #expect(result.status != 0)
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("identity"), "\(result.stderr)")
+    }
+}
