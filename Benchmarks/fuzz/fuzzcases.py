@@ -880,7 +880,22 @@ def family_project(rng, ctx, case):
 # --------------------------------------------------------------------------------------------------------
 # Family 2: media
 
+def verify_case(rng, ctx, case):
+    """`phim verify` on a signed MP4 (its manifest, boxes or media damaged, or intact), or on other media."""
+    source = "signed.mp4" if chance(rng, 0.8) else rng.choice([n for n in MEDIA_KINDS["video"] if n in ctx.media])
+    data = ctx.media[source]
+    donors = [ctx.media[n] for n in rng.sample(sorted(ctx.media), 3)]
+    for _ in range(rng.choice([0, 1, 1, 2, 3])):
+        data, note = mutate_media(rng, source, data, donors)
+        case.note("%s: %s" % (source, note))
+    name = "m.mp4" if chance(rng, 0.9) else "m.txt"
+    case.file(name, data)
+    case.args = ["verify", name] + (["--json"] if chance(rng, 0.5) else [])
+
+
 def family_media(rng, ctx, case):
+    if "signed.mp4" in ctx.media and chance(rng, 0.1):
+        return verify_case(rng, ctx, case)
     kind = weighted(rng, [("image", 30), ("video", 25), ("audio", 30), ("subtitles", 15)])
     source = rng.choice([n for n in MEDIA_KINDS[kind] if n in ctx.media])
     data = ctx.media[source]

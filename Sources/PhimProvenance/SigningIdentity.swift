@@ -71,14 +71,19 @@ public struct SigningIdentity: Sendable {
         guard FileManager.default.fileExists(atPath: signerURL.path) else { return nil }
         let signerText = try readText(signerURL)
         let keyText = try readText(folder.appendingPathComponent("signer.key"))
-        let authorityText = try readText(folder.appendingPathComponent("ca.pem"))
+        let authorityURL = folder.appendingPathComponent("ca.pem")
+        let authorityText = FileManager.default.fileExists(atPath: authorityURL.path) ? try readText(authorityURL) : nil
         do {
-            let signer = try Certificate(pemEncoded: signerText)
+            let chain = try PEMDocument.parseMultiple(pemString: signerText).map { try Certificate(pemDocument: $0) }
+            guard let signer = chain.first else {
+                throw PhimError(.unreadableFile, "signer.pem holds no certificate", subject: .file(folder))
+            }
             let key = try P256.Signing.PrivateKey(pemRepresentation: keyText)
             guard signer.publicKey == Certificate.PublicKey(key.publicKey) else {
                 throw PhimError(.unreadableFile, "the signer key does not belong to signer.pem", subject: .file(folder))
             }
-            return SigningIdentity(chain: [try der(signer)], key: key, authorityPEM: authorityText, signerPEM: signerText)
+            return SigningIdentity(chain: try chain.map { (certificate) throws(PhimError) in try der(certificate) }, key: key,
+                                   authorityPEM: authorityText, signerPEM: signerText)
         } catch let error as PhimError {
             throw error
         } catch {
@@ -89,8 +94,9 @@ public struct SigningIdentity: Sendable {
     /// A signer certificate that expires within 30 days is replaced by a new one from the local CA.
     static func renewedIfNeeded(_ identity: SigningIdentity, in folder: URL) throws(PhimError) -> SigningIdentity {
         do {
-            let signer = try Certificate(pemEncoded: identity.signerPEM)
-            guard signer.notValidAfter < Date().addingTimeInterval(30 * 86_400) else { return identity }
+            let signer = try Certificate(derEncoded: identity.chain[0])
+            guard signer.notValidAfter < Date().addingTimeInterval(30 * 86_400),
+                  FileManager.default.fileExists(atPath: folder.appendingPathComponent("ca.key").path) else { return identity }
             let authority = try Certificate(pemEncoded: try readText(folder.appendingPathComponent("ca.pem")))
             let authorityKey = try P256.Signing.PrivateKey(pemRepresentation: try readText(folder.appendingPathComponent("ca.key")))
             let renewed = try makeSigner(key: identity.key, authority: authority, authorityKey: authorityKey)
@@ -108,6 +114,73 @@ public struct SigningIdentity: Sendable {
         }
     }
 
+    /// Installs a signer the user brings (their organisation's certificate, a CA's), in place of the local one:
+    /// `chainPEM` holds the signer's certificate first, then any intermediates; `keyPEM` its P-256 private key.
+    /// The certificate must meet C2PA's signer profile, checked here so that no manifest is signed that readers reject.
+    /// - Throws: `.invalidInput` naming `chain` or `key` and what is wrong.
+    public static func install(chainPEM: String, keyPEM: String, in folder: URL) throws(PhimError) -> SigningIdentity {
+        let certificates: [Certificate]
+        do {
+            certificates = try PEMDocument.parseMultiple(pemString: chainPEM).map { try Certificate(pemDocument: $0) }
+        } catch {
+            throw PhimError(.invalidInput, "no PEM certificates that parse", subject: .option("chain"))
+        }
+        guard let leaf = certificates.first else { throw PhimError(.invalidInput, "no certificates", subject: .option("chain")) }
+        let key: P256.Signing.PrivateKey
+        do { key = try P256.Signing.PrivateKey(pemRepresentation: keyPEM) } catch {
+            throw PhimError(.invalidInput, "not a P-256 private key in PEM (ES256 is the signature C2PA readers all accept)", subject: .option("key"))
+        }
+        guard leaf.publicKey == Certificate.PublicKey(key.publicKey) else {
+            throw PhimError(.invalidInput, "the key does not belong to the chain's first certificate", subject: .option("key"))
+        }
+        if let problem = signerProfileProblem(leaf) { throw PhimError(.invalidInput, problem, subject: .option("chain")) }
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw PhimError(.writeFailed, "cannot create it: \(error.localizedDescription)", subject: .file(folder))
+        }
+        let chainText = try certificates.map { (certificate) throws(PhimError) in try pem(certificate) }.joined()
+        for (name, text, mode) in [("signer.key", keyPEM.hasSuffix("\n") ? keyPEM : keyPEM + "\n", 0o600), ("signer.pem", chainText, 0o644)] {
+            let staging = folder.appendingPathComponent(".\(name)-\(UUID().uuidString.prefix(8))")
+            try write(text, to: staging, mode: mode)
+            guard rename(staging.path, folder.appendingPathComponent(name).path) == 0 else {
+                throw PhimError(.writeFailed, "cannot put \(name) in place", subject: .file(folder))
+            }
+        }
+        // A local CA that did not issue this signer is no longer its anchor.
+        try? manager.removeItem(at: folder.appendingPathComponent("ca.pem"))
+        try? manager.removeItem(at: folder.appendingPathComponent("ca.key"))
+        guard let identity = try load(from: folder) else {
+            throw PhimError(.operationFailed, "the installed identity does not load", subject: .file(folder))
+        }
+        return identity
+    }
+
+    /// What keeps `certificate` from signing C2PA manifests (c2pa-rs's signer profile), or nil.
+    static func signerProfileProblem(_ certificate: Certificate) -> String? {
+        guard certificate.version == .v3 else { return "the certificate is not X.509 version 3" }
+        let now = Date()
+        guard certificate.notValidBefore <= now, now <= certificate.notValidAfter else { return "the certificate is not valid now" }
+        guard let extensions = try? certificate.extensions else { return "the certificate's extensions do not parse" }
+        if case .isCertificateAuthority = (try? extensions.basicConstraints) ?? .notCertificateAuthority {
+            return "the certificate is a CA; C2PA needs an end-entity signer certificate"
+        }
+        guard let usage = try? extensions.keyUsage, usage.digitalSignature || usage.nonRepudiation, !usage.keyCertSign else {
+            return "the certificate's key usage lacks digitalSignature"
+        }
+        let allowed: [ExtendedKeyUsage.Usage] = [
+            .emailProtection, .init(oid: [1, 3, 6, 1, 5, 5, 7, 3, 36]), .init(oid: [1, 3, 6, 1, 4, 1, 311, 76, 59, 1, 9]),
+            .init(oid: [1, 3, 6, 1, 4, 1, 62558, 2, 1]),
+        ]
+        guard let purposes = try? extensions.extendedKeyUsage, !purposes.contains(.any),
+              purposes.contains(where: { allowed.contains($0) }) else {
+            return "the certificate's extended key usage has none of C2PA's signing purposes (e.g. emailProtection, documentSigning)"
+        }
+        guard (try? extensions.authorityKeyIdentifier) != nil else { return "the certificate has no authority key identifier" }
+        return nil
+    }
+
     /// The signer certificate in words, for `phim identity show`.
     public struct Summary: Sendable {
         public var subject: String
@@ -119,7 +192,7 @@ public struct SigningIdentity: Sendable {
     }
 
     public func summary() throws(PhimError) -> Summary {
-        let signer = try Self.certify { try Certificate(pemEncoded: signerPEM) }
+        let signer = try Self.certify { try Certificate(derEncoded: chain[0]) }
         let formatter = ISO8601DateFormatter()
         return Summary(subject: String(describing: signer.subject), issuer: String(describing: signer.issuer),
                        notBefore: formatter.string(from: signer.notValidBefore), notAfter: formatter.string(from: signer.notValidAfter),

@@ -139,6 +139,102 @@ struct C2PAReaderTests {
         }
     }
 
+    /// Rewrites an MP4's 32-bit chunk offsets (`stco`) as 64-bit ones (`co64`), as a file over 4 GiB has them.
+    static let toCO64 = #"""
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+def boxes(buf, start, end):
+    out = []; i = start
+    while i + 8 <= end:
+        size, kind = struct.unpack(">I4s", buf[i:i+8]); out.append((i, size, kind)); i += size
+    return out
+CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl"}
+def convert(buf, start, end):
+    """Returns the bytes of buf[start:end] (a list of boxes) with every stco turned into co64."""
+    out = b""
+    for offset, size, kind in boxes(buf, start, end):
+        if kind in CONTAINERS:
+            inner = convert(buf, offset + 8, offset + size)
+            out += struct.pack(">I4s", 8 + len(inner), kind) + inner
+        elif kind == b"stco":
+            count = struct.unpack(">I", buf[offset+12:offset+16])[0]
+            entries = struct.unpack(">%dI" % count, buf[offset+16:offset+16+4*count])
+            body = buf[offset+8:offset+12] + struct.pack(">I", count) + b"".join(struct.pack(">Q", e) for e in entries)
+            out += struct.pack(">I4s", 8 + len(body), b"co64") + body
+        else:
+            out += buf[offset:offset+size]
+    return out
+top = boxes(data, 0, len(data))
+moov = [b for b in top if b[2] == b"moov"][0]
+mdat = [b for b in top if b[2] == b"mdat"][0]
+new_moov = convert(data, moov[0], moov[0] + moov[1])
+delta = len(new_moov) - moov[1] if moov[0] < mdat[0] else 0
+def shift(buf, start, end):
+    out = b""
+    for offset, size, kind in boxes(buf, start, end):
+        if kind in CONTAINERS:
+            inner = shift(buf, offset + 8, offset + size); out += struct.pack(">I4s", 8 + len(inner), kind) + inner
+        elif kind == b"co64":
+            count = struct.unpack(">I", buf[offset+12:offset+16])[0]
+            entries = struct.unpack(">%dQ" % count, buf[offset+16:offset+16+8*count])
+            out += buf[offset:offset+16] + b"".join(struct.pack(">Q", e + delta) for e in entries)
+        else:
+            out += buf[offset:offset+size]
+    return out
+new_moov = shift(new_moov, 0, len(new_moov))
+result = b"".join(new_moov if b == moov else data[b[0]:b[0]+b[1]] for b in top)
+open(sys.argv[2], "wb").write(result)
+print("co64" if b"co64" in new_moov else "none", delta)
+"""#
+
+    @Test func sixtyFourBitChunkOffsetsAreMovedToo() throws {
+        let identity = try SigningIdentity.loadOrCreate(in: folder.file("identity"))
+        let original = try ffmpegMP4("small.mp4", sound: true, options: ["-movflags", "+faststart"])
+        let wide = folder.file("wide.mp4")
+        let converted = try ReferenceReader.run(["-c", Self.toCO64, original.path, wide.path])
+        try #require(converted.status == 0 && converted.stdout.hasPrefix("co64"), "\(converted.stderr)")
+        let before = try frameChecksums(original)
+        #expect(try frameChecksums(wide) == before, "the conversion itself changed the media")
+        try C2PAWriter(identity: identity).seal(wide, provenance: Provenance(sourceType: .composite))
+        let data = try Data(contentsOf: wide)
+        #expect(data.range(of: Data("co64".utf8)) != nil && data.range(of: Data("stco".utf8)) == nil)
+        #expect(try frameChecksums(wide) == before, "co64 offsets were not moved with the media")
+        let anchor = try #require(identity.authorityPEM)
+        let verdict = try #require(try ReferenceReader.verdicts([wide], anchor: anchor).first)
+        #expect(verdict.state == "Trusted" && verdict.failures.isEmpty, "\(verdict.state ?? "none") \(verdict.failures)")
+    }
+
+    /// A certificate the user brings signs every video from then on; c2pa-rs trusts it through the user's own CA.
+    @Test func aCertificateBroughtByTheUserSigns() throws {
+        let theirs = folder.file("theirs")
+        let foreign = try SigningIdentity.loadOrCreate(in: theirs)
+        let environment = ["XDG_CONFIG_HOME": folder.file("config").path]
+        func importing(_ chain: String, _ key: String) throws -> CLIRunner.Result {
+            try CLIRunner.run(["identity", "import", "--chain", theirs.appendingPathComponent(chain).path,
+                               "--key", theirs.appendingPathComponent(key).path], environment: environment)
+        }
+        // A CA certificate, or a key that is not the certificate's: refused in one line, naming the option.
+        let authority = try importing("ca.pem", "ca.key")
+        #expect(authority.status == 2 && authority.stderr.contains("--chain") && authority.stderr.contains("CA"), "\(authority.stderr)")
+        let mismatched = try importing("signer.pem", "ca.key")
+        #expect(mismatched.status == 2 && mismatched.stderr.contains("--key"), "\(mismatched.stderr)")
+        let imported = try importing("signer.pem", "signer.key")
+        try #require(imported.status == 0, "\(imported.stderr)")
+
+        let project = folder.file("p.json")
+        try Data(#"{"width": 96, "height": 64, "clips": [{"duration": 1, "layers": [{"type": "title", "text": "Hi"}]}]}"#.utf8).write(to: project)
+        let output = folder.file("theirs.mp4")
+        let render = try CLIRunner.run(["render", project.path, "-o", output.path], environment: environment)
+        try #require(render.status == 0, "\(render.stderr)")
+        let anchor = try #require(foreign.authorityPEM)
+        let verdict = try #require(try ReferenceReader.verdicts([output], anchor: anchor).first)
+        #expect(verdict.state == "Trusted" && verdict.failures.isEmpty, "\(verdict.state ?? "none") \(verdict.failures)")
+        // phim verify knows no local CA now; with the user's CA given it trusts the file.
+        try Data(anchor.utf8).write(to: folder.file("their-ca.pem"))
+        let verified = try CLIRunner.run(["verify", output.path, "--trust", folder.file("their-ca.pem").path], environment: environment)
+        #expect(verified.status == 0 && verified.stdout.contains("Trusted"), "\(verified.stdout)")
+    }
+
     @Test func changingTheMediaBreaksTheSeal() throws {
         let identity = try SigningIdentity.loadOrCreate(in: folder.file("identity"))
         let url = try ffmpegMP4("tampered.mp4", sound: true, options: ["-movflags", "+faststart"])

@@ -77,8 +77,9 @@ extension FrameStage {
     public func abandon() {}
 }
 
-/// Work done on the finished MP4 (still at its temporary path) before it is moved into place: a signature over
-/// the file's bytes (provenance's C2PA manifest). A sealer may rewrite the file, but must leave it at `file`.
+/// Work done on the finished MP4 (still at its temporary path) before it is moved into place. A sealer may rewrite
+/// the file, but must leave it at `file`. The export's own C2PA signature always comes after every sealer, since it
+/// binds every byte.
 /// If a sealer throws, the export fails and nothing is left at the destination.
 public protocol ExportSealer: AnyObject, Sendable {
     func seal(_ file: URL, context: ExportContext) throws(PhimError)

@@ -13,10 +13,11 @@ public struct ExportReport: Sendable {
 }
 
 /// The one way Phim writes an MP4: frames from a source pass through the frame stages into H.264, the sound is
-/// encoded or copied alongside, the finished file is sealed, and only then does it take the destination's name.
+/// encoded or copied alongside, the finished file is sealed and signed (a C2PA manifest saying how it was made), and
+/// only then does it take the destination's name.
 ///
 ///     source ─▶ frame stages (transforms, then observers) ─▶ H.264 ┐
-///                                                                    ├─▶ MP4 (temporary) ─▶ sealers ─▶ commit
+///                                                                    ├─▶ MP4 (temporary) ─▶ sealers ─▶ C2PA ─▶ commit
 ///     audio (samples ─▶ AAC, or packets copied from a file) ───────┘
 ///
 /// Progress is reported every few frames, cancellation is checked every frame, and a failure or cancellation at

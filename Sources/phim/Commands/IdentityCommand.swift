@@ -8,7 +8,7 @@ struct IdentityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "identity",
         abstract: "Show the identity that signs Phim's C2PA manifests (made on first use).",
-        subcommands: [IdentityAuthorityCommand.self, IdentityShowCommand.self]
+        subcommands: [IdentityAuthorityCommand.self, IdentityShowCommand.self, IdentityImportCommand.self]
     )
 }
 
@@ -42,6 +42,28 @@ struct IdentityShowCommand: ParsableCommand {
         print("issuer:      \(summary.issuer)")
         print("valid:       \(summary.notBefore) to \(summary.notAfter)")
         print("sha-256:     \(summary.fingerprint)")
+        print("folder:      \(SigningIdentity.folder().path)")
+    }
+}
+
+/// `phim identity import --chain CHAIN.pem --key KEY.pem`: sign with a certificate of your own.
+struct IdentityImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Sign with your own certificate: a PEM chain (signer first) and its P-256 key, checked against C2PA's signer profile."
+    )
+
+    @Option(help: "PEM certificates: the signer's first, then any intermediates.") var chain: String
+    @Option(help: "The signer's P-256 private key (PEM).") var key: String
+
+    func run() throws {
+        let chainText = try InputFile.read(URL(fileURLWithPath: chain), subject: .option("chain"), written: chain, maxBytes: 1 << 20)
+        let keyText = try InputFile.read(URL(fileURLWithPath: key), subject: .option("key"), written: key, maxBytes: 1 << 20)
+        let identity = try SigningIdentity.install(chainPEM: String(decoding: chainText, as: UTF8.self),
+                                                   keyPEM: String(decoding: keyText, as: UTF8.self), in: SigningIdentity.folder())
+        let summary = try identity.summary()
+        print("signer:      \(summary.subject)")
+        print("issuer:      \(summary.issuer)")
         print("folder:      \(SigningIdentity.folder().path)")
     }
 }
