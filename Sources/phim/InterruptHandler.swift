@@ -20,7 +20,9 @@ final class InterruptHandler: @unchecked Sendable {
                 // Signals that arrive together are delivered as one event: `data` says how many there were.
                 if count.add(max(1, Int(source.data))) > 1 {
                     TemporaryFiles.shared.removeAll()
-                    exit(130)
+                    // `_exit`, not `exit`: the work's own threads may be failing at this moment (their speech command
+                    // was just killed) and calling `exit(1)`; two `exit` calls race, and the status could come out 1.
+                    _exit(130)
                 }
                 Console.shared.progress("stopping…")
                 onInterrupt()
