@@ -160,8 +160,8 @@ import Testing
         #expect(error?.message.contains("1 s") == true)
         // The writer's deadline fires after 1 s. In a full parallel test run the awaiting task can then wait a long
         // time for a free thread of Swift's two-thread pool (other suites do blocking work on it), so only a wait
-        // near a hang is an error here; run alone, this takes about 1 s.
-        #expect(elapsed >= 0.9 && elapsed < 45, "took \(elapsed) s")
+        // near a hang is an error here; run alone, this takes about 1 s (a full run beside a fuzz run took 90 s).
+        #expect(elapsed >= 0.9 && elapsed < 150, "took \(elapsed) s")
         server.stop()
     }
 
