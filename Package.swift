@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "PhimGraphics", targets: ["PhimGraphics"]),
         .library(name: "PhimCompose", targets: ["PhimCompose"]),
         .library(name: "PhimProvenance", targets: ["PhimProvenance"]),
+        .library(name: "PhimWatermark", targets: ["PhimWatermark"]),
         .library(name: "PhimSubtitles", targets: ["PhimSubtitles"]),
         .library(name: "PhimSpeech", targets: ["PhimSpeech"]),
         .library(name: "PhimScript", targets: ["PhimScript"]),
@@ -65,7 +66,14 @@ let package = Package(
 
         // MARK: Swift libraries
         .target(name: "PhimCore"),
-        .target(name: "PhimMedia", dependencies: ["PhimCore", "PhimProvenance", "CFFmpeg", "CYUV"]),
+        .target(name: "PhimMedia", dependencies: ["PhimCore", "PhimProvenance", "PhimWatermark", "CFFmpeg", "CYUV"]),
+        // The invisible watermark: embedding into luma planes and reading it back. Its loops run on every pixel of
+        // every frame, so it is optimised in debug builds too (the tests export and read real videos).
+        .target(
+            name: "PhimWatermark",
+            dependencies: ["PhimCore", "CFFmpeg"],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
         // C2PA manifests (JUMBF, CBOR, COSE, BMFF hashing) and the signing identity: every export signs its MP4.
         .target(
             name: "PhimProvenance",
@@ -101,7 +109,7 @@ let package = Package(
             name: "phim",
             dependencies: [
                 "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSpeech", "PhimScript", "PhimMake", "PhimSafetensors",
-                "PhimProvenance", .product(name: "X509", package: "swift-certificates"),
+                "PhimProvenance", "PhimWatermark", .product(name: "X509", package: "swift-certificates"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -112,6 +120,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "PhimCoreTests", dependencies: ["PhimCore"]),
         .testTarget(name: "PhimMediaTests", dependencies: ["PhimMedia", "PhimProvenance", "PhimTesting"]),
+        .testTarget(name: "PhimWatermarkTests", dependencies: ["PhimWatermark", "PhimCore"]),
         .testTarget(name: "PhimProvenanceTests", dependencies: ["PhimProvenance", "PhimMedia", "PhimTesting"]),
         .testTarget(name: "PhimGraphicsTests", dependencies: ["PhimGraphics", "PhimTesting"]),
         .testTarget(name: "PhimComposeTests", dependencies: ["PhimCompose", "PhimProvenance", "PhimTesting"]),

@@ -14,6 +14,7 @@
 #include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libavutil/samplefmt.h>
+#include <libavutil/tx.h>
 #include <libavutil/dict.h>
 #include <libavutil/log.h>
 #include <libswscale/swscale.h>

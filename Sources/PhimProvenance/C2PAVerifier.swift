@@ -21,6 +21,13 @@ public struct ManifestReport: Sendable {
     public var softwareAgent: String?
     /// The signer certificate's subject.
     public var signer: String?
+    /// The watermark payload the manifest records (16 hex digits), if any.
+    public var watermarkPayload: String?
+
+    public init(state: State, failures: [String] = []) {
+        self.state = state
+        self.failures = failures
+    }
 }
 
 /// Reads and checks the C2PA manifest of an MP4: the manifest store in the `uuid` box, the active manifest's
@@ -202,6 +209,11 @@ public struct C2PAVerifier {
                         ?? [action["softwareAgent"]?["name"]?.text, action["softwareAgent"]?["version"]?.text].compactMap { $0 }.joined(separator: " ")
                 }
             }
+        }
+        if let node = assertions.children.first(where: { $0.label == ManifestBuilder.watermarkLabel }),
+           let bytes = node.content["cbor"], let value = try? CBOR.decode(bytes),
+           let payload = value["payload"]?.text, payload.count == 16, payload.allSatisfy(\.isHexDigit) {
+            report.watermarkPayload = payload.lowercased()
         }
     }
 }

@@ -121,6 +121,10 @@ struct ManifestBuilder {
 
     static let actionsLabel = "c2pa.actions.v2"
     static let hashLabel = "c2pa.hash.bmff.v3"
+    /// Phim's own assertion (C2PA custom labels are reverse domain names): the watermark's payload. Not a
+    /// `c2pa.soft-binding`, whose algorithm must be one on C2PA's soft-binding list, which Phim's is not.
+    static let watermarkLabel = "org.phim.watermark"
+    static let watermarkAlgorithm = "phim.tile.1"
 
     /// The whole `uuid` box: C2PA's box type, version and flags, purpose `manifest`, no Merkle data, then the store.
     func uuidBox(hash: [UInt8]) throws(PhimError) -> [UInt8] {
@@ -132,8 +136,14 @@ struct ManifestBuilder {
     func manifestStore(hash: [UInt8]) throws(PhimError) -> [UInt8] {
         let actions = JUMBF.cborSuperbox(.cbor, label: Self.actionsLabel, actionsAssertion())
         let bmffHash = JUMBF.cborSuperbox(.cbor, label: Self.hashLabel, hashAssertion(hash))
-        let assertionStore = JUMBF.superbox(.assertionStore, label: "c2pa.assertions", children: [actions, bmffHash])
-        let claim = claimValue(assertions: [(Self.actionsLabel, actions), (Self.hashLabel, bmffHash)]).encoded()
+        var assertions = [(label: Self.actionsLabel, superbox: actions), (label: Self.hashLabel, superbox: bmffHash)]
+        if let payload = provenance.watermarkPayload {
+            let watermark = JUMBF.cborSuperbox(.cbor, label: Self.watermarkLabel,
+                                               .object(["algorithm": .text(Self.watermarkAlgorithm), "payload": .text(payload)]))
+            assertions.append((Self.watermarkLabel, watermark))
+        }
+        let assertionStore = JUMBF.superbox(.assertionStore, label: "c2pa.assertions", children: assertions.map(\.superbox))
+        let claim = claimValue(assertions: assertions).encoded()
         let signature: [UInt8]
         do {
             signature = try COSESign1.sign(claim, key: identity.key, chain: identity.chain)

@@ -47,13 +47,17 @@ public struct Provenance: Sendable, Equatable {
     public var softwareVersion: String
     /// The manifest's `dc:title`: usually the output's file name.
     public var title: String?
+    /// The 64 bits of the invisible watermark in the frames, as 16 hex digits (the `org.phim.watermark` assertion),
+    /// so that a watermark read from a copy whose manifest was stripped names this manifest.
+    public var watermarkPayload: String?
 
     public init(sourceType: DigitalSourceType, softwareName: String = "Phim", softwareVersion: String = PhimVersion.current,
-                title: String? = nil) {
+                title: String? = nil, watermarkPayload: String? = nil) {
         self.sourceType = sourceType
         self.softwareName = softwareName
         self.softwareVersion = softwareVersion
         self.title = title
+        self.watermarkPayload = watermarkPayload
     }
 }
 

@@ -45,6 +45,13 @@ final class Console: @unchecked Sendable {
         line("phim: " + text.singleLine(limit: 400))
     }
 
+    /// Erases the status line (a progress bar whose work is done and need not stay).
+    func clear() {
+        lock.lock()
+        defer { lock.unlock() }
+        clearStatus()
+    }
+
     /// Keeps the last status line on screen (a finished progress bar) by ending it.
     func keepStatus() {
         lock.lock()

@@ -94,7 +94,7 @@ import Testing
             ("render", "Render a project file", ["--output", "--preview", "--dry-run"]),
             ("make", "Make a narrated video", ["--output", "--duration", "--aspect", "--lang", "--voice", "--storyboard"]),
             ("model", "Inspect model checkpoints", ["info"]),
-            ("verify", "Check a video's C2PA manifest", ["--json", "--trust"]),
+            ("verify", "Check a video's provenance", ["--json", "--trust"]),
             ("identity", "Show the identity that signs", ["ca", "show"]),
         ]
         for command in commands {

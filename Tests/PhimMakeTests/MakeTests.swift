@@ -216,11 +216,13 @@ import PhimScript
         _ = try await ProjectRenderer(project: project, options: RenderOptions(preview: true)).render(to: again)
         let first = try VideoDecoder(url: options.output), second = try VideoDecoder(url: again)
         var frames = 0
+        // The same frames, but for the watermark: each export carries its own payload, a few luma steps here and
+        // there, which the encoder then treats a little differently.
         while let a = try first.nextFrame() {
             let b = try #require(try second.nextFrame())
-            #expect(a.pixels.pixel(x: 100, y: 100) == b.pixels.pixel(x: 100, y: 100))
+            #expect(a.pixels.pixel(x: 100, y: 100).distance(to: b.pixels.pixel(x: 100, y: 100)) <= 16)
             #expect(a.pixels.averagePixel(x: 0, y: 0, width: a.pixels.width, height: a.pixels.height)
-                == b.pixels.averagePixel(x: 0, y: 0, width: b.pixels.width, height: b.pixels.height))
+                .distance(to: b.pixels.averagePixel(x: 0, y: 0, width: b.pixels.width, height: b.pixels.height)) <= 3)
             frames += 1
         }
         #expect(try second.nextFrame() == nil)

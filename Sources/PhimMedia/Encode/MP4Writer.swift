@@ -1,6 +1,7 @@
 internal import CFFmpeg
 import Foundation
 import PhimCore
+import PhimWatermark
 
 /// H.264 settings for an MP4 Phim writes (libx264, `yuv420p`, BT.601 matrix with BT.709 primaries, limited range).
 public struct VideoEncoderSettings: Sendable, Equatable {
@@ -68,6 +69,7 @@ final class MP4Writer {
     private var audioCodec: UnsafeMutablePointer<AVCodecContext>?
     private var audioStream: UnsafeMutablePointer<AVStream>?
     private let yuvFrame: Frame
+    private let watermark: WatermarkEmbedder?
     private let audioFrame: Frame
     private let packet: Packet
     /// Interleaved samples waiting to fill an AAC frame (1024 samples).
@@ -86,8 +88,12 @@ final class MP4Writer {
     ///   - audio: the sound, or `nil` for a silent MP4.
     ///   - metadata: container tags (`title`, `comment`…). libavformat writes its own name as `encoder`.
     /// - Throws: `PhimError` naming the destination when it cannot be written, or the settings are invalid.
+    ///   - watermark: marks each frame's luma after the colour conversion, just before the encoder.
     init(destination: URL, video: VideoEncoderSettings, audio track: AudioTrack?,
-         metadata: [String: String] = [:]) throws(PhimError) {
+         metadata: [String: String] = [:], watermark: WatermarkEmbedder? = nil) throws(PhimError) {
+        precondition(watermark.map { $0.width == video.size.width && $0.height == video.size.height } ?? true,
+                     "the watermark's size differs from the video's")
+        self.watermark = watermark
         _ = FFmpegLogging.configured
         guard video.size.width % 2 == 0, video.size.height % 2 == 0 else {
             throw PhimError(.invalidInput, "H.264 yuv420p needs an even width and height, not \(video.size)", subject: .file(destination.displayPath))
@@ -234,6 +240,7 @@ final class MP4Writer {
                             uStride: f.pointee.linesize.1, v: f.pointee.data.2!, vStride: f.pointee.linesize.2) else {
             throw PhimError(.operationFailed, "colour conversion failed", subject: subject)
         }
+        watermark?.embed(luma: f.pointee.data.0!, stride: Int(f.pointee.linesize.0))
         yuvFrame.pointer.pointee.pts = Int64(videoFrameCount)
         videoFrameCount += 1
         try encode(yuvFrame.pointer, codec: videoCodec, stream: videoStream)

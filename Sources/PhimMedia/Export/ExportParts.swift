@@ -46,7 +46,8 @@ public enum ExportAudio {
 public enum FrameStageRole: Sendable, Equatable {
     /// Changes pixels (a watermark). Transforms run first, in the order given.
     case transform
-    /// Reads the frame exactly as the encoder gets it and must not change it (a raw copy for benchmarks).
+    /// Reads the frame exactly as the encoder gets it (but for the watermark, added to the luma after the colour
+    /// conversion) and must not change it (a raw copy for benchmarks).
     /// Observers run after every transform.
     case observe
 }
@@ -123,8 +124,8 @@ public final class GeneratedAudio: AudioSampleSource {
 }
 
 /// For `Benchmarks/render/run` and `Benchmarks/make/run` alone (the hidden `--benchmark-unsigned`): an export with
-/// this stage writes no C2PA manifest, so that the benchmarks can measure what signing costs. Nothing else can
-/// turn provenance off.
+/// this stage writes no watermark and no C2PA manifest, so that the benchmarks can measure what provenance costs.
+/// Nothing else can turn provenance off.
 @_spi(Benchmarks)
 public final class WithoutProvenanceForBenchmarks: FrameStage {
     public init() {}

@@ -1,6 +1,7 @@
 import Foundation
 import PhimCore
 import PhimProvenance
+import PhimWatermark
 
 /// What a finished export wrote.
 public struct ExportReport: Sendable {
@@ -10,15 +11,20 @@ public struct ExportReport: Sendable {
     public var duration: Double
     /// Wall-clock seconds from the first frame asked for to the file in place.
     public var elapsed: Double
+    /// The payload of the invisible watermark in every frame (`nil` only in the benchmarks' unsigned exports).
+    public var watermark: WatermarkPayload?
+    /// The watermark's PSNR on luma against the same frames unmarked, in dB (`nil` when unmarked or unchanged).
+    public var watermarkPSNR: Double?
 }
 
-/// The one way Phim writes an MP4: frames from a source pass through the frame stages into H.264, the sound is
-/// encoded or copied alongside, the finished file is sealed and signed (a C2PA manifest saying how it was made), and
-/// only then does it take the destination's name.
+/// The one way Phim writes an MP4: frames from a source pass through the frame stages into H.264, each marked with
+/// an invisible watermark on its way into the encoder, the sound is encoded or copied alongside, the finished file is
+/// sealed and signed (a C2PA manifest saying how it was made, and recording the watermark's payload), and only then
+/// does it take the destination's name.
 ///
-///     source ─▶ frame stages (transforms, then observers) ─▶ H.264 ┐
-///                                                                    ├─▶ MP4 (temporary) ─▶ sealers ─▶ C2PA ─▶ commit
-///     audio (samples ─▶ AAC, or packets copied from a file) ───────┘
+///     source ─▶ frame stages (transforms, then observers) ─▶ I420 ─▶ watermark ─▶ H.264 ┐
+///                                                                                         ├─▶ MP4 (temporary) ─▶ sealers ─▶ C2PA ─▶ commit
+///     audio (samples ─▶ AAC, or packets copied from a file) ────────────────────────────┘
 ///
 /// Progress is reported every few frames, cancellation is checked every frame, and a failure or cancellation at
 /// any point leaves nothing at the destination. Not `Sendable`: an export runs on the thread that calls
@@ -78,8 +84,13 @@ public struct VideoExport {
         case .copy(let url):
             track = .copy(try AudioPacketReader(url: url))
         }
-        let writer = try MP4Writer(destination: destination, video: video, audio: track, metadata: metadata)
         let stages = orderedStages
+        // Provenance has no off switch; only the benchmarks' hidden stage measures what it costs.
+        let unmarked = stages.contains { $0 is WithoutProvenanceForBenchmarks }
+        let watermark = unmarked ? nil
+            : WatermarkEmbedder(width: video.size.width, height: video.size.height, payload: .random())
+        let writer = try MP4Writer(destination: destination, video: video, audio: track, metadata: metadata,
+                                   watermark: watermark)
         var startedStages: [any FrameStage] = []
         do {
             for stage in stages {
@@ -92,16 +103,19 @@ public struct VideoExport {
             try writer.finishWriting()
             for sealer in sealers { try sealer.seal(writer.temporaryURL, context: context) }
             // The manifest goes last: it binds every byte before it.
-            if !stages.contains(where: { $0 is WithoutProvenanceForBenchmarks }) {
+            if let watermark {
                 var provenance = provenance
                 if provenance.title == nil { provenance.title = destination.lastPathComponent }
+                provenance.watermarkPayload = watermark.payload.description
                 try C2PAWriter(identity: try SigningIdentity.local()).seal(writer.temporaryURL, provenance: provenance)
             }
             try writer.commit()
             startedStages = []
             for stage in stages { try stage.commit() }
+            let change = watermark?.meanSquaredChange ?? 0
             return ExportReport(output: destination, frameCount: written, duration: video.frameRate.seconds(ofFrame: written),
-                                elapsed: MonotonicClock.now() - started)
+                                elapsed: MonotonicClock.now() - started, watermark: watermark?.payload,
+                                watermarkPSNR: change > 0 ? 10 * log10(255 * 255 / change) : nil)
         } catch {
             for stage in startedStages { stage.abandon() }
             throw error

@@ -1,24 +1,34 @@
 import ArgumentParser
 import Foundation
 import PhimCore
+import PhimMedia
 import PhimProvenance
+import PhimWatermark
 import X509
 
-/// `phim verify FILE [--json]`: is the file's C2PA manifest there, intact, and signed by someone trusted?
+/// `phim verify FILE [--json]`: is the file's C2PA manifest there, intact, and signed by someone trusted, and does
+/// its picture carry Phim's invisible watermark?
 ///
-/// Exit status: 0 when a manifest is found and intact (Trusted or Valid), 1 when one is found but broken, 3 when
-/// there is none, 2 when the file cannot be read as an MP4.
+/// Exit status: 0 when provenance is found and intact (a Trusted or Valid manifest, or, with the manifest stripped,
+/// the watermark), 1 when it is found but broken (a tampered manifest, a bad signature, or a watermark that names
+/// another manifest), 3 when there is none, 2 when the file cannot be read.
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check a video's C2PA manifest: present, intact, and signed by a trusted signer.",
-        discussion: "Exit status 0: found and intact; 1: found but broken (tampered, bad signature); 3: no manifest."
+        abstract: "Check a video's provenance: its C2PA manifest and its watermark.",
+        discussion: """
+            Exit status 0: provenance found and intact (a valid manifest, or the watermark where the manifest was \
+            stripped); 1: found but broken (tampered, bad signature, a watermark naming another manifest); 3: none.
+            """
     )
 
-    @Argument(help: "The MP4 to check.") var file: String
+    @Argument(help: "The video to check (an MP4 for the manifest; any video for the watermark).") var file: String
     @Option(help: "A PEM file of certificates to trust besides Phim's local CA (may be given more than once).")
     var trust: [String] = []
-    @Flag(help: "Print one JSON document: {\"c2pa\": {\"state\", \"codes\", \"actions\", \"signer\"}, \"watermark\": null}.")
+    @Flag(help: """
+        Print one JSON document: {"c2pa": {"state", "codes", "actions", "signer"}, \
+        "watermark": {"detected", "payload", "pValue"}}.
+        """)
     var json = false
 
     func run() throws {
@@ -36,11 +46,41 @@ struct VerifyCommand: ParsableCommand {
                 throw PhimError(.invalidInput, "\(path.quoted()) holds no PEM certificates that parse", subject: .option("trust"))
             }
         }
-        let report = try C2PAVerifier(trustAnchors: anchors).verify(URL(fileURLWithPath: file))
+        let url = URL(fileURLWithPath: file)
+        var report: ManifestReport
+        var unreadable: PhimError?
+        do throws(PhimError) {
+            report = try C2PAVerifier(trustAnchors: anchors).verify(url)
+        } catch {
+            // Not an MP4 (or a broken one): there is no manifest to read, but the picture may still carry the mark.
+            report = ManifestReport(state: .absent)
+            unreadable = error
+        }
+        // Reading the watermark decodes the whole video: a bar on a terminal (and nothing in logs, where the
+        // verdict alone is wanted); Ctrl-C stops it.
+        let cancellation = CancellationFlag()
+        let interrupts = InterruptHandler { cancellation.cancel() }
+        defer { interrupts.stop() }
+        let bar = ProgressBar(label: "watermark")
+        let watermark: WatermarkReading?
+        do throws(PhimError) {
+            watermark = try WatermarkDetector.read(url, progress: Console.shared.isTerminal ? bar.update : nil,
+                                                   cancellation: cancellation)
+            Console.shared.clear()
+        } catch {
+            Console.shared.clear()
+            if error.code == .cancelled { throw error }
+            if let unreadable { throw unreadable }
+            watermark = nil
+        }
+        if let watermark, watermark.detected, report.state != .absent, let recorded = report.watermarkPayload,
+           watermark.payload?.description != recorded {
+            report.failures.append("phim.watermark.mismatch")
+        }
         if json {
-            print(jsonDocument(report))
+            print(jsonDocument(report, watermark))
         } else {
-            print("c2pa:        \(report.state.rawValue)")
+            print("c2pa:        \(report.state.rawValue)" + (unreadable.map { " (\($0.message))" } ?? ""))
             for (action, sourceType) in report.actions {
                 print("action:      \(action)" + (sourceType.map { " (\($0.split(separator: "/").last ?? ""))" } ?? ""))
             }
@@ -48,15 +88,28 @@ struct VerifyCommand: ParsableCommand {
             if let signer = report.signer { print("signer:      \(signer)") }
             if !report.failures.isEmpty { print("failed:      \(report.failures.joined(separator: ", "))") }
             if !report.successes.isEmpty { print("checked:     \(report.successes.joined(separator: ", "))") }
+            print("watermark:   " + describe(watermark, recorded: report.watermarkPayload))
         }
+        if report.failures.contains("phim.watermark.mismatch") { throw ExitCode(1) }
         switch report.state {
         case .trusted, .valid: return
         case .invalid: throw ExitCode(1)
-        case .absent: throw ExitCode(3)
+        case .absent: if watermark?.detected != true { throw ExitCode(3) }
         }
     }
 
-    private func jsonDocument(_ report: ManifestReport) -> String {
+    private func describe(_ watermark: WatermarkReading?, recorded: String?) -> String {
+        guard let watermark else { return "not read (no video stream)" }
+        let p = String(format: "p = %.2g", watermark.pValue)
+        guard watermark.detected else { return "not found (\(p), \(watermark.frames) frames pooled)" }
+        guard let payload = watermark.payload else {
+            return "detected (\(p)), but its payload did not read back whole (CRC failed)"
+        }
+        let match = recorded.map { $0 == payload.description ? ", matches the manifest" : ", names another manifest (\($0) recorded)" } ?? ""
+        return "detected, payload \(payload) (\(p)\(match))"
+    }
+
+    private func jsonDocument(_ report: ManifestReport, _ watermark: WatermarkReading?) -> String {
         func string(_ text: String?) -> Any { text.map { $0 as Any } ?? NSNull() }
         let c2pa: [String: Any] = [
             "state": report.state.rawValue,
@@ -65,7 +118,20 @@ struct VerifyCommand: ParsableCommand {
             "signer": string(report.signer),
             "softwareAgent": string(report.softwareAgent),
         ]
-        let document: [String: Any] = ["c2pa": c2pa, "watermark": NSNull()]
+        let mark: Any = watermark.map { reading -> [String: Any] in
+            [
+                "detected": reading.detected,
+                "payload": string(reading.payload?.description),
+                "bits": hex(reading.bits),
+                "pValue": reading.pValue,
+                "pilotAgreement": Double(reading.pilotAgreement) / Double(WatermarkReading.pilotCells),
+                "framesPooled": reading.frames,
+                "matchesManifest": report.watermarkPayload.map { ($0 == reading.payload?.description) as Any } ?? NSNull(),
+            ]
+        } ?? NSNull()
+        var c2paWithPayload = c2pa
+        c2paWithPayload["watermarkPayload"] = string(report.watermarkPayload)
+        let document: [String: Any] = ["c2pa": c2paWithPayload, "watermark": mark]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

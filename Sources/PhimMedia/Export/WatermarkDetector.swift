@@ -1,0 +1,105 @@
+internal import CFFmpeg
+import Foundation
+import PhimCore
+import PhimWatermark
+
+/// Reads Phim's invisible watermark (see `WatermarkEmbedder`) from any video FFmpeg decodes: the luma of ten frames a
+/// second is pooled and analysed once at the end. Time grows with the video's length (every frame is decoded);
+/// memory does not.
+public enum WatermarkDetector {
+    /// Frames pooled per second of video.
+    public static let framesPerSecond = 10.0
+    /// At most this many frames are pooled; a longer video pools frames further apart.
+    public static let maxPooledFrames = 1_200
+
+    /// - Throws: `PhimError` naming the file when it is missing, unreadable, corrupt or has no video stream.
+    public static func read(_ url: URL, progress: ProgressHandler? = nil,
+                            cancellation: CancellationFlag? = nil) throws(PhimError) -> WatermarkReading {
+        let started = MonotonicClock.now()
+        let located = try StreamDecoder.locate(AVMEDIA_TYPE_VIDEO, in: url, kind: "video")
+        let stream = located.info.video.first { $0.index == located.streamIndex }!
+        try stream.checkSize(subject: .file(url.displayPath))
+        let decoder = try StreamDecoder(url: url, located: located, threads: 0, kind: "video")
+        let rate = stream.frameRate > 0 ? stream.frameRate : 30
+        let duration = stream.duration ?? located.info.duration
+        let expected = duration.map { Int(($0 * rate).rounded()) }
+        var step = max(1, Int((rate / framesPerSecond).rounded()))
+        if let expected { step = max(step, (expected + maxPooledFrames - 1) / maxPooledFrames) }
+        let accumulator = WatermarkAccumulator(width: stream.width, height: stream.height)
+        let gray = GrayConverter(width: stream.width, height: stream.height)
+        let frame = try Frame()
+        var index = 0
+        while try decoder.receive(into: frame) {
+            defer {
+                av_frame_unref(frame.pointer)
+                index += 1
+            }
+            try cancellation?.check()
+            if let progress, index % 10 == 0 {
+                progress(ProgressUpdate(stage: "watermark", completed: index, total: expected, elapsed: MonotonicClock.now() - started))
+            }
+            let f = frame.pointer.pointee
+            // A frame of another size (a resolution change mid-stream) cannot be pooled with the rest.
+            guard index % step == 0, Int(f.width) == stream.width, Int(f.height) == stream.height else { continue }
+            if GrayConverter.lumaIsFirstPlane(f.format) {
+                accumulator.add(luma: f.data.0!, stride: Int(f.linesize.0))
+            } else {
+                try gray.convert(frame.pointer, subject: .file(url.displayPath)) { accumulator.add(luma: $0, stride: $1) }
+            }
+        }
+        return accumulator.read()
+    }
+}
+
+/// 8-bit luma from frames whose first plane is not already that (RGB, 10-bit, palette…), through libswscale.
+private final class GrayConverter {
+    private let width: Int
+    private let height: Int
+    private var context: OpaquePointer?
+    private var format: Int32 = -1
+    private var pixels: [UInt8]
+
+    init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+        pixels = []
+    }
+
+    deinit { sws_freeContext(context) }
+
+    /// 8-bit planar YUV (and grey) formats, whose first plane is the luma itself.
+    static func lumaIsFirstPlane(_ format: Int32) -> Bool {
+        let formats: [AVPixelFormat] = [AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUVJ422P,
+                                        AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_NV12, AV_PIX_FMT_NV21,
+                                        AV_PIX_FMT_GRAY8]
+        return formats.contains { $0.rawValue == format }
+    }
+
+    func convert(_ frame: UnsafeMutablePointer<AVFrame>, subject: PhimError.Subject,
+                 _ body: (UnsafePointer<UInt8>, Int) -> Void) throws(PhimError) {
+        let f = frame.pointee
+        if format != f.format || context == nil {
+            context = sws_getCachedContext(context, f.width, f.height, AVPixelFormat(rawValue: f.format),
+                                           Int32(width), Int32(height), AV_PIX_FMT_GRAY8, SWS_POINT, nil, nil, nil)
+            guard context != nil else {
+                throw PhimError(.unsupported, "cannot read the luma of pixel format \(f.format)", subject: subject)
+            }
+            format = f.format
+            if pixels.isEmpty { pixels = [UInt8](repeating: 0, count: width * height) }
+        }
+        pixels.withUnsafeMutableBufferPointer { out in
+            var destination: [UnsafeMutablePointer<UInt8>?] = [out.baseAddress, nil, nil, nil]
+            var destinationStride: [Int32] = [Int32(width), 0, 0, 0]
+            withUnsafePointer(to: frame.pointee.data) { dataTuple in
+                dataTuple.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { source in
+                    withUnsafePointer(to: frame.pointee.linesize) { strideTuple in
+                        strideTuple.withMemoryRebound(to: Int32.self, capacity: 8) { sourceStride in
+                            _ = sws_scale(context, source, sourceStride, 0, f.height, &destination, &destinationStride)
+                        }
+                    }
+                }
+            }
+            body(UnsafePointer(out.baseAddress!), width)
+        }
+    }
+}

@@ -1,0 +1,292 @@
+import Foundation
+
+/// What the detector found in a video.
+public struct WatermarkReading: Sendable, Equatable {
+    /// The pilot was found: `pValue` is below ``WatermarkReading/threshold``.
+    public var detected: Bool
+    /// The chance that a video without Phim's watermark would agree with the pilot at least this well, over every
+    /// tile size and shift the detector tried (a binomial tail times the number of tries).
+    public var pValue: Double
+    /// The 64 payload bits as read, whether or not their CRC holds.
+    public var bits: UInt64
+    /// The payload, when the watermark was detected and its CRC holds.
+    public var payload: WatermarkPayload?
+    /// Pilot cells whose sign agreed, of ``WatermarkReading/pilotCells``.
+    public var pilotAgreement: Int
+    /// The tile's period in this video's pixels (128 in a 1080p video as Phim wrote it).
+    public var period: (x: Double, y: Double)
+    /// Frames pooled.
+    public var frames: Int
+
+    /// Below this p-value the watermark counts as detected: fewer than one unmarked video in a million is taken
+    /// for a marked one.
+    public static let threshold = 1e-6
+    public static let pilotCells = WatermarkLayout.pilotCount
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.detected == b.detected && a.pValue == b.pValue && a.bits == b.bits && a.payload == b.payload
+            && a.pilotAgreement == b.pilotAgreement && a.period == b.period && a.frames == b.frames
+    }
+
+    static func absent(frames: Int) -> WatermarkReading {
+        WatermarkReading(detected: false, pValue: 1, bits: 0, payload: nil, pilotAgreement: 0, period: (0, 0), frames: frames)
+    }
+}
+
+extension WatermarkAccumulator {
+    /// Looks for the watermark in the frames added so far.
+    ///
+    /// 1. The tile's period: the pattern repeats, so the pooled picture's 2-D spectrum has peaks on a lattice whose
+    ///    spacing is the frame size over the period; each candidate period from 40 to 400 pixels is scored by the
+    ///    whitened spectrum at its lattice points, weighted by the pilot's own spectrum.
+    /// 2. For the three best periods (refined for each axis), the picture is folded onto one tile and
+    ///    cross-correlated with the pilot over every cyclic shift (a crop only shifts the tile).
+    /// 3. At the best period and shift each cell is read; the pilot's agreement gives the p-value, the payload cells
+    ///    the 64 bits.
+    public func read() -> WatermarkReading {
+        let maxPeriod = min(400, Double(min(width, height)) / 2.2)
+        guard frames > 0, maxPeriod > 40 else { return .absent(frames: frames) }
+        let spectrum = WhitenedSpectrum(self)
+        var candidates: [(score: Double, period: Double)] = []
+        var period = 40.0
+        while period <= maxPeriod {
+            candidates.append((spectrum.latticeScore(periodX: period, periodY: period), period))
+            period += 0.25
+        }
+        candidates.sort { $0.score > $1.score }
+        var starts: [Double] = []
+        for candidate in candidates where starts.allSatisfy({ abs($0 - candidate.period) > 1.5 }) {
+            starts.append(candidate.period)
+            if starts.count == 3 { break }
+        }
+        let folder = TileFolder()
+        var tries = 0
+        var best: TileFolder.Fit?
+        for start in starts {
+            var fit = folder.fit(self, periodX: start, periodY: start)
+            tries += 1
+            for step in [0.2, 0.05] {
+                for _ in 0..<2 {
+                    for axis in 0..<2 {
+                        for offset in [-3.0, -2, -1, 1, 2, 3] {
+                            let px = fit.periodX + (axis == 0 ? offset * step : 0)
+                            let py = fit.periodY + (axis == 1 ? offset * step : 0)
+                            let other = folder.fit(self, periodX: px, periodY: py)
+                            tries += 1
+                            if other.z > fit.z { fit = other }
+                        }
+                    }
+                }
+            }
+            if best.map({ fit.z > $0.z }) ?? true { best = fit }
+        }
+        guard let best else { return .absent(frames: frames) }
+        let cells = best.cellValues()
+        var agreement = 0
+        for cell in WatermarkLayout.pilotCells where cells[cell] * WatermarkLayout.signs[cell] > 0 { agreement += 1 }
+        let logP = logBinomialTail(agreement, WatermarkLayout.pilotCount)
+            + log(Double(tries * TileFolder.samples * TileFolder.samples))
+        let pValue = min(1, exp(logP))
+        let bits = WatermarkLayout.decode(cellValues: cells)
+        let detected = pValue < WatermarkReading.threshold
+        return WatermarkReading(detected: detected, pValue: pValue, bits: bits,
+                                payload: detected ? WatermarkPayload(bits: bits) : nil, pilotAgreement: agreement,
+                                period: (best.periodX, best.periodY), frames: frames)
+    }
+}
+
+/// log P(X ≥ k) for X ~ Binomial(n, ½).
+func logBinomialTail(_ k: Int, _ n: Int) -> Double {
+    guard k > 0 else { return 0 }
+    let logAll = lgamma(Double(n + 1)) - Double(n) * log(2.0)
+    let terms: [Double] = (k...n).map { (i: Int) -> Double in
+        let chosen: Double = lgamma(Double(i + 1)) + lgamma(Double(n - i + 1))
+        return logAll - chosen
+    }
+    let top = terms.max()!
+    return top + log(terms.reduce(0) { $0 + exp($1 - top) })
+}
+
+/// The pooled picture's power spectrum, divided by its local mean so that the picture's own slope drops out and the
+/// watermark's lattice of peaks stands up (the value is 0 where a bin is as strong as its neighbourhood).
+struct WhitenedSpectrum {
+    let rows: Int
+    let columns: Int
+    private var values: [Float]
+
+    init(_ accumulator: WatermarkAccumulator) {
+        // av_tx is fastest on lengths with small factors: the centre of the picture, cut to such a size.
+        let columns = FFT.smoothLength(atMost: accumulator.width)
+        let rows = FFT.smoothLength(atMost: accumulator.height)
+        let left = (accumulator.width - columns) / 2, top = (accumulator.height - rows) / 2
+        var re = [Float](repeating: 0, count: rows * columns)
+        var im = re
+        let hannX = (0..<columns).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(columns))) }
+        let hannY = (0..<rows).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(rows))) }
+        for y in 0..<rows {
+            for x in 0..<columns {
+                re[y * columns + x] = accumulator.sum[(top + y) * accumulator.width + left + x] * hannY[y] * hannX[x]
+            }
+        }
+        FFT2D(rows: rows, columns: columns)(re: &re, im: &im)
+        var power = [Double](repeating: 0, count: rows * columns)
+        for i in 0..<power.count { power[i] = Double(re[i] * re[i] + im[i] * im[i]) }
+        // Local mean over 13×13 bins from a summed-area table.
+        let r = 6, stride = columns + 1
+        var table = [Double](repeating: 0, count: (rows + 1) * stride)
+        for y in 0..<rows {
+            var running = 0.0
+            for x in 0..<columns {
+                running += power[y * columns + x]
+                table[(y + 1) * stride + x + 1] = table[y * stride + x + 1] + running
+            }
+        }
+        values = [Float](repeating: 0, count: rows * columns)
+        for y in 0..<rows {
+            let y0 = max(y - r, 0), y1 = min(y + r, rows - 1) + 1
+            for x in 0..<columns {
+                let x0 = max(x - r, 0), x1 = min(x + r, columns - 1) + 1
+                let total = table[y1 * stride + x1] - table[y1 * stride + x0] - table[y0 * stride + x1] + table[y0 * stride + x0]
+                let mean = total / Double((y1 - y0) * (x1 - x0))
+                values[y * columns + x] = mean > 0 ? Float(power[y * columns + x] / mean - 1) : 0
+            }
+        }
+        self.rows = rows
+        self.columns = columns
+    }
+
+    /// How strongly the spectrum has peaks where a tile of this period puts them.
+    func latticeScore(periodX: Double, periodY: Double) -> Double {
+        var score = 0.0
+        for point in Lattice.points {
+            let fx = Double(point.kx) * Double(columns) / periodX
+            let fy = Double(point.ky) * Double(rows) / periodY
+            let x0 = Int(fx.rounded(.down)), y0 = Int(fy.rounded(.down))
+            var peak: Float = -.infinity
+            for dy in 0...1 {
+                let y = ((y0 + dy) % rows + rows) % rows
+                for dx in 0...1 {
+                    let x = ((x0 + dx) % columns + columns) % columns
+                    peak = max(peak, values[y * columns + x])
+                }
+            }
+            score += point.weight * Double(peak)
+        }
+        return score
+    }
+
+    /// The tile's harmonics that carry its energy, each weighted by the pilot's power there (and the payload's
+    /// expected power) times the bilinear interpolation's response; weights have unit length.
+    enum Lattice {
+        static let points: [(kx: Int, ky: Int, weight: Double)] = {
+            let n = WatermarkLayout.side
+            let pilot = WatermarkLayout.pilotValues
+            func sinc(_ k: Int) -> Double { k == 0 ? 1 : sin(Double.pi * Double(k) / Double(n)) / (Double.pi * Double(k) / Double(n)) }
+            var points: [(Int, Int, Double)] = []
+            for ky in -(n / 2 - 1)...(n / 2 - 1) where ky != 0 {
+                for kx in -(n / 2 - 1)...(n / 2 - 1) where kx != 0 {
+                    var re = 0.0, im = 0.0
+                    for v in 0..<n {
+                        for u in 0..<n {
+                            let angle = -2 * Double.pi * Double(kx * u + ky * v) / Double(n)
+                            re += Double(pilot[v * n + u]) * cos(angle)
+                            im += Double(pilot[v * n + u]) * sin(angle)
+                        }
+                    }
+                    let response = pow(sinc(kx) * sinc(ky), 4)
+                    let payloadPower = Double(WatermarkLayout.cellCount - WatermarkLayout.pilotCount)
+                    points.append((kx, ky, (re * re + im * im + payloadPower) * response))
+                }
+            }
+            let norm = points.reduce(0) { $0 + $1.2 * $1.2 }.squareRoot()
+            return points.map { ($0.0, $0.1, $0.2 / norm) }
+        }()
+    }
+}
+
+/// Folds the pooled picture onto one tile at a given period and finds the pilot's shift.
+final class TileFolder {
+    /// Samples across the folded tile: two a cell.
+    static let samples = 2 * WatermarkLayout.side
+    private let forward = FFT2D(rows: samples, columns: samples)
+    private let inverse = FFT2D(rows: samples, columns: samples, inverse: true)
+    /// The conjugate spectrum of the pilot rendered at two samples a cell.
+    private let pilotSpectrum: (re: [Float], im: [Float])
+
+    init() {
+        let s = Self.samples
+        var re = WatermarkLayout.render(WatermarkLayout.pilotValues, width: s, height: s, cell: 2)
+        var im = [Float](repeating: 0, count: s * s)
+        forward(re: &re, im: &im)
+        pilotSpectrum = (re, im.map { -$0 })
+    }
+
+    struct Fit {
+        var periodX: Double
+        var periodY: Double
+        /// The best shift's correlation in standard deviations of all shifts' correlations.
+        var z: Float
+        var shiftX: Int
+        var shiftY: Int
+        var folded: [Float]
+
+        /// Each cell's value: the sum of its 2×2 samples (disjoint from its neighbours').
+        func cellValues() -> [Float] {
+            let n = WatermarkLayout.side, s = TileFolder.samples
+            var cells = [Float](repeating: 0, count: n * n)
+            for v in 0..<n {
+                for u in 0..<n {
+                    var total: Float = 0
+                    for dy in 0...1 {
+                        let y = (2 * v + dy + shiftY) % s
+                        for dx in 0...1 { total += folded[y * s + (2 * u + dx + shiftX) % s] }
+                    }
+                    cells[v * n + u] = total
+                }
+            }
+            return cells
+        }
+    }
+
+    func fit(_ accumulator: WatermarkAccumulator, periodX: Double, periodY: Double) -> Fit {
+        let s = Self.samples, w = accumulator.width, h = accumulator.height
+        func bins(_ n: Int, _ period: Double) -> [Int] {
+            (0..<n).map { i in
+                let phase = ((Double(i) + 0.5) / period).truncatingRemainder(dividingBy: 1)
+                return min(Int(phase * Double(s)), s - 1)
+            }
+        }
+        let bx = bins(w, periodX), by = bins(h, periodY)
+        var folded = [Float](repeating: 0, count: s * s)
+        var rowBins = [Float](repeating: 0, count: s)
+        accumulator.sum.withUnsafeBufferPointer { sum in
+            for y in 0..<h {
+                for i in 0..<s { rowBins[i] = 0 }
+                let base = y * w
+                for x in 0..<w { rowBins[bx[x]] += sum[base + x] }
+                let target = by[y] * s
+                for i in 0..<s { folded[target + i] += rowBins[i] }
+            }
+        }
+        let mean = folded.reduce(0, +) / Float(s * s)
+        for i in 0..<folded.count { folded[i] -= mean }
+        var re = folded, im = [Float](repeating: 0, count: s * s)
+        forward(re: &re, im: &im)
+        for i in 0..<re.count {
+            let a = re[i], b = im[i], c = pilotSpectrum.re[i], d = pilotSpectrum.im[i]
+            re[i] = a * c - b * d
+            im[i] = a * d + b * c
+        }
+        inverse(re: &re, im: &im)
+        var bestIndex = 0
+        var total: Double = 0, squares: Double = 0
+        for i in 0..<re.count {
+            total += Double(re[i]); squares += Double(re[i]) * Double(re[i])
+            if re[i] > re[bestIndex] { bestIndex = i }
+        }
+        let count = Double(re.count)
+        let spread = max((squares / count - (total / count) * (total / count)).squareRoot(), 1e-12)
+        let z = Float((Double(re[bestIndex]) - total / count) / spread)
+        return Fit(periodX: periodX, periodY: periodY, z: z, shiftX: bestIndex % s, shiftY: bestIndex / s, folded: folded)
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// Adds Phim's watermark to the luma plane of each frame of one video, just before the encoder.
+///
+/// The change at each pixel is the tile pattern (see ``WatermarkLayout``) times an amplitude times a perceptual mask:
+/// the mask follows the texture of each 16×16 block (its mean absolute luma gradient), so busy areas, where the eye
+/// does not see small changes, carry up to four times what flat areas carry; a frame busy all over is turned down as
+/// a whole so that no frame's PSNR on luma falls below ``WatermarkEmbedder/minimumPSNR``. The pattern is the same in
+/// every frame, so a static shot shows no flicker.
+///
+/// Not `Sendable`: one export's thread embeds.
+public final class WatermarkEmbedder {
+    public let payload: WatermarkPayload
+    public let width: Int
+    public let height: Int
+    /// The pattern times the amplitude, in 1/256 luma steps.
+    private let pattern: [Int16]
+    private var mask: [Int32]
+    private let blocksAcross: Int
+    private let blocksDown: Int
+    /// Sum of squared luma changes and pixels seen, for ``meanSquaredChange``.
+    public private(set) var squaredChange: Int = 0
+    public private(set) var pixels: Int = 0
+
+    static let block = 16
+    /// Luma steps at a mask of 1.
+    public static let amplitude: Float = 2.6
+    /// No frame is changed more than this PSNR on luma allows (the mean squared change is capped).
+    public static let minimumPSNR = 43.5
+    /// The pattern's mean square, in (1/256 luma step)², for predicting a frame's change from its mask.
+    private let patternPower: Double
+
+    public init(width: Int, height: Int, payload: WatermarkPayload) {
+        self.payload = payload
+        self.width = width
+        self.height = height
+        let picture = WatermarkLayout.render(WatermarkLayout.cellValues(payload), width: width, height: height,
+                                             cell: WatermarkLayout.cellSize(width: width, height: height))
+        pattern = picture.map { Int16(($0 * Self.amplitude * 256).rounded()) }
+        patternPower = pattern.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(pattern.count, 1))
+        blocksAcross = (width + Self.block - 1) / Self.block
+        blocksDown = (height + Self.block - 1) / Self.block
+        mask = [Int32](repeating: 0, count: blocksAcross * blocksDown)
+    }
+
+    /// The mean squared luma change so far (0 before any frame).
+    public var meanSquaredChange: Double { pixels == 0 ? 0 : Double(squaredChange) / Double(pixels) }
+
+    /// Marks one frame's luma plane (8 bits a sample, `stride` bytes a row) in place.
+    public func embed(luma: UnsafeMutablePointer<UInt8>, stride: Int) {
+        measureMask(luma: luma, stride: stride)
+        var squares = 0
+        pattern.withUnsafeBufferPointer { pattern in
+            mask.withUnsafeBufferPointer { mask in
+                for y in 0..<height {
+                    let row = luma + y * stride
+                    let patternRow = y * width
+                    let maskRow = (y / Self.block) * blocksAcross
+                    var x = 0
+                    while x < width {
+                        let end = min(x + Self.block, width)
+                        let m = mask[maskRow + x / Self.block]
+                        for i in x..<end {
+                            let delta = (Int32(pattern[patternRow + i]) &* m &+ 32768) >> 16
+                            let value = min(max(Int32(row[i]) &+ delta, 0), 255)
+                            let change = Int(value) - Int(row[i])
+                            squares &+= change &* change
+                            row[i] = UInt8(truncatingIfNeeded: value)
+                        }
+                        x = end
+                    }
+                }
+            }
+        }
+        squaredChange += squares
+        pixels += width * height
+    }
+
+    /// Each block's mask, in 1/256: 0.4 on flat blocks rising with the mean absolute gradient to 1.6, averaged
+    /// with the neighbouring blocks so that the strength changes gently.
+    private func measureMask(luma: UnsafeMutablePointer<UInt8>, stride: Int) {
+        var raw = [Int32](repeating: 0, count: blocksAcross * blocksDown)
+        for by in 0..<blocksDown {
+            let top = by * Self.block, bottom = min(top + Self.block, height - 1)
+            for bx in 0..<blocksAcross {
+                let left = bx * Self.block, right = min(left + Self.block, width - 1)
+                var total = 0, count = 0
+                var y = top
+                while y < bottom {
+                    let row = luma + y * stride, below = row + stride
+                    for x in left..<right {
+                        total &+= abs(Int(row[x + 1]) - Int(row[x])) &+ abs(Int(below[x]) - Int(row[x]))
+                    }
+                    count += right - left
+                    y += 2
+                }
+                let activity = count == 0 ? 0 : Float(total) / Float(count)
+                raw[by * blocksAcross + bx] = Int32((min(max(0.4 + activity / 8, 0.4), 1.6) * 256).rounded())
+            }
+        }
+        for by in 0..<blocksDown {
+            for bx in 0..<blocksAcross {
+                var total: Int32 = 0, count: Int32 = 0
+                for ny in max(by - 1, 0)...min(by + 1, blocksDown - 1) {
+                    for nx in max(bx - 1, 0)...min(bx + 1, blocksAcross - 1) {
+                        total += raw[ny * blocksAcross + nx]
+                        count += 1
+                    }
+                }
+                // A flat block beside a busy one stays near its own strength: no halo around text.
+                mask[by * blocksAcross + bx] = min(total / count, raw[by * blocksAcross + bx] + 51)
+            }
+        }
+        // The change this mask would make, and the cap: mean squared change ≤ 255² / 10^(minimumPSNR / 10).
+        let meanMaskSquare = mask.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(mask.count) / 65536
+        let predicted = meanMaskSquare * patternPower / 65536
+        let allowed = 255.0 * 255.0 / pow(10, Self.minimumPSNR / 10)
+        if predicted > allowed {
+            let gain = (allowed / predicted).squareRoot()
+            for i in 0..<mask.count { mask[i] = Int32((Double(mask[i]) * gain).rounded(.down)) }
+        }
+    }
+}

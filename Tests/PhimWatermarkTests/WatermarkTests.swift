@@ -1,0 +1,167 @@
+import PhimCore
+import Testing
+@testable import PhimWatermark
+
+/// A luma picture with texture, edges and flat areas that moves a little each frame (a stand-in for video).
+private func scene(width: Int, height: Int, frame: Int, seed: UInt64) -> [UInt8] {
+    var random = SplitMix64(seed: seed)
+    let blobs = (0..<12).map { _ in
+        (Double(random.next() % UInt64(width)), Double(random.next() % UInt64(height)), Double(20 + random.next() % 60),
+         Double(random.next() % 160))
+    }
+    var noise = SplitMix64(seed: seed ^ UInt64(frame))
+    var pixels = [UInt8](repeating: 0, count: width * height)
+    for y in 0..<height {
+        for x in 0..<width {
+            var value = 40 + 100 * Double(x) / Double(width)
+            for (bx, by, radius, level) in blobs {
+                let dx = Double(x) - bx - Double(frame) * 2, dy = Double(y) - by
+                if dx * dx + dy * dy < radius * radius { value = level + 40 }
+            }
+            // Texture on the right half, flat on the left.
+            if x > width / 2 { value += Double(noise.next() % 24) - 12 }
+            pixels[y * width + x] = UInt8(min(max(value, 0), 255))
+        }
+    }
+    return pixels
+}
+
+private func marked(width: Int, height: Int, frames: Int, payload: WatermarkPayload) -> [[UInt8]] {
+    let embedder = WatermarkEmbedder(width: width, height: height, payload: payload)
+    return (0..<frames).map { i in
+        var pixels = scene(width: width, height: height, frame: i, seed: 7)
+        pixels.withUnsafeMutableBufferPointer { embedder.embed(luma: $0.baseAddress!, stride: width) }
+        return pixels
+    }
+}
+
+private func read(_ frames: [[UInt8]], width: Int, height: Int) -> WatermarkReading {
+    let accumulator = WatermarkAccumulator(width: width, height: height)
+    for frame in frames { frame.withUnsafeBufferPointer { accumulator.add(luma: $0.baseAddress!, stride: width) } }
+    return accumulator.read()
+}
+
+/// The window of `frame` from (`left`, `top`), `width`×`height`.
+private func crop(_ frame: [UInt8], stride: Int, left: Int, top: Int, width: Int, height: Int) -> [UInt8] {
+    var out: [UInt8] = []
+    for y in 0..<height {
+        let start = (top + y) * stride + left
+        out += frame[start..<start + width]
+    }
+    return out
+}
+
+/// Half size by 2×2 averaging.
+private func half(_ frame: [UInt8], width: Int, height: Int) -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: (width / 2) * (height / 2))
+    for y in 0..<height / 2 {
+        for x in 0..<width / 2 {
+            let top = Int(frame[2 * y * width + 2 * x]) + Int(frame[2 * y * width + 2 * x + 1])
+            let bottom = Int(frame[(2 * y + 1) * width + 2 * x]) + Int(frame[(2 * y + 1) * width + 2 * x + 1])
+            out[y * (width / 2) + x] = UInt8((top + bottom + 2) / 4)
+        }
+    }
+    return out
+}
+
+@Suite struct WatermarkPayloadTests {
+    @Test func bitsCarryTheIdAndItsCRC() throws {
+        let payload = WatermarkPayload(contentID: 0x1234_5678_9ABC)
+        #expect(payload.bits >> 16 == 0x1234_5678_9ABC)
+        // CRC-16/CCITT-FALSE of the six bytes "123456", as Python's binascii.crc_hqx(b"123456", 0xFFFF) gives it.
+        #expect(WatermarkPayload.crc16(0x3132_3334_3536) == 0x2EF4)
+        #expect(WatermarkPayload(bits: payload.bits) == payload)
+        #expect(WatermarkPayload(bits: payload.bits ^ 1) == nil)
+        #expect(WatermarkPayload(bits: payload.bits ^ (1 << 40)) == nil)
+        #expect(payload.description.count == 16)
+        #expect(WatermarkPayload(contentID: .max).contentID == 0xFFFF_FFFF_FFFF)
+        #expect(WatermarkPayload.random() != WatermarkPayload.random())
+    }
+
+    @Test func convolutionalCodeCorrectsErrors() {
+        var random = SplitMix64(seed: 5)
+        for _ in 0..<20 {
+            let bits = random.next()
+            let coded = ConvolutionalCode.encode(bits)
+            #expect(coded.count == 210)
+            let clean = coded.map { $0 ? Float(1) : -1 }
+            #expect(ConvolutionalCode.decode(clean) == bits)
+            // Eight coded bits flipped, spread out, and noise on the rest: still the same bits.
+            var noisy = clean.map { $0 + Float(Int(random.next() % 100) - 50) / 80 }
+            for i in stride(from: 3, to: 210, by: 26) { noisy[i] = -clean[i] }
+            #expect(ConvolutionalCode.decode(noisy) == bits)
+        }
+    }
+
+    @Test func layoutIsFixed() {
+        #expect(WatermarkLayout.pilotCells.count == 256)
+        #expect(WatermarkLayout.payloadCells.count == 768)
+        #expect(Set(WatermarkLayout.pilotCells + WatermarkLayout.payloadCells).count == 1024)
+        #expect(WatermarkLayout.signs.filter { $0 > 0 }.count > 400)
+    }
+}
+
+@Suite struct WatermarkDetectionTests {
+    let payload = WatermarkPayload(contentID: 0xA1B2_C3D4_E5F6)
+
+    @Test func readsItsOwnMark() throws {
+        let (w, h) = (480, 270)
+        let reading = read(marked(width: w, height: h, frames: 6, payload: payload), width: w, height: h)
+        #expect(reading.detected)
+        #expect(reading.payload == payload)
+        #expect(reading.pValue < 1e-12)
+        #expect(abs(reading.period.x - 64) < 0.5 && abs(reading.period.y - 64) < 0.5)
+    }
+
+    @Test func unmarkedFramesAreNotDetected() throws {
+        let (w, h) = (480, 270)
+        for seed in 1...4 as ClosedRange<UInt64> {
+            let frames = (0..<4).map { scene(width: w, height: h, frame: $0, seed: seed) }
+            let reading = read(frames, width: w, height: h)
+            #expect(!reading.detected, "seed \(seed): p \(reading.pValue)")
+            #expect(reading.pValue > 1e-3)
+            #expect(reading.payload == nil)
+        }
+    }
+
+    @Test func survivesACropThatShiftsTheTile() throws {
+        let (w, h) = (480, 270)
+        let frames = marked(width: w, height: h, frames: 6, payload: payload)
+            .map { crop($0, stride: w, left: 37, top: 21, width: 400, height: 230) }
+        let reading = read(frames, width: 400, height: 230)
+        #expect(reading.detected)
+        #expect(reading.payload == payload)
+    }
+
+    @Test func survivesHalfSize() throws {
+        // 810 rows: 3-pixel cells, a 96-pixel tile, 48 pixels at half size.
+        let (w, h) = (1080, 810)
+        let frames = marked(width: w, height: h, frames: 2, payload: payload).map { half($0, width: w, height: h) }
+        let reading = read(frames, width: w / 2, height: h / 2)
+        #expect(reading.detected)
+        #expect(reading.payload == payload)
+        #expect(abs(reading.period.x - 48) < 0.5)
+    }
+
+    @Test func embeddingIsFaint() throws {
+        let (w, h) = (480, 270)
+        let embedder = WatermarkEmbedder(width: w, height: h, payload: payload)
+        var pixels = scene(width: w, height: h, frame: 0, seed: 3)
+        let before = pixels
+        pixels.withUnsafeMutableBufferPointer { embedder.embed(luma: $0.baseAddress!, stride: w) }
+        let maxChange = zip(before, pixels).map { abs(Int($0) - Int($1)) }.max()!
+        #expect(maxChange <= 5)
+        #expect(maxChange >= 1)
+        let psnr = 10 * log10(255.0 * 255.0 / embedder.meanSquaredChange)
+        #expect(psnr > 42, "PSNR \(psnr)")
+        #expect(psnr < 60, "PSNR \(psnr): the mark must be there")
+    }
+
+    @Test func binomialTail() {
+        #expect(abs(exp(logBinomialTail(0, 10)) - 1) < 1e-12)
+        #expect(abs(exp(logBinomialTail(10, 10)) - 1.0 / 1024) < 1e-12)
+        #expect(abs(exp(logBinomialTail(9, 10)) - 11.0 / 1024) < 1e-12)
+    }
+}
+
+import Foundation
