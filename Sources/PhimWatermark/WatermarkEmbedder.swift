@@ -13,9 +13,10 @@ public final class WatermarkEmbedder {
     public let payload: WatermarkPayload
     public let width: Int
     public let height: Int
-    /// The pattern times the amplitude, in 1/256 luma steps.
+    /// The pattern times the amplitude, in 1/64 luma steps.
     private let pattern: [Int16]
-    private var mask: [Int32]
+    /// Each 16×16 block's mask, in 1/64.
+    private var mask: [Int16]
     private let blocksAcross: Int
     private let blocksDown: Int
     /// Sum of squared luma changes and pixels seen, for ``meanSquaredChange``.
@@ -27,7 +28,7 @@ public final class WatermarkEmbedder {
     public static let amplitude: Float = 2.6
     /// No frame is changed more than this PSNR on luma allows (the mean squared change is capped).
     public static let minimumPSNR = 43.5
-    /// The pattern's mean square, in (1/256 luma step)², for predicting a frame's change from its mask.
+    /// The pattern's mean square, in (1/64 luma step)², for predicting a frame's change from its mask.
     private let patternPower: Double
 
     public init(width: Int, height: Int, payload: WatermarkPayload) {
@@ -36,38 +37,47 @@ public final class WatermarkEmbedder {
         self.height = height
         let picture = WatermarkLayout.render(WatermarkLayout.cellValues(payload), width: width, height: height,
                                              cell: WatermarkLayout.cellSize(width: width, height: height))
-        pattern = picture.map { Int16(($0 * Self.amplitude * 256).rounded()) }
+        pattern = picture.map { Int16(($0 * Self.amplitude * 64).rounded()) }
         patternPower = pattern.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(pattern.count, 1))
         blocksAcross = (width + Self.block - 1) / Self.block
         blocksDown = (height + Self.block - 1) / Self.block
-        mask = [Int32](repeating: 0, count: blocksAcross * blocksDown)
+        mask = [Int16](repeating: 0, count: blocksAcross * blocksDown)
     }
 
     /// The mean squared luma change so far (0 before any frame).
     public var meanSquaredChange: Double { pixels == 0 ? 0 : Double(squaredChange) / Double(pixels) }
 
-    /// Marks one frame's luma plane (8 bits a sample, `stride` bytes a row) in place.
+    /// Marks one frame's luma plane (8 bits a sample, `stride` bytes a row) in place. Sixteen pixels at a time, one
+    /// block's width: a pixel changes by (pattern × mask) / 4096 luma steps, rounded, clamped to 0…255.
     public func embed(luma: UnsafeMutablePointer<UInt8>, stride: Int) {
         measureMask(luma: luma, stride: stride)
         var squares = 0
         pattern.withUnsafeBufferPointer { pattern in
             mask.withUnsafeBufferPointer { mask in
+                let top = SIMD16<Int16>(repeating: 255), half = SIMD16<Int16>(repeating: 2048)
                 for y in 0..<height {
                     let row = luma + y * stride
-                    let patternRow = y * width
+                    let patternRow = pattern.baseAddress! + y * width
                     let maskRow = (y / Self.block) * blocksAcross
+                    var rowSquares = SIMD16<Int16>()
                     var x = 0
+                    while x + 16 <= width {
+                        let m = SIMD16<Int16>(repeating: mask[maskRow + x / Self.block])
+                        let old = SIMD16<Int16>(truncatingIfNeeded: UnsafeRawPointer(row + x).loadUnaligned(as: SIMD16<UInt8>.self))
+                        let p = UnsafeRawPointer(patternRow + x).loadUnaligned(as: SIMD16<Int16>.self)
+                        let new = (old &+ ((p &* m &+ half) &>> 12)).clamped(lowerBound: .zero, upperBound: top)
+                        let change = new &- old
+                        rowSquares &+= change &* change
+                        UnsafeMutableRawPointer(row + x).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: new), as: SIMD16<UInt8>.self)
+                        x += 16
+                    }
+                    squares += Int(SIMD16<Int32>(truncatingIfNeeded: rowSquares).wrappedSum())
                     while x < width {
-                        let end = min(x + Self.block, width)
-                        let m = mask[maskRow + x / Self.block]
-                        for i in x..<end {
-                            let delta = (Int32(pattern[patternRow + i]) &* m &+ 32768) >> 16
-                            let value = min(max(Int32(row[i]) &+ delta, 0), 255)
-                            let change = Int(value) - Int(row[i])
-                            squares &+= change &* change
-                            row[i] = UInt8(truncatingIfNeeded: value)
-                        }
-                        x = end
+                        let m = Int32(mask[maskRow + x / Self.block])
+                        let new = min(max(Int32(row[x]) + ((Int32(patternRow[x]) * m + 2048) >> 12), 0), 255)
+                        squares += Int((new - Int32(row[x])) * (new - Int32(row[x])))
+                        row[x] = UInt8(new)
+                        x += 1
                     }
                 }
             }
@@ -76,10 +86,11 @@ public final class WatermarkEmbedder {
         pixels += width * height
     }
 
-    /// Each block's mask, in 1/256: 0.4 on flat blocks rising with the mean absolute gradient to 1.6, averaged
-    /// with the neighbouring blocks so that the strength changes gently.
+    /// Each block's mask, in 1/64: 0.4 on flat blocks rising with the mean absolute gradient (measured on every
+    /// fourth row) to 1.6, averaged with the neighbouring blocks so that the strength changes gently; then the whole
+    /// frame's mask is turned down if the change it predicts would pass the PSNR cap.
     private func measureMask(luma: UnsafeMutablePointer<UInt8>, stride: Int) {
-        var raw = [Int32](repeating: 0, count: blocksAcross * blocksDown)
+        var raw = [Int16](repeating: 0, count: blocksAcross * blocksDown)
         for by in 0..<blocksDown {
             let top = by * Self.block, bottom = min(top + Self.block, height - 1)
             for bx in 0..<blocksAcross {
@@ -88,36 +99,45 @@ public final class WatermarkEmbedder {
                 var y = top
                 while y < bottom {
                     let row = luma + y * stride, below = row + stride
-                    for x in left..<right {
-                        total &+= abs(Int(row[x + 1]) - Int(row[x])) &+ abs(Int(below[x]) - Int(row[x]))
+                    if left + 17 <= width {
+                        let a = UnsafeRawPointer(row + left).loadUnaligned(as: SIMD16<UInt8>.self)
+                        let b = UnsafeRawPointer(row + left + 1).loadUnaligned(as: SIMD16<UInt8>.self)
+                        let c = UnsafeRawPointer(below + left).loadUnaligned(as: SIMD16<UInt8>.self)
+                        let across = pointwiseMax(a, b) &- pointwiseMin(a, b), down = pointwiseMax(a, c) &- pointwiseMin(a, c)
+                        total += Int((SIMD16<UInt16>(truncatingIfNeeded: across) &+ SIMD16<UInt16>(truncatingIfNeeded: down)).wrappedSum())
+                        count += 16
+                    } else {
+                        for x in left..<right {
+                            total += abs(Int(row[x + 1]) - Int(row[x])) + abs(Int(below[x]) - Int(row[x]))
+                        }
+                        count += right - left
                     }
-                    count += right - left
-                    y += 2
+                    y += 4
                 }
                 let activity = count == 0 ? 0 : Float(total) / Float(count)
-                raw[by * blocksAcross + bx] = Int32((min(max(0.4 + activity / 8, 0.4), 1.6) * 256).rounded())
+                raw[by * blocksAcross + bx] = Int16((min(max(0.4 + activity / 8, 0.4), 1.6) * 64).rounded())
             }
         }
         for by in 0..<blocksDown {
             for bx in 0..<blocksAcross {
-                var total: Int32 = 0, count: Int32 = 0
+                var total = 0, count = 0
                 for ny in max(by - 1, 0)...min(by + 1, blocksDown - 1) {
                     for nx in max(bx - 1, 0)...min(bx + 1, blocksAcross - 1) {
-                        total += raw[ny * blocksAcross + nx]
+                        total += Int(raw[ny * blocksAcross + nx])
                         count += 1
                     }
                 }
                 // A flat block beside a busy one stays near its own strength: no halo around text.
-                mask[by * blocksAcross + bx] = min(total / count, raw[by * blocksAcross + bx] + 51)
+                mask[by * blocksAcross + bx] = Int16(min(total / count, Int(raw[by * blocksAcross + bx]) + 13))
             }
         }
         // The change this mask would make, and the cap: mean squared change ≤ 255² / 10^(minimumPSNR / 10).
-        let meanMaskSquare = mask.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(mask.count) / 65536
-        let predicted = meanMaskSquare * patternPower / 65536
+        let meanMaskSquare = mask.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(mask.count) / 4096
+        let predicted = meanMaskSquare * patternPower / 4096
         let allowed = 255.0 * 255.0 / pow(10, Self.minimumPSNR / 10)
         if predicted > allowed {
             let gain = (allowed / predicted).squareRoot()
-            for i in 0..<mask.count { mask[i] = Int32((Double(mask[i]) * gain).rounded(.down)) }
+            for i in 0..<mask.count { mask[i] = Int16((Double(mask[i]) * gain).rounded(.down)) }
         }
     }
 }

@@ -297,21 +297,24 @@ print("co64" if b"co64" in new_moov else "none", delta)
 struct VerifyCLITests {
     let folder = TemporaryFolder("phim-verify")
 
-    /// Signs `source` into `destination` with c2pa-rs, using the identity in `identity` (its signer key and chain).
-    func signWithReference(_ source: URL, _ destination: URL, identity: URL) throws {
+    /// Signs `source` into `destination` with c2pa-rs, using the identity in `identity` (its signer key and chain);
+    /// with `watermarkPayload`, the manifest also carries Phim's watermark assertion naming that payload.
+    func signWithReference(_ source: URL, _ destination: URL, identity: URL, watermarkPayload: String? = nil) throws {
         let script = #"""
         import sys
         from c2pa import Builder, Signer, C2paSignerInfo, C2paSigningAlg, Settings, Context
-        folder, src, dst = sys.argv[1:4]
+        folder, src, dst, payload = sys.argv[1:5]
         context = Context(Settings.from_dict({"version": 1, "builder": {"thumbnail": {"enabled": False}}}))
         manifest = {"claim_generator_info": [{"name": "reference", "version": "1"}], "title": "ref.mp4", "format": "video/mp4",
           "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": [{"action": "c2pa.created",
              "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"}]}}]}
+        if payload:
+            manifest["assertions"].append({"label": "org.phim.watermark", "data": {"algorithm": "phim.tile.1", "payload": payload}})
         info = C2paSignerInfo(C2paSigningAlg.ES256, open(folder + "/signer.pem", "rb").read(), open(folder + "/signer.key", "rb").read(), None)
         with Builder.from_json(manifest, context=context) as builder:
             builder.sign_file(src, dst, Signer.from_info(info))
         """#
-        let result = try ReferenceReader.run(["-c", script, identity.path, source.path, destination.path])
+        let result = try ReferenceReader.run(["-c", script, identity.path, source.path, destination.path, watermarkPayload ?? ""])
         try #require(result.status == 0, "c2pa-python could not sign: \(result.stderr)")
     }
 
@@ -375,5 +378,76 @@ struct VerifyCLITests {
         // Not an MP4 at all: exit 2, one line.
         let text = try CLIRunner.run(["verify", project.path], environment: environment)
         #expect(text.status == 2 && text.stderr.split(separator: "\n").count == 1 && text.stderr.contains("not an MP4"), "\(text.stderr)")
+    }
+
+    /// Runs ffmpeg on `input` with `arguments`, writing `output`.
+    func ffmpeg(_ input: URL, _ arguments: [String], _ output: URL) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = ["-nostdin", "-loglevel", "error", "-y", "-i", input.path] + arguments + [output.path]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "ffmpeg \(arguments)")
+    }
+
+    func verdict(_ url: URL, _ environment: [String: String]) throws -> (status: Int32, c2pa: [String: Any], watermark: [String: Any]) {
+        let result = try CLIRunner.run(["verify", url.path, "--json"], environment: environment)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+                                    "\(result.stdout) \(result.stderr)")
+        let c2pa = try #require(document["c2pa"] as? [String: Any])
+        let watermark = try #require(document["watermark"] as? [String: Any])
+        return (result.status, c2pa, watermark)
+    }
+
+    /// The watermark is what is left when a re-encode drops the manifest; a manifest that names another watermark
+    /// than the picture carries is broken.
+    @Test(.enabled(if: SampleMedia.isAvailable("vtest.avi"), "needs opencv-doc's vtest.avi (make media)"))
+    func verifyReadsTheWatermarkWhereTheManifestIsGone() throws {
+        let environment = ["XDG_CONFIG_HOME": folder.file("config").path]
+        let project = folder.file("street.json")
+        let video = try SampleMedia.url("vtest.avi")
+        try Data(#"{"width": 320, "height": 240, "clips": [{"duration": 3, "layers": [{"type": "video", "path": "\#(video.path)"}]}]}"#.utf8)
+            .write(to: project)
+        let ours = folder.file("street.mp4")
+        let render = try CLIRunner.run(["render", project.path, "-o", ours.path], environment: environment)
+        try #require(render.status == 0, "\(render.stderr)")
+
+        let original = try verdict(ours, environment)
+        #expect(original.status == 0)
+        let payload = try #require(original.c2pa["watermarkPayload"] as? String)
+        #expect(original.watermark["detected"] as? Bool == true)
+        #expect(original.watermark["payload"] as? String == payload)
+        #expect(original.watermark["matchesManifest"] as? Bool == true)
+        #expect((original.watermark["pValue"] as? Double ?? 1) < 1e-6)
+
+        // Re-encoded into another container: no manifest, the watermark names the same payload, exit 0.
+        let copy = folder.file("street-copy.mkv")
+        try ffmpeg(ours, ["-c:v", "libx264", "-crf", "28"], copy)
+        let stripped = try verdict(copy, environment)
+        #expect(stripped.status == 0)
+        #expect(stripped.c2pa["state"] as? String == "Absent")
+        #expect(stripped.watermark["detected"] as? Bool == true && stripped.watermark["payload"] as? String == payload,
+                "\(stripped.watermark)")
+        let text = try CLIRunner.run(["verify", copy.path], environment: environment)
+        #expect(text.stdout.contains("watermark:   detected, payload \(payload)"), "\(text.stdout)")
+
+        // The re-encoded copy signed again with a manifest that names another watermark: broken, exit 1.
+        let reencoded = folder.file("street-copy.mp4")
+        try ffmpeg(ours, ["-c:v", "libx264", "-crf", "23"], reencoded)
+        let transplanted = folder.file("transplanted.mp4")
+        try signWithReference(reencoded, transplanted, identity: folder.file("config/phim/identity"),
+                              watermarkPayload: "0123456789abcdef")
+        let wrong = try verdict(transplanted, environment)
+        #expect(wrong.status == 1, "\(wrong)")
+        #expect(wrong.c2pa["watermarkPayload"] as? String == "0123456789abcdef")
+        #expect((wrong.c2pa["codes"] as? [String: [String]])?["failure"]?.contains("phim.watermark.mismatch") == true)
+        #expect(wrong.watermark["matchesManifest"] as? Bool == false)
+
+        // Video Phim never made: no manifest, no watermark, exit 3.
+        let plain = folder.file("plain.mp4")
+        try ffmpeg(video, ["-t", "3", "-vf", "scale=320:240", "-c:v", "libx264"], plain)
+        let none = try verdict(plain, environment)
+        #expect(none.status == 3)
+        #expect(none.watermark["detected"] as? Bool == false && none.watermark["payload"] is NSNull)
     }
 }
