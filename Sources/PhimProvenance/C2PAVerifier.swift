@@ -23,6 +23,16 @@ public struct ManifestReport: Sendable {
     public var signer: String?
     /// The watermark payload the manifest records (16 hex digits), if any.
     public var watermarkPayload: String?
+    /// The ingredients the active manifest names: title, relationship, and the label of the ingredient's own
+    /// manifest in this store when it has one.
+    public var ingredients: [(title: String, relationship: String, manifest: String?)] = []
+    /// The active manifest's label (`urn:c2pa:…`).
+    public var activeManifestLabel: String?
+    /// Every manifest of the store, as written, for copying into a manifest that names this file as its parent.
+    public var manifestBoxes: [[UInt8]] = []
+    /// SHA-256 of the active manifest's superbox contents and of its signature's, as C2PA's hashed URIs hash them.
+    var activeManifestHash: [UInt8]?
+    var claimSignatureHash: [UInt8]?
 
     public init(state: State, failures: [String] = []) {
         self.state = state
@@ -38,6 +48,18 @@ public struct C2PAVerifier {
 
     public init(trustAnchors: [Certificate]) {
         self.trustAnchors = trustAnchors
+    }
+
+    /// A verifier that trusts Phim's local CA (when this machine has one) and the certificates in `pems` (PEM texts;
+    /// any that do not parse are left out).
+    public static func localAuthority(plus pems: [String] = []) -> C2PAVerifier {
+        var anchors: [Certificate] = []
+        if let local = try? SigningIdentity.load(from: SigningIdentity.folder()), let pem = local.authorityPEM,
+           let authority = try? Certificate(pemEncoded: pem) {
+            anchors.append(authority)
+        }
+        for pem in pems { anchors += (try? certificates(pem: pem)) ?? [] }
+        return C2PAVerifier(trustAnchors: anchors)
     }
 
     /// The certificates in a PEM text (one or more `CERTIFICATE` blocks).
@@ -108,9 +130,14 @@ public struct C2PAVerifier {
               let assertions = manifest.children.first(where: { $0.type == "c2as" }),
               let claimNode = manifest.children.first(where: { $0.type == "c2cl" }),
               let claimBytes = claimNode.content["cbor"],
-              let signatureBytes = manifest.children.first(where: { $0.type == "c2cs" })?.content["cbor"] else {
+              let signatureNode = manifest.children.first(where: { $0.type == "c2cs" }),
+              let signatureBytes = signatureNode.content["cbor"] else {
             throw ManifestDamage(code: "claim.missing")
         }
+        report.activeManifestLabel = manifest.label
+        report.manifestBoxes = store.children.filter { $0.type == "c2ma" }.map { Array($0.whole) }
+        report.activeManifestHash = Array(SHA256.hash(data: manifest.hashedContents))
+        report.claimSignatureHash = Array(SHA256.hash(data: signatureNode.hashedContents))
         let claim = try CBOR.decode(claimBytes)
 
         // Every assertion the claim names, by hash.
@@ -210,6 +237,27 @@ public struct C2PAVerifier {
                 }
             }
         }
+        // Ingredients: each one's manifest, when it names one, must be in this store with the hash it gives.
+        for node in assertions.children where node.label?.hasPrefix("c2pa.ingredient") == true {
+            guard let bytes = node.content["cbor"], let ingredient = try? CBOR.decode(bytes) else { continue }
+            var manifestLabel: String?
+            if let reference = ingredient["activeManifest"] ?? ingredient["c2pa_manifest"],
+               let url = reference["url"]?.text, let hash = reference["hash"]?.byteString {
+                let label = url.components(separatedBy: "/c2pa/").last.map { String($0.prefix { $0 != "/" }) }
+                manifestLabel = label
+                if let target = store.children.first(where: { $0.type == "c2ma" && $0.label == label }) {
+                    report.successes.append(Array(SHA256.hash(data: target.hashedContents)) == hash
+                        ? "ingredient.manifest.validated" : "ingredient.manifest.mismatch")
+                } else {
+                    report.failures.append("ingredient.manifest.missing")
+                }
+            }
+            report.ingredients.append((ingredient["dc:title"]?.text ?? "?", ingredient["relationship"]?.text ?? "?", manifestLabel))
+        }
+        if report.successes.contains("ingredient.manifest.mismatch") {
+            report.successes.removeAll { $0 == "ingredient.manifest.mismatch" }
+            report.failures.append("ingredient.manifest.mismatch")
+        }
         if let node = assertions.children.first(where: { $0.label == ManifestBuilder.watermarkLabel }),
            let bytes = node.content["cbor"], let value = try? CBOR.decode(bytes),
            let payload = value["payload"]?.text, payload.count == 16, payload.allSatisfy(\.isHexDigit) {
@@ -227,6 +275,8 @@ struct JUMBFNode {
     var children: [JUMBFNode] = []
     /// The superbox without its 8-byte header: what C2PA's hashed URIs hash.
     var hashedContents: ArraySlice<UInt8>
+    /// The whole superbox, header included.
+    var whole: ArraySlice<UInt8>
 
     static let maxDepth = 16
 
@@ -252,7 +302,7 @@ struct JUMBFNode {
             guard let end = d[start...].firstIndex(of: 0) else { throw .init(code: "manifest.malformed") }
             label = String(decoding: d[start..<end], as: UTF8.self)
         }
-        var node = JUMBFNode(type: type, label: label, hashedContents: whole.dropFirst(8))
+        var node = JUMBFNode(type: type, label: label, hashedContents: whole.dropFirst(8), whole: whole)
         for box in boxes.dropFirst() {
             if box.type == "jumb" {
                 node.children.append(try superbox(box.payload, whole: box.whole, depth: depth + 1))

@@ -118,9 +118,11 @@ struct ManifestBuilder {
     let identity: SigningIdentity
     let label = "urn:c2pa:" + UUID().uuidString.lowercased()
     let instanceID = "xmp.iid:" + UUID().uuidString.lowercased()
+    let ingredientInstanceID = "xmp.iid:" + UUID().uuidString.lowercased()
 
     static let actionsLabel = "c2pa.actions.v2"
     static let hashLabel = "c2pa.hash.bmff.v3"
+    static let ingredientLabel = "c2pa.ingredient.v3"
     /// Phim's own assertion (C2PA custom labels are reverse domain names): the watermark's payload. Not a
     /// `c2pa.soft-binding`, whose algorithm must be one on C2PA's soft-binding list, which Phim's is not.
     static let watermarkLabel = "org.phim.watermark"
@@ -134,9 +136,19 @@ struct ManifestBuilder {
     }
 
     func manifestStore(hash: [UInt8]) throws(PhimError) -> [UInt8] {
-        let actions = JUMBF.cborSuperbox(.cbor, label: Self.actionsLabel, actionsAssertion())
+        var assertions: [(label: String, superbox: [UInt8])] = []
+        var ingredientReference: CBOR?
+        if let parent = provenance.parent {
+            let ingredient = JUMBF.cborSuperbox(.cbor, label: Self.ingredientLabel, ingredientAssertion(parent))
+            assertions.append((Self.ingredientLabel, ingredient))
+            ingredientReference = .object([
+                "url": .text("self#jumbf=c2pa.assertions/\(Self.ingredientLabel)"),
+                "hash": .bytes(Array(SHA256.hash(data: JUMBF.hashedContents(of: ingredient)))),
+            ])
+        }
+        let actions = JUMBF.cborSuperbox(.cbor, label: Self.actionsLabel, actionsAssertion(ingredient: ingredientReference))
         let bmffHash = JUMBF.cborSuperbox(.cbor, label: Self.hashLabel, hashAssertion(hash))
-        var assertions = [(label: Self.actionsLabel, superbox: actions), (label: Self.hashLabel, superbox: bmffHash)]
+        assertions += [(label: Self.actionsLabel, superbox: actions), (label: Self.hashLabel, superbox: bmffHash)]
         if let payload = provenance.watermarkPayload {
             let watermark = JUMBF.cborSuperbox(.cbor, label: Self.watermarkLabel,
                                                .object(["algorithm": .text(Self.watermarkAlgorithm), "payload": .text(payload)]))
@@ -155,15 +167,50 @@ struct ManifestBuilder {
             JUMBF.superbox(.claim, label: "c2pa.claim.v2", children: [JUMBF.box("cbor", claim)]),
             JUMBF.superbox(.signature, label: "c2pa.signature", children: [JUMBF.box("cbor", signature)]),
         ])
-        return JUMBF.superbox(.manifestStore, label: "c2pa", children: [manifest])
+        // A parent's manifests come first, as it wrote them; the active manifest is the last.
+        let parents = provenance.parent?.manifest?.manifestBoxes ?? []
+        return JUMBF.superbox(.manifestStore, label: "c2pa", children: parents + [manifest])
     }
 
-    func actionsAssertion() -> CBOR {
-        .object(["actions": .array([.object([
-            "action": .text("c2pa.created"),
-            "softwareAgent": .object(["name": .text(provenance.softwareName), "version": .text(provenance.softwareVersion)]),
-            "digitalSourceType": .text(provenance.sourceType.iri),
-        ])])])
+    /// `c2pa.created` with the source type; or, for a new version of a parent, `c2pa.opened` of it (naming its
+    /// ingredient assertion) and `c2pa.transcoded`.
+    func actionsAssertion(ingredient: CBOR? = nil) -> CBOR {
+        let agent = CBOR.object(["name": .text(provenance.softwareName), "version": .text(provenance.softwareVersion)])
+        var first: [String: CBOR] = ["action": .text(ingredient == nil ? "c2pa.created" : "c2pa.opened"), "softwareAgent": agent]
+        if let sourceType = provenance.sourceType { first["digitalSourceType"] = .text(sourceType.iri) }
+        if let ingredient { first["parameters"] = .object(["ingredients": .array([ingredient])]) }
+        var actions = [CBOR.object(first)]
+        if ingredient != nil {
+            actions.append(.object(["action": .text("c2pa.transcoded"), "softwareAgent": agent]))
+        }
+        return .object(["actions": .array(actions)])
+    }
+
+    /// The parent as an ingredient: its title, format and relationship, and, when it had a manifest, that manifest
+    /// and its signature by hashed URI with the results of validating it.
+    func ingredientAssertion(_ ingredient: Ingredient) -> CBOR {
+        var members: [String: CBOR] = [
+            "dc:title": .text(ingredient.title),
+            "dc:format": .text(ingredient.format),
+            "relationship": .text(ingredient.relationship.rawValue),
+            "instanceID": .text(ingredientInstanceID),
+        ]
+        if let manifest = ingredient.manifest, let label = manifest.activeManifestLabel,
+           let manifestHash = manifest.activeManifestHash, let signatureHash = manifest.claimSignatureHash {
+            members["activeManifest"] = .object([
+                "url": .text("self#jumbf=/c2pa/\(label)"), "alg": .text("sha256"), "hash": .bytes(manifestHash),
+            ])
+            members["claimSignature"] = .object([
+                "url": .text("self#jumbf=/c2pa/\(label)/c2pa.signature"), "alg": .text("sha256"), "hash": .bytes(signatureHash),
+            ])
+            func codes(_ list: [String]) -> CBOR {
+                .array(list.map { .object(["code": .text($0), "url": .text("self#jumbf=/c2pa/\(label)")]) })
+            }
+            members["validationResults"] = .object(["activeManifest": .object([
+                "success": codes(manifest.successes), "informational": .array([]), "failure": codes(manifest.failures),
+            ])])
+        }
+        return .object(members)
     }
 
     func hashAssertion(_ hash: [UInt8]) -> CBOR {

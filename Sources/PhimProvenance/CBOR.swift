@@ -20,6 +20,15 @@ public indirect enum CBOR: Sendable, Equatable {
     public static func int(_ value: Int) -> CBOR { value >= 0 ? .unsigned(UInt64(value)) : .negative(Int64(value)) }
 
     /// A map with text keys, in the order given.
+    /// A map with text keys from a dictionary, in RFC 8949's deterministic order (shorter keys first, then bytewise).
+    public static func object(_ members: [String: CBOR]) -> CBOR {
+        let ordered = members.sorted { a, b in
+            a.key.utf8.count != b.key.utf8.count ? a.key.utf8.count < b.key.utf8.count
+                : a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
+        }
+        return .map(ordered.map { (.text($0.key), $0.value) })
+    }
+
     public static func object(_ members: KeyValuePairs<String, CBOR>) -> CBOR {
         .map(members.map { (.text($0.key), $0.value) })
     }

@@ -2,6 +2,10 @@ import Foundation
 
 /// How a video came to be, in the IPTC digital source type vocabulary that C2PA's `c2pa.created` action carries.
 public enum DigitalSourceType: String, Sendable, CaseIterable {
+    /// Recorded by a camera or microphone (what a user may declare for footage they `phim label`).
+    case digitalCapture
+    /// Recorded from a screen.
+    case screenCapture
     /// Made by software from the user's own media (a `phim render` of their clips and pictures).
     case composite
     /// Drawn by software without media or models (colours, gradients and text only).
@@ -39,9 +43,46 @@ public struct MadeFrom: Sendable, Equatable {
     }
 }
 
+/// A file an output was made from, as its manifest names it (a `c2pa.ingredient.v3` assertion).
+public struct Ingredient: Sendable {
+    /// How the ingredient relates to the output: `parentOf` for the one file it is a new version of.
+    public enum Relationship: String, Sendable { case parentOf, componentOf, inputTo }
+
+    /// The ingredient's file name.
+    public var title: String
+    /// Its media type (`video/mp4`…).
+    public var format: String
+    public var relationship: Relationship
+    /// The ingredient's own C2PA manifest as verified, when it had one: its manifests are copied into the output's
+    /// manifest store, and the ingredient assertion names the active one by hash with its validation results.
+    public var manifest: ManifestReport?
+
+    public init(title: String, format: String, relationship: Relationship, manifest: ManifestReport? = nil) {
+        self.title = title
+        self.format = format
+        self.relationship = relationship
+        self.manifest = manifest
+    }
+
+    /// The media type for a file name's extension.
+    public static func format(ofFileNamed name: String) -> String {
+        switch (name as NSString).pathExtension.lowercased() {
+        case "mp4", "m4v": return "video/mp4"
+        case "mov": return "video/quicktime"
+        case "mkv": return "video/x-matroska"
+        case "webm": return "video/webm"
+        case "avi": return "video/x-msvideo"
+        case "gif": return "image/gif"
+        default: return "application/octet-stream"
+        }
+    }
+}
+
 /// What a manifest says about one output: how it was made, by which software, under what title.
-public struct Provenance: Sendable, Equatable {
-    public var sourceType: DigitalSourceType
+public struct Provenance: Sendable {
+    /// The IPTC source type of the first action; `nil` when nobody knows it (`phim label` of a video made elsewhere,
+    /// unless the user says).
+    public var sourceType: DigitalSourceType?
     /// The software agent, e.g. `Phim 0.1.0`.
     public var softwareName: String
     public var softwareVersion: String
@@ -50,9 +91,13 @@ public struct Provenance: Sendable, Equatable {
     /// The 64 bits of the invisible watermark in the frames, as 16 hex digits (the `org.phim.watermark` assertion),
     /// so that a watermark read from a copy whose manifest was stripped names this manifest.
     public var watermarkPayload: String?
+    /// The file this output is a new version of (`phim label`'s input): the first action is then `c2pa.opened` of
+    /// it, followed by `c2pa.transcoded`, instead of `c2pa.created`.
+    public var parent: Ingredient?
 
-    public init(sourceType: DigitalSourceType, softwareName: String = "Phim", softwareVersion: String = PhimVersion.current,
-                title: String? = nil, watermarkPayload: String? = nil) {
+    public init(sourceType: DigitalSourceType?, softwareName: String = "Phim", softwareVersion: String = PhimVersion.current,
+                title: String? = nil, watermarkPayload: String? = nil, parent: Ingredient? = nil) {
+        self.parent = parent
         self.sourceType = sourceType
         self.softwareName = softwareName
         self.softwareVersion = softwareVersion

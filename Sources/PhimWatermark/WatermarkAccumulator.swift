@@ -3,7 +3,7 @@
 /// pattern), and what is left is summed. The watermark is the same in every frame and adds up; the picture changes
 /// and averages out.
 ///
-/// Memory: three floats and one integer a pixel, whatever the video's length. Not `Sendable`.
+/// Memory: two floats and one integer a pixel, whatever the video's length. Not `Sendable`.
 public final class WatermarkAccumulator {
     public let width: Int
     public let height: Int

@@ -5,7 +5,8 @@ public struct WatermarkReading: Sendable, Equatable {
     /// The pilot was found: `pValue` is below ``WatermarkReading/threshold``.
     public var detected: Bool
     /// The chance that a video without Phim's watermark would agree with the pilot at least this well, over every
-    /// tile size and shift the detector tried (a binomial tail times the number of tries).
+    /// tile size and shift the detector tried (a binomial tail times the number of tries), and decode to bits whose
+    /// CRC holds (2⁻¹⁶) when they do.
     public var pValue: Double
     /// The 64 payload bits as read, whether or not their CRC holds.
     public var bits: UInt64
@@ -37,14 +38,14 @@ extension WatermarkAccumulator {
     /// Looks for the watermark in the frames added so far.
     ///
     /// 1. The tile's period: the pattern repeats, so the pooled picture's 2-D spectrum has peaks on a lattice whose
-    ///    spacing is the frame size over the period; each candidate period from 40 to 400 pixels is scored by the
+    ///    spacing is the frame size over the period; each candidate period from 40 to 600 pixels is scored by the
     ///    whitened spectrum at its lattice points, weighted by the pilot's own spectrum.
     /// 2. For the three best periods (refined for each axis), the picture is folded onto one tile and
     ///    cross-correlated with the pilot over every cyclic shift (a crop only shifts the tile).
-    /// 3. At the best period and shift each cell is read; the pilot's agreement gives the p-value, the payload cells
-    ///    the 64 bits.
+    /// 3. At the best period and shift each cell is read; the payload cells give the 64 bits, the pilot's agreement
+    ///    and the payload's CRC the p-value.
     public func read() -> WatermarkReading {
-        let maxPeriod = min(400, Double(min(width, height)) / 2.2)
+        let maxPeriod = min(600, Double(min(width, height)) / 2.2)
         guard frames > 0, maxPeriod > 40 else { return .absent(frames: frames) }
         let spectrum = WhitenedSpectrum(self)
         var candidates: [(score: Double, period: Double)] = []
@@ -84,13 +85,17 @@ extension WatermarkAccumulator {
         let cells = best.cellValues()
         var agreement = 0
         for cell in WatermarkLayout.pilotCells where cells[cell] * WatermarkLayout.signs[cell] > 0 { agreement += 1 }
-        let logP = logBinomialTail(agreement, WatermarkLayout.pilotCount)
-            + log(Double(tries * TileFolder.samples * TileFolder.samples))
-        let pValue = min(1, exp(logP))
         let bits = WatermarkLayout.decode(cellValues: cells)
+        let payload = WatermarkPayload(bits: bits)
+        // Under "no watermark" the pilot cells agree by chance (a binomial tail, times every period and shift tried)
+        // and, independently (the payload cells are other cells), the decoded bits pass their CRC with chance 2⁻¹⁶.
+        var logP = logBinomialTail(agreement, WatermarkLayout.pilotCount)
+            + log(Double(tries * TileFolder.samples * TileFolder.samples))
+        if payload != nil { logP -= 16 * log(2.0) }
+        let pValue = min(1, exp(logP))
         let detected = pValue < WatermarkReading.threshold
         return WatermarkReading(detected: detected, pValue: pValue, bits: bits,
-                                payload: detected ? WatermarkPayload(bits: bits) : nil, pilotAgreement: agreement,
+                                payload: detected ? payload : nil, pilotAgreement: agreement,
                                 period: (best.periodX, best.periodY), frames: frames)
     }
 }
@@ -115,9 +120,10 @@ struct WhitenedSpectrum {
     private var values: [Float]
 
     init(_ accumulator: WatermarkAccumulator) {
-        // av_tx is fastest on lengths with small factors: the centre of the picture, cut to such a size.
-        let columns = FFT.smoothLength(atMost: accumulator.width)
-        let rows = FFT.smoothLength(atMost: accumulator.height)
+        // av_tx is fastest on lengths with small factors: the centre of the picture, cut to such a size and to at
+        // most 2048 (several tiles even at 4K, and memory bounded).
+        let columns = FFT.smoothLength(atMost: min(accumulator.width, 2048))
+        let rows = FFT.smoothLength(atMost: min(accumulator.height, 2048))
         let left = (accumulator.width - columns) / 2, top = (accumulator.height - rows) / 2
         var re = [Float](repeating: 0, count: rows * columns)
         var im = re

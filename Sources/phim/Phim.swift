@@ -18,6 +18,7 @@ struct Phim: AsyncParsableCommand {
             MakeCommand.self,
             ModelCommand.self,
             VerifyCommand.self,
+            LabelCommand.self,
             IdentityCommand.self,
         ]
     )

@@ -19,7 +19,16 @@ enum ReferenceReader {
         var actions: [String]
         var sourceTypes: [String]
         var agents: [String]
+        var ingredients: [IngredientVerdict]
+        var manifestCount: Int
         var error: String?
+    }
+
+    struct IngredientVerdict: Decodable {
+        var title: String
+        var relationship: String
+        var activeManifest: String?
+        var failures: [String]
     }
 
     static let script = #"""
@@ -28,7 +37,8 @@ enum ReferenceReader {
     anchor = open(sys.argv[1]).read()
     context = Context(Settings.from_dict({"version": 1, "trust": {"trust_anchors": anchor}, "verify": {"verify_trust": True}}))
     for path in sys.argv[2:]:
-        out = {"state": None, "failures": [], "successes": [], "actions": [], "sourceTypes": [], "agents": [], "error": None}
+        out = {"state": None, "failures": [], "successes": [], "actions": [], "sourceTypes": [], "agents": [], "ingredients": [],
+               "manifestCount": 0, "error": None}
         try:
             with open(path, "rb") as f, Reader("video/mp4", f, context=context) as reader:
                 out["state"] = reader.get_validation_state()
@@ -37,6 +47,11 @@ enum ReferenceReader {
                 out["successes"] = [r["code"] for r in results.get("success", [])]
                 store = json.loads(reader.json())
                 manifest = store["manifests"][store["active_manifest"]]
+                out["manifestCount"] = len(store["manifests"])
+                for ingredient in manifest.get("ingredients", []):
+                    results = ingredient.get("validation_results", {}).get("activeManifest", {})
+                    out["ingredients"].append({"title": ingredient.get("title", ""), "relationship": ingredient.get("relationship", ""),
+                        "activeManifest": ingredient.get("active_manifest"), "failures": [r["code"] for r in results.get("failure", [])]})
                 for assertion in manifest.get("assertions", []):
                     if assertion["label"].startswith("c2pa.actions"):
                         for action in assertion["data"]["actions"]:
@@ -449,5 +464,93 @@ struct VerifyCLITests {
         let none = try verdict(plain, environment)
         #expect(none.status == 3)
         #expect(none.watermark["detected"] as? Bool == false && none.watermark["payload"] is NSNull)
+    }
+
+    /// `phim label`: a video made elsewhere (any container) gets the watermark and a manifest naming it as parent;
+    /// a Phim video's own manifest is carried along, and its watermark kept.
+    @Test(.enabled(if: SampleMedia.isAvailable("vtest.avi"), "needs opencv-doc's vtest.avi (make media)"))
+    func labelGivesAVideoMadeElsewhereProvenance() throws {
+        let environment = ["XDG_CONFIG_HOME": folder.file("config").path]
+        let video = try SampleMedia.url("vtest.avi")
+        // Made elsewhere: Matroska with Vorbis sound (which MP4 cannot hold: it is re-encoded as AAC).
+        let camera = folder.file("camera.mkv")
+        let tone = folder.file("tone.wav")
+        _ = try WAVWriter.tone(to: tone, seconds: 3, frequency: 440, amplitude: 0.3)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = ["-nostdin", "-loglevel", "error", "-y", "-i", video.path, "-i", tone.path, "-t", "3",
+                             "-vf", "scale=320:240", "-c:v", "libx264", "-c:a", "libvorbis", camera.path]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        let labelled = folder.file("camera-labelled.mp4")
+        let result = try CLIRunner.run(["label", camera.path, "-o", labelled.path, "--source-type", "digitalCapture"],
+                                       environment: environment)
+        try #require(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("watermark"))
+        let info = try MediaProbe.probe(labelled)
+        #expect(info.video.first?.width == 320 && info.audio.first?.codec == "aac")
+        #expect(abs((info.duration ?? 0) - 3) < 0.2)
+
+        // A Phim render, then that render re-encoded (its manifest gone, its watermark not).
+        let project = folder.file("street.json")
+        try Data(#"{"width": 320, "height": 240, "clips": [{"duration": 2, "layers": [{"type": "video", "path": "\#(video.path)"}]}]}"#.utf8)
+            .write(to: project)
+        let ours = folder.file("street.mp4")
+        try #require(try CLIRunner.run(["render", project.path, "-o", ours.path], environment: environment).status == 0)
+        let original = try verdict(ours, environment)
+        let payload = try #require(original.c2pa["watermarkPayload"] as? String)
+        let relabelled = folder.file("street-labelled.mp4")
+        try #require(try CLIRunner.run(["label", ours.path, "-o", relabelled.path], environment: environment).status == 0)
+        let stripped = folder.file("street-stripped.mp4")
+        try ffmpeg(ours, ["-c:v", "libx264", "-crf", "23"], stripped)
+        let restored = folder.file("street-restored.mp4")
+        try #require(try CLIRunner.run(["label", stripped.path, "-o", restored.path], environment: environment).status == 0)
+
+        let anchor = try #require(try String(contentsOf: folder.file("config/phim/identity/ca.pem"), encoding: .utf8))
+        let verdicts = try ReferenceReader.verdicts([labelled, relabelled, restored], anchor: anchor)
+        for (index, verdict) in verdicts.enumerated() {
+            #expect(verdict.state == "Trusted", "\(index): \(verdict.failures) \(verdict.error ?? "")")
+            #expect(verdict.actions == ["c2pa.opened", "c2pa.transcoded"], "\(index)")
+            #expect(verdict.ingredients.count == 1 && verdict.ingredients.first?.relationship == "parentOf", "\(index)")
+        }
+        #expect(verdicts[0].sourceTypes.first == DigitalSourceType.digitalCapture.iri)
+        #expect(verdicts[0].ingredients.first?.title == "camera.mkv" && verdicts[0].ingredients.first?.activeManifest == nil)
+        #expect(verdicts[0].manifestCount == 1)
+        // The render's manifest travels with the labelled copy, named by the ingredient, and validated.
+        #expect(verdicts[1].manifestCount == 2)
+        #expect(verdicts[1].ingredients.first?.activeManifest != nil && verdicts[1].ingredients.first?.failures == [])
+
+        // phim verify: the ingredient's manifest found by hash; the watermarks.
+        let fresh = try verdict(labelled, environment)
+        #expect(fresh.status == 0 && fresh.watermark["matchesManifest"] as? Bool == true)
+        let kept = try verdict(restored, environment)
+        #expect(kept.status == 0)
+        #expect(kept.c2pa["watermarkPayload"] as? String == payload, "the stripped render's watermark is kept")
+        #expect(kept.watermark["payload"] as? String == payload)
+        let carried = try verdict(relabelled, environment)
+        #expect((carried.c2pa["codes"] as? [String: [String]])?["success"]?.contains("ingredient.manifest.validated") == true)
+    }
+
+    /// Bad input to `phim label`: one line naming the file, exit 2, nothing left at the output.
+    @Test func labelRefusesWhatItCannotLabel() throws {
+        let text = folder.file("notes.txt")
+        try Data("not a video".utf8).write(to: text)
+        let picture = try SampleMedia.url("messi5.jpg")
+        let out = folder.file("out.mp4")
+        let cases: [(arguments: [String], mentions: String)] = [
+            (["label", text.path, "-o", out.path], "notes.txt"),
+            (["label", folder.file("missing.mp4").path, "-o", out.path], "missing.mp4"),
+            (["label", picture.path, "-o", out.path], "messi5.jpg"),
+            (["label", text.path, "-o", folder.file("no/such/folder/out.mp4").path], "folder"),
+            (["label", text.path, "-o", text.path], "notes.txt"),
+        ]
+        for (arguments, mentions) in cases {
+            let result = try CLIRunner.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(mentions), "\(arguments): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
+        #expect(try String(contentsOf: text, encoding: .utf8) == "not a video")
     }
 }

@@ -39,6 +39,10 @@ public struct VideoExport {
     public var metadata: [String: String]
     public var stages: [any FrameStage]
     public var sealers: [any ExportSealer]
+    /// Set only when the source's frames already carry Phim's watermark, as ``WatermarkDetector`` read it (`phim
+    /// label` of a Phim video whose manifest was stripped): the manifest records that payload and no second mark is
+    /// laid over the first, which would blur both.
+    public var existingWatermark: WatermarkPayload?
     /// Called from the exporting thread as frames are encoded.
     public var progress: ProgressHandler?
     /// The stage name progress reports carry.
@@ -87,7 +91,7 @@ public struct VideoExport {
         let stages = orderedStages
         // Provenance has no off switch; only the benchmarks' hidden stage measures what it costs.
         let unmarked = stages.contains { $0 is WithoutProvenanceForBenchmarks }
-        let watermark = unmarked ? nil
+        let watermark = unmarked || existingWatermark != nil ? nil
             : WatermarkEmbedder(width: video.size.width, height: video.size.height, payload: .random())
         let writer = try MP4Writer(destination: destination, video: video, audio: track, metadata: metadata,
                                    watermark: watermark)
@@ -103,10 +107,10 @@ public struct VideoExport {
             try writer.finishWriting()
             for sealer in sealers { try sealer.seal(writer.temporaryURL, context: context) }
             // The manifest goes last: it binds every byte before it.
-            if let watermark {
+            if !unmarked {
                 var provenance = provenance
                 if provenance.title == nil { provenance.title = destination.lastPathComponent }
-                provenance.watermarkPayload = watermark.payload.description
+                provenance.watermarkPayload = (watermark?.payload ?? existingWatermark)?.description
                 try C2PAWriter(identity: try SigningIdentity.local()).seal(writer.temporaryURL, provenance: provenance)
             }
             try writer.commit()
@@ -114,7 +118,7 @@ public struct VideoExport {
             for stage in stages { try stage.commit() }
             let change = watermark?.meanSquaredChange ?? 0
             return ExportReport(output: destination, frameCount: written, duration: video.frameRate.seconds(ofFrame: written),
-                                elapsed: MonotonicClock.now() - started, watermark: watermark?.payload,
+                                elapsed: MonotonicClock.now() - started, watermark: watermark?.payload ?? existingWatermark,
                                 watermarkPSNR: change > 0 ? 10 * log10(255 * 255 / change) : nil)
         } catch {
             for stage in startedStages { stage.abandon() }

@@ -11,6 +11,9 @@ public enum WatermarkDetector {
     public static let framesPerSecond = 10.0
     /// At most this many frames are pooled; a longer video pools frames further apart.
     public static let maxPooledFrames = 1_200
+    /// Larger pictures are read in a centred window of this many pixels a side: the tile repeats, so a window holds
+    /// it as well as the whole frame does, and memory stays under about 100 MB whatever the frame size.
+    public static let maxWindow = 2560
 
     /// - Throws: `PhimError` naming the file when it is missing, unreadable, corrupt or has no video stream.
     public static func read(_ url: URL, progress: ProgressHandler? = nil,
@@ -25,7 +28,9 @@ public enum WatermarkDetector {
         let expected = duration.map { Int(($0 * rate).rounded()) }
         var step = max(1, Int((rate / framesPerSecond).rounded()))
         if let expected { step = max(step, (expected + maxPooledFrames - 1) / maxPooledFrames) }
-        let accumulator = WatermarkAccumulator(width: stream.width, height: stream.height)
+        let window = (width: min(stream.width, maxWindow), height: min(stream.height, maxWindow))
+        let left = (stream.width - window.width) / 2, top = (stream.height - window.height) / 2
+        let accumulator = WatermarkAccumulator(width: window.width, height: window.height)
         let gray = GrayConverter(width: stream.width, height: stream.height)
         let frame = try Frame()
         var index = 0
@@ -42,9 +47,12 @@ public enum WatermarkDetector {
             // A frame of another size (a resolution change mid-stream) cannot be pooled with the rest.
             guard index % step == 0, Int(f.width) == stream.width, Int(f.height) == stream.height else { continue }
             if GrayConverter.lumaIsFirstPlane(f.format) {
-                accumulator.add(luma: f.data.0!, stride: Int(f.linesize.0))
+                let stride = Int(f.linesize.0)
+                accumulator.add(luma: f.data.0! + top * stride + left, stride: stride)
             } else {
-                try gray.convert(frame.pointer, subject: .file(url.displayPath)) { accumulator.add(luma: $0, stride: $1) }
+                try gray.convert(frame.pointer, subject: .file(url.displayPath)) { luma, stride in
+                    accumulator.add(luma: luma + top * stride + left, stride: stride)
+                }
             }
         }
         return accumulator.read()
