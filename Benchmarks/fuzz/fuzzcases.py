@@ -893,9 +893,27 @@ def verify_case(rng, ctx, case):
     case.args = ["verify", name] + (["--json"] if chance(rng, 0.5) else [])
 
 
+def label_case(rng, ctx, case):
+    """`phim label` on a video (a signed Phim MP4 or other media, damaged or intact): a labelled MP4 or one error line."""
+    names = [n for n in MEDIA_KINDS["video"] if n in ctx.media] + (["signed.mp4"] if "signed.mp4" in ctx.media else [])
+    source = rng.choice(names)
+    data = ctx.media[source]
+    donors = [ctx.media[n] for n in rng.sample(sorted(ctx.media), 3)]
+    for _ in range(rng.choice([0, 1, 1, 2])):
+        data, note = mutate_media(rng, source, data, donors)
+        case.note("%s: %s" % (source, note))
+    name = "in." + source.rsplit(".", 1)[1]
+    case.file(name, data)
+    case.args = ["label", name, "-o", "out.mp4", "--preset", "ultrafast"] + (["--source-type", "digitalCapture"] if chance(rng, 0.3) else [])
+    case.outputs = ["out.mp4"]
+    case.required = ["out.mp4"]
+
+
 def family_media(rng, ctx, case):
     if "signed.mp4" in ctx.media and chance(rng, 0.1):
         return verify_case(rng, ctx, case)
+    if chance(rng, 0.08):
+        return label_case(rng, ctx, case)
     kind = weighted(rng, [("image", 30), ("video", 25), ("audio", 30), ("subtitles", 15)])
     source = rng.choice([n for n in MEDIA_KINDS[kind] if n in ctx.media])
     data = ctx.media[source]

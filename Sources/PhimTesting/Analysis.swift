@@ -69,3 +69,18 @@ public enum OutputInspector {
         return rms > 0 ? 20 * log10(rms) : -.infinity
     }
 }
+
+/// The `ffmpeg` command-line tool (Debian's), for making and attacking test media.
+public enum FFmpegTool {
+    /// Runs `ffmpeg -nostdin -loglevel error -y` with `arguments` (inputs, options and the output) and returns its
+    /// exit status.
+    @discardableResult
+    public static func run(_ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = ["-nostdin", "-loglevel", "error", "-y"] + arguments
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}

@@ -31,12 +31,7 @@ struct WatermarkExportTests {
     /// Runs ffmpeg with `arguments` on `input`, writing `name`.
     func ffmpeg(_ input: URL, _ arguments: [String], to name: String) throws -> URL {
         let output = folder.file(name)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        process.arguments = ["-nostdin", "-loglevel", "error", "-y", "-i", input.path] + arguments + [output.path]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "ffmpeg \(arguments)")
+        try #require(try FFmpegTool.run(["-i", input.path] + arguments + [output.path]) == 0, "ffmpeg \(arguments)")
         return output
     }
 

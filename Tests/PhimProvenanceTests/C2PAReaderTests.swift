@@ -397,12 +397,7 @@ struct VerifyCLITests {
 
     /// Runs ffmpeg on `input` with `arguments`, writing `output`.
     func ffmpeg(_ input: URL, _ arguments: [String], _ output: URL) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        process.arguments = ["-nostdin", "-loglevel", "error", "-y", "-i", input.path] + arguments + [output.path]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "ffmpeg \(arguments)")
+        try #require(try FFmpegTool.run(["-i", input.path] + arguments + [output.path]) == 0, "ffmpeg \(arguments)")
     }
 
     func verdict(_ url: URL, _ environment: [String: String]) throws -> (status: Int32, c2pa: [String: Any], watermark: [String: Any]) {
@@ -476,13 +471,8 @@ struct VerifyCLITests {
         let camera = folder.file("camera.mkv")
         let tone = folder.file("tone.wav")
         _ = try WAVWriter.tone(to: tone, seconds: 3, frequency: 440, amplitude: 0.3)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        process.arguments = ["-nostdin", "-loglevel", "error", "-y", "-i", video.path, "-i", tone.path, "-t", "3",
-                             "-vf", "scale=320:240", "-c:v", "libx264", "-c:a", "libvorbis", camera.path]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
+        try #require(try FFmpegTool.run(["-i", video.path, "-i", tone.path, "-t", "3", "-vf", "scale=320:240",
+                                          "-c:v", "libx264", "-c:a", "libvorbis", camera.path]) == 0)
         let labelled = folder.file("camera-labelled.mp4")
         let result = try CLIRunner.run(["label", camera.path, "-o", labelled.path, "--source-type", "digitalCapture"],
                                        environment: environment)
