@@ -5,8 +5,9 @@ public struct WatermarkReading: Sendable, Equatable {
     /// The pilot was found: `pValue` is below ``WatermarkReading/threshold``.
     public var detected: Bool
     /// The chance that a video without Phim's watermark would agree with the pilot at least this well, over every
-    /// tile size and shift the detector tried (a binomial tail times the number of tries), and decode to bits whose
-    /// CRC holds (2⁻¹⁶) when they do.
+    /// tile size and shift the detector tried (a binomial tail, over cells grouped as the agreement's spread at the
+    /// other shifts shows them to depend on each other, times the number of tries), and decode to bits whose CRC
+    /// holds (2⁻¹⁶) when they do.
     public var pValue: Double
     /// The 64 payload bits as read, whether or not their CRC holds.
     public var bits: UInt64
@@ -83,13 +84,20 @@ extension WatermarkAccumulator {
         }
         guard let best else { return .absent(frames: frames) }
         let cells = best.cellValues()
-        var agreement = 0
-        for cell in WatermarkLayout.pilotCells where cells[cell] * WatermarkLayout.signs[cell] > 0 { agreement += 1 }
+        let agreement = best.pilotAgreement(shiftX: best.shiftX, shiftY: best.shiftY)
+        // Neighbouring cells are not independent (the picture's residual is correlated over a few pixels, and a
+        // small frame's cells are only a few pixels wide), so the agreement varies more than a binomial's. Its
+        // spread at every shift away from the peak measures that: the agreement is then counted in groups of the
+        // size that spread implies (never less than one cell), which keeps the p-value honest.
+        let group = best.dependence()
+        let effectiveCells = Int((Double(WatermarkLayout.pilotCount) / group).rounded(.down))
+        let effectiveAgreement = Int((Double(effectiveCells) / 2
+            + (Double(agreement) - Double(WatermarkLayout.pilotCount) / 2) / group).rounded(.up))
         let bits = WatermarkLayout.decode(cellValues: cells)
         let payload = WatermarkPayload(bits: bits)
         // Under "no watermark" the pilot cells agree by chance (a binomial tail, times every period and shift tried)
         // and, independently (the payload cells are other cells), the decoded bits pass their CRC with chance 2⁻¹⁶.
-        var logP = logBinomialTail(agreement, WatermarkLayout.pilotCount)
+        var logP = logBinomialTail(min(max(effectiveAgreement, 0), effectiveCells), effectiveCells)
             + log(Double(tries * TileFolder.samples * TileFolder.samples))
         if payload != nil { logP -= 16 * log(2.0) }
         let pValue = min(1, exp(logP))
@@ -235,6 +243,38 @@ final class TileFolder {
         var shiftX: Int
         var shiftY: Int
         var folded: [Float]
+
+        /// Pilot cells whose sign agrees at a shift.
+        func pilotAgreement(shiftX: Int, shiftY: Int) -> Int {
+            let n = WatermarkLayout.side, s = TileFolder.samples
+            var count = 0
+            for cell in WatermarkLayout.pilotCells {
+                let v = cell / n, u = cell % n
+                var total: Float = 0
+                for dy in 0...1 {
+                    let y = (2 * v + dy + shiftY) % s
+                    for dx in 0...1 { total += folded[y * s + (2 * u + dx + shiftX) % s] }
+                }
+                if total * WatermarkLayout.signs[cell] > 0 { count += 1 }
+            }
+            return count
+        }
+
+        /// How many cells act as one: the variance of the pilot agreement over every shift at least three samples
+        /// from the best one, over a binomial's (`n / 4`), at least 1.
+        func dependence() -> Double {
+            let s = TileFolder.samples, half = Double(WatermarkLayout.pilotCount) / 2
+            func distance(_ a: Int, _ b: Int) -> Int { min((a - b + s) % s, (b - a + s) % s) }
+            var squares = 0.0, count = 0
+            for y in 0..<s {
+                for x in 0..<s where distance(x, shiftX) > 2 || distance(y, shiftY) > 2 {
+                    let deviation = Double(pilotAgreement(shiftX: x, shiftY: y)) - half
+                    squares += deviation * deviation
+                    count += 1
+                }
+            }
+            return max(1, squares / Double(count) / (half / 2))
+        }
 
         /// Each cell's value: the sum of its 2×2 samples (disjoint from its neighbours').
         func cellValues() -> [Float] {
