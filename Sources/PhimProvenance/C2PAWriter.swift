@@ -137,16 +137,21 @@ struct ManifestBuilder {
 
     func manifestStore(hash: [UInt8]) throws(PhimError) -> [UInt8] {
         var assertions: [(label: String, superbox: [UInt8])] = []
-        var ingredientReference: CBOR?
-        if let parent = provenance.parent {
-            let ingredient = JUMBF.cborSuperbox(.cbor, label: Self.ingredientLabel, ingredientAssertion(parent))
-            assertions.append((Self.ingredientLabel, ingredient))
-            ingredientReference = .object([
-                "url": .text("self#jumbf=c2pa.assertions/\(Self.ingredientLabel)"),
-                "hash": .bytes(Array(SHA256.hash(data: JUMBF.hashedContents(of: ingredient)))),
-            ])
+        // Ingredient assertions: the parent first, then the components; C2PA numbers repeated labels `__1`, `__2`…
+        var references: [CBOR] = []
+        for (index, ingredient) in ([provenance.parent].compactMap { $0 } + provenance.components).enumerated() {
+            let label = index == 0 ? Self.ingredientLabel : "\(Self.ingredientLabel)__\(index)"
+            let superbox = JUMBF.cborSuperbox(.cbor, label: label, ingredientAssertion(ingredient, instance: index))
+            assertions.append((label, superbox))
+            references.append(.object([
+                "url": .text("self#jumbf=c2pa.assertions/\(label)"),
+                "hash": .bytes(Array(SHA256.hash(data: JUMBF.hashedContents(of: superbox)))),
+            ]))
         }
-        let actions = JUMBF.cborSuperbox(.cbor, label: Self.actionsLabel, actionsAssertion(ingredient: ingredientReference))
+        let parentReference = provenance.parent == nil ? nil : references.first
+        let componentReferences = Array(references.dropFirst(provenance.parent == nil ? 0 : 1))
+        let actions = JUMBF.cborSuperbox(.cbor, label: Self.actionsLabel,
+                                         actionsAssertion(ingredient: parentReference, components: componentReferences))
         let bmffHash = JUMBF.cborSuperbox(.cbor, label: Self.hashLabel, hashAssertion(hash))
         assertions += [(label: Self.actionsLabel, superbox: actions), (label: Self.hashLabel, superbox: bmffHash)]
         if let payload = provenance.watermarkPayload {
@@ -173,8 +178,8 @@ struct ManifestBuilder {
     }
 
     /// `c2pa.created` with the source type; or, for a new version of a parent, `c2pa.opened` of it (naming its
-    /// ingredient assertion) and `c2pa.transcoded`.
-    func actionsAssertion(ingredient: CBOR? = nil) -> CBOR {
+    /// ingredient assertion) and `c2pa.transcoded`; then `c2pa.placed` naming the component ingredients, if any.
+    func actionsAssertion(ingredient: CBOR? = nil, components: [CBOR] = []) -> CBOR {
         let agent = CBOR.object(["name": .text(provenance.softwareName), "version": .text(provenance.softwareVersion)])
         var first: [String: CBOR] = ["action": .text(ingredient == nil ? "c2pa.created" : "c2pa.opened"), "softwareAgent": agent]
         if let sourceType = provenance.sourceType { first["digitalSourceType"] = .text(sourceType.iri) }
@@ -183,18 +188,23 @@ struct ManifestBuilder {
         if ingredient != nil {
             actions.append(.object(["action": .text("c2pa.transcoded"), "softwareAgent": agent]))
         }
+        if !components.isEmpty {
+            actions.append(.object(["action": .text("c2pa.placed"), "softwareAgent": agent,
+                                    "parameters": .object(["ingredients": .array(components)])]))
+        }
         return .object(["actions": .array(actions)])
     }
 
     /// The parent as an ingredient: its title, format and relationship, and, when it had a manifest, that manifest
     /// and its signature by hashed URI with the results of validating it.
-    func ingredientAssertion(_ ingredient: Ingredient) -> CBOR {
+    func ingredientAssertion(_ ingredient: Ingredient, instance: Int = 0) -> CBOR {
         var members: [String: CBOR] = [
             "dc:title": .text(ingredient.title),
             "dc:format": .text(ingredient.format),
             "relationship": .text(ingredient.relationship.rawValue),
-            "instanceID": .text(ingredientInstanceID),
+            "instanceID": .text(ingredientInstanceID + (instance == 0 ? "" : "-\(instance)")),
         ]
+        if let hash = ingredient.sha256 { members["metadata"] = .object(["org.phim.sha256": .bytes(hash)]) }
         if let manifest = ingredient.manifest, let label = manifest.activeManifestLabel,
            let manifestHash = manifest.activeManifestHash, let signatureHash = manifest.claimSignatureHash {
             members["activeManifest"] = .object([

@@ -1,3 +1,5 @@
+import Crypto
+import PhimCore
 import Foundation
 
 /// How a video came to be, in the IPTC digital source type vocabulary that C2PA's `c2pa.created` action carries.
@@ -56,12 +58,35 @@ public struct Ingredient: Sendable {
     /// The ingredient's own C2PA manifest as verified, when it had one: its manifests are copied into the output's
     /// manifest store, and the ingredient assertion names the active one by hash with its validation results.
     public var manifest: ManifestReport?
+    /// SHA-256 of the ingredient's file, recorded in the assertion's metadata (`org.phim.sha256`).
+    public var sha256: [UInt8]?
 
-    public init(title: String, format: String, relationship: Relationship, manifest: ManifestReport? = nil) {
+    public init(title: String, format: String, relationship: Relationship, manifest: ManifestReport? = nil,
+                sha256: [UInt8]? = nil) {
         self.title = title
         self.format = format
         self.relationship = relationship
         self.manifest = manifest
+        self.sha256 = sha256
+    }
+
+    /// A file a render placed in its output (`componentOf`), with the file's SHA-256.
+    /// - Throws: `PhimError` naming the file when it cannot be read.
+    public static func component(file: URL) throws(PhimError) -> Ingredient {
+        let subject = PhimError.Subject.file(file)
+        let handle: FileHandle
+        do { handle = try FileHandle(forReadingFrom: file) } catch {
+            throw PhimError(.unreadableFile, "cannot open it: \(error.localizedDescription)", subject: subject)
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        do {
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        } catch {
+            throw PhimError(.unreadableFile, "cannot read it: \(error.localizedDescription)", subject: subject)
+        }
+        return Ingredient(title: file.lastPathComponent, format: format(ofFileNamed: file.lastPathComponent),
+                          relationship: .componentOf, sha256: Array(hasher.finalize()))
     }
 
     /// The media type for a file name's extension.
@@ -73,6 +98,14 @@ public struct Ingredient: Sendable {
         case "webm": return "video/webm"
         case "avi": return "video/x-msvideo"
         case "gif": return "image/gif"
+        case "jpg", "jpeg": return "image/jpeg"
+        case "png": return "image/png"
+        case "webp": return "image/webp"
+        case "wav": return "audio/wav"
+        case "mp3": return "audio/mpeg"
+        case "m4a", "aac": return "audio/mp4"
+        case "ogg", "oga": return "audio/ogg"
+        case "flac": return "audio/flac"
         default: return "application/octet-stream"
         }
     }
@@ -94,10 +127,14 @@ public struct Provenance: Sendable {
     /// The file this output is a new version of (`phim label`'s input): the first action is then `c2pa.opened` of
     /// it, followed by `c2pa.transcoded`, instead of `c2pa.created`.
     public var parent: Ingredient?
+    /// Files the output shows or plays (a render's pictures, clips and sounds): each a `componentOf` ingredient,
+    /// named by a `c2pa.placed` action.
+    public var components: [Ingredient]
 
     public init(sourceType: DigitalSourceType?, softwareName: String = "Phim", softwareVersion: String = PhimVersion.current,
-                title: String? = nil, watermarkPayload: String? = nil, parent: Ingredient? = nil) {
+                title: String? = nil, watermarkPayload: String? = nil, parent: Ingredient? = nil, components: [Ingredient] = []) {
         self.parent = parent
+        self.components = components
         self.sourceType = sourceType
         self.softwareName = softwareName
         self.softwareVersion = softwareVersion

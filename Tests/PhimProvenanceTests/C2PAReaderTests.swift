@@ -302,8 +302,15 @@ print("co64" if b"co64" in new_moov else "none", delta)
         let expected: [DigitalSourceType] = [.digitalCreation, .composite, .algorithmicMedia]
         for (index, verdict) in verdicts.enumerated() {
             #expect(verdict.state == "Trusted", "\(outputs[index].lastPathComponent): \(verdict.state ?? "none") \(verdict.failures) \(verdict.error ?? "")")
-            #expect(verdict.sourceTypes == [expected[index].iri], "\(outputs[index].lastPathComponent)")
+            #expect(verdict.actions.first == "c2pa.created" && verdict.sourceTypes.first == expected[index].iri,
+                    "\(outputs[index].lastPathComponent)")
         }
+        // The picture the render placed is an ingredient (componentOf, with its file's hash), named by c2pa.placed.
+        #expect(verdicts[0].ingredients.isEmpty && verdicts[0].actions == ["c2pa.created"])
+        #expect(verdicts[1].actions == ["c2pa.created", "c2pa.placed"])
+        #expect(verdicts[1].ingredients.map(\.title) == ["messi5.jpg"] && verdicts[1].ingredients.first?.relationship == "componentOf")
+        let verified = try CLIRunner.run(["verify", outputs[1].path])
+        #expect(verified.status == 0 && verified.stdout.contains("ingredient:  messi5.jpg (componentOf)"), "\(verified.stdout)")
     }
 }
 

@@ -125,6 +125,24 @@ public enum EncoderPreset: String, Sendable, CaseIterable {
 extension Project {
     /// What a render of this project is made from, for its C2PA manifest: the user's media when it shows a
     /// picture or a video or plays a sound file; otherwise only what Phim draws (colours, gradients, text, scenes).
+    /// The media files the project shows or plays (pictures, videos, sound tracks), each once, in the order they
+    /// first appear: the manifest names each as an ingredient.
+    public var mediaFiles: [URL] {
+        var files: [URL] = []
+        for clip in clips {
+            for layer in clip.layers {
+                switch layer.content {
+                case .image(let image): files.append(image.path)
+                case .video(let video): files.append(video.path)
+                default: break
+                }
+            }
+        }
+        files += audio.map(\.path)
+        var seen = Set<String>()
+        return files.filter { seen.insert($0.standardizedFileURL.path).inserted }
+    }
+
     public var madeFrom: MadeFrom {
         let media = !audio.isEmpty || clips.contains { clip in
             clip.layers.contains { layer in

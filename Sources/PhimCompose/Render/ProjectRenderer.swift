@@ -143,7 +143,8 @@ public final class ProjectRenderer: Sendable {
         let export = VideoExport(
             video: VideoEncoderSettings(size: outputSize, frameRate: frameRate, crf: project.output.crf,
                                         preset: options.preview ? "ultrafast" : project.output.preset.rawValue),
-            provenance: Provenance(sourceType: (options.madeFrom ?? project.madeFrom).sourceType),
+            provenance: Provenance(sourceType: (options.madeFrom ?? project.madeFrom).sourceType,
+                                   components: try project.mediaFiles.map { (file) throws(PhimError) in try Ingredient.component(file: file) }),
             audio: .samples(MixedAudioReader(mixed), AudioEncoderSettings(bitRate: project.output.audioBitrate)),
             metadata: options.metadata, stages: options.stages, progress: options.progress, progressLabel: "render",
             cancellation: cancellation)

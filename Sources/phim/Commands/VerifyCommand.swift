@@ -84,6 +84,9 @@ struct VerifyCommand: ParsableCommand {
             for (action, sourceType) in report.actions {
                 print("action:      \(action)" + (sourceType.map { " (\($0.split(separator: "/").last ?? ""))" } ?? ""))
             }
+            for ingredient in report.ingredients {
+                print("ingredient:  \(ingredient.title) (\(ingredient.relationship)" + (ingredient.manifest == nil ? ")" : ", with its manifest)"))
+            }
             if let agent = report.softwareAgent, !agent.isEmpty { print("software:    \(agent)") }
             if let signer = report.signer { print("signer:      \(signer)") }
             if !report.failures.isEmpty { print("failed:      \(report.failures.joined(separator: ", "))") }
@@ -117,6 +120,9 @@ struct VerifyCommand: ParsableCommand {
             "actions": report.actions.map { ["action": $0.action, "digitalSourceType": string($0.sourceType)] },
             "signer": string(report.signer),
             "softwareAgent": string(report.softwareAgent),
+            "ingredients": report.ingredients.map {
+                ["title": $0.title, "relationship": $0.relationship, "manifest": string($0.manifest)] as [String: Any]
+            },
         ]
         let mark: Any = watermark.map { reading -> [String: Any] in
             [
