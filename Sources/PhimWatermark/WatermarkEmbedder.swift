@@ -1,10 +1,11 @@
 import Foundation
+import PhimCore
 
 /// Adds Phim's watermark to the luma plane of each frame of one video, just before the encoder.
 ///
 /// The change at each pixel is the tile pattern (see ``WatermarkLayout``) times an amplitude times a perceptual mask:
 /// the mask follows the texture of each 16×16 block (its mean absolute luma gradient), so busy areas, where the eye
-/// does not see small changes, carry up to four times what flat areas carry; a frame busy all over is turned down as
+/// does not see small changes, carry up to five times what flat areas carry; a frame busy all over is turned down as
 /// a whole so that no frame's PSNR on luma falls below ``WatermarkEmbedder/minimumPSNR``. The pattern is the same in
 /// every frame, so a static shot shows no flicker.
 ///
@@ -15,6 +16,10 @@ public final class WatermarkEmbedder {
     public let height: Int
     /// The pattern times the amplitude, in 1/64 luma steps.
     private let pattern: [Int16]
+    /// Each pixel's rounding offset, 0…4095 in the 1/4096 steps of `pattern × mask`: a fixed pseudo-random dither,
+    /// so that a change smaller than a luma step becomes fine grain rather than hard-edged shapes that repeat with
+    /// the tile (what plain rounding made of it on smooth gradients).
+    private let dither: [Int16]
     /// Each 16×16 block's mask, in 1/64.
     private var mask: [Int16]
     private let blocksAcross: Int
@@ -38,6 +43,8 @@ public final class WatermarkEmbedder {
         let picture = WatermarkLayout.render(WatermarkLayout.cellValues(payload), width: width, height: height,
                                              cell: WatermarkLayout.cellSize(width: width, height: height))
         pattern = picture.map { Int16(($0 * Self.amplitude * 64).rounded()) }
+        var random = SplitMix64(seed: 0x6469_7468_6572)
+        dither = (0..<width * height).map { _ in Int16(truncatingIfNeeded: random.next() & 4095) }
         patternPower = pattern.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(pattern.count, 1))
         blocksAcross = (width + Self.block - 1) / Self.block
         blocksDown = (height + Self.block - 1) / Self.block
@@ -48,16 +55,18 @@ public final class WatermarkEmbedder {
     public var meanSquaredChange: Double { pixels == 0 ? 0 : Double(squaredChange) / Double(pixels) }
 
     /// Marks one frame's luma plane (8 bits a sample, `stride` bytes a row) in place. Sixteen pixels at a time, one
-    /// block's width: a pixel changes by (pattern × mask) / 4096 luma steps, rounded, clamped to 0…255.
+    /// block's width: a pixel changes by (pattern × mask) / 4096 luma steps, rounded with the dither, clamped to 0…255.
     public func embed(luma: UnsafeMutablePointer<UInt8>, stride: Int) {
         measureMask(luma: luma, stride: stride)
         var squares = 0
         pattern.withUnsafeBufferPointer { pattern in
+          dither.withUnsafeBufferPointer { dither in
             mask.withUnsafeBufferPointer { mask in
-                let top = SIMD16<Int16>(repeating: 255), half = SIMD16<Int16>(repeating: 2048)
+                let top = SIMD16<Int16>(repeating: 255)
                 for y in 0..<height {
                     let row = luma + y * stride
                     let patternRow = pattern.baseAddress! + y * width
+                    let ditherRow = dither.baseAddress! + y * width
                     let maskRow = (y / Self.block) * blocksAcross
                     var rowSquares = SIMD16<Int16>()
                     var x = 0
@@ -65,7 +74,8 @@ public final class WatermarkEmbedder {
                         let m = SIMD16<Int16>(repeating: mask[maskRow + x / Self.block])
                         let old = SIMD16<Int16>(truncatingIfNeeded: UnsafeRawPointer(row + x).loadUnaligned(as: SIMD16<UInt8>.self))
                         let p = UnsafeRawPointer(patternRow + x).loadUnaligned(as: SIMD16<Int16>.self)
-                        let new = (old &+ ((p &* m &+ half) &>> 12)).clamped(lowerBound: .zero, upperBound: top)
+                        let d = UnsafeRawPointer(ditherRow + x).loadUnaligned(as: SIMD16<Int16>.self)
+                        let new = (old &+ ((p &* m &+ d) &>> 12)).clamped(lowerBound: .zero, upperBound: top)
                         let change = new &- old
                         rowSquares &+= change &* change
                         UnsafeMutableRawPointer(row + x).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: new), as: SIMD16<UInt8>.self)
@@ -74,19 +84,20 @@ public final class WatermarkEmbedder {
                     squares += Int(SIMD16<Int32>(truncatingIfNeeded: rowSquares).wrappedSum())
                     while x < width {
                         let m = Int32(mask[maskRow + x / Self.block])
-                        let new = min(max(Int32(row[x]) + ((Int32(patternRow[x]) * m + 2048) >> 12), 0), 255)
+                        let new = min(max(Int32(row[x]) + ((Int32(patternRow[x]) * m + Int32(ditherRow[x])) >> 12), 0), 255)
                         squares += Int((new - Int32(row[x])) * (new - Int32(row[x])))
                         row[x] = UInt8(new)
                         x += 1
                     }
                 }
             }
+          }
         }
         squaredChange += squares
         pixels += width * height
     }
 
-    /// Each block's mask, in 1/64: 0.4 on flat blocks rising with the mean absolute gradient (measured on every
+    /// Each block's mask, in 1/64: 0.3 on flat blocks rising with the mean absolute gradient (measured on every
     /// fourth row) to 1.6, averaged with the neighbouring blocks so that the strength changes gently; then the whole
     /// frame's mask is turned down if the change it predicts would pass the PSNR cap.
     private func measureMask(luma: UnsafeMutablePointer<UInt8>, stride: Int) {
@@ -115,7 +126,7 @@ public final class WatermarkEmbedder {
                     y += 4
                 }
                 let activity = count == 0 ? 0 : Float(total) / Float(count)
-                raw[by * blocksAcross + bx] = Int16((min(max(0.4 + activity / 8, 0.4), 1.6) * 64).rounded())
+                raw[by * blocksAcross + bx] = Int16((min(max(0.3 + activity / 8, 0.3), 1.6) * 64).rounded())
             }
         }
         for by in 0..<blocksDown {
