@@ -49,17 +49,7 @@ final class FrameConverter {
         }
         let rowBytes = Int32(buffer.bytesPerRow)
         buffer.withUnsafeMutableBytes { raw in
-            var destination: [UnsafeMutablePointer<UInt8>?] = [raw.baseAddress!.assumingMemoryBound(to: UInt8.self), nil, nil, nil]
-            var destinationStride: [Int32] = [rowBytes, 0, 0, 0]
-            withUnsafePointer(to: frame.pointee.data) { dataTuple in
-                dataTuple.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { source in
-                    withUnsafePointer(to: frame.pointee.linesize) { strideTuple in
-                        strideTuple.withMemoryRebound(to: Int32.self, capacity: 8) { sourceStride in
-                            _ = sws_scale(context, source, sourceStride, 0, f.height, &destination, &destinationStride)
-                        }
-                    }
-                }
-            }
+            scaleFrame(frame, with: context, into: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), stride: rowBytes)
         }
         if output == .bgraPremultiplied, hasAlpha(f.format) { buffer.premultiplyAlpha() }
     }
@@ -118,5 +108,21 @@ extension PixelBuffer {
             }
         }
         return result
+    }
+}
+
+/// Runs `sws_scale` from all of `frame`'s planes into one packed destination plane (`stride` bytes a row).
+func scaleFrame(_ frame: UnsafeMutablePointer<AVFrame>, with context: OpaquePointer?, into plane: UnsafeMutablePointer<UInt8>,
+                stride: Int32) {
+    var destination: [UnsafeMutablePointer<UInt8>?] = [plane, nil, nil, nil]
+    var destinationStride: [Int32] = [stride, 0, 0, 0]
+    withUnsafePointer(to: frame.pointee.data) { dataTuple in
+        dataTuple.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { source in
+            withUnsafePointer(to: frame.pointee.linesize) { strideTuple in
+                strideTuple.withMemoryRebound(to: Int32.self, capacity: 8) { sourceStride in
+                    _ = sws_scale(context, source, sourceStride, 0, frame.pointee.height, &destination, &destinationStride)
+                }
+            }
+        }
     }
 }

@@ -96,17 +96,7 @@ private final class GrayConverter {
             if pixels.isEmpty { pixels = [UInt8](repeating: 0, count: width * height) }
         }
         pixels.withUnsafeMutableBufferPointer { out in
-            var destination: [UnsafeMutablePointer<UInt8>?] = [out.baseAddress, nil, nil, nil]
-            var destinationStride: [Int32] = [Int32(width), 0, 0, 0]
-            withUnsafePointer(to: frame.pointee.data) { dataTuple in
-                dataTuple.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { source in
-                    withUnsafePointer(to: frame.pointee.linesize) { strideTuple in
-                        strideTuple.withMemoryRebound(to: Int32.self, capacity: 8) { sourceStride in
-                            _ = sws_scale(context, source, sourceStride, 0, f.height, &destination, &destinationStride)
-                        }
-                    }
-                }
-            }
+            scaleFrame(frame, with: context, into: out.baseAddress!, stride: Int32(width))
             body(UnsafePointer(out.baseAddress!), width)
         }
     }

@@ -3,6 +3,7 @@ import Foundation
 import PhimCore
 import PhimMake
 @_spi(Benchmarks) import PhimMedia
+import PhimProvenance
 import PhimScript
 
 /// The options of every command that writes a video: where, how fast, and the hidden benchmark hook.
@@ -24,6 +25,18 @@ struct VideoOutputOptions: ParsableArguments {
             stages.append(WithoutProvenanceForBenchmarks())
         }
         return stages
+    }
+}
+
+/// The `--trust` PEM files' texts, each checked to hold certificates that parse.
+func trustedPEMs(_ paths: [String]) throws -> [String] {
+    try paths.map { path in
+        let data = try InputFile.read(URL(fileURLWithPath: path), subject: .option("trust"), written: path, maxBytes: 1 << 20)
+        let pem = String(decoding: data, as: UTF8.self)
+        guard (try? C2PAVerifier.certificates(pem: pem)) != nil else {
+            throw PhimError(.invalidInput, "\(path.quoted()) holds no PEM certificates that parse", subject: .option("trust"))
+        }
+        return pem
     }
 }
 

@@ -35,11 +35,7 @@ struct LabelCommand: AsyncParsableCommand {
         let cancellation = CancellationFlag()
         let interrupts = InterruptHandler { cancellation.cancel() }
         defer { interrupts.stop() }
-        var anchors: [String] = []
-        for path in trust {
-            let data = try InputFile.read(URL(fileURLWithPath: path), subject: .option("trust"), written: path, maxBytes: 1 << 20)
-            anchors.append(String(decoding: data, as: UTF8.self))
-        }
+        let anchors = try trustedPEMs(trust)
         let destination = URL(fileURLWithPath: output)
         _ = try OutputFile(destination)  // fail early on a missing folder, before any work
         let bar = ProgressBar(label: "label")

@@ -32,25 +32,12 @@ struct VerifyCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        var anchors: [Certificate] = []
-        if let local = try? SigningIdentity.load(from: SigningIdentity.folder()), let pem = local.authorityPEM,
-           let authority = try? Certificate(pemEncoded: pem) {
-            anchors.append(authority)
-        }
-        for path in trust {
-            let url = URL(fileURLWithPath: path)
-            let data = try InputFile.read(url, subject: .option("trust"), written: path, maxBytes: 1 << 20)
-            do throws(PhimError) {
-                anchors += try C2PAVerifier.certificates(pem: String(decoding: data, as: UTF8.self))
-            } catch {
-                throw PhimError(.invalidInput, "\(path.quoted()) holds no PEM certificates that parse", subject: .option("trust"))
-            }
-        }
+        let verifier = C2PAVerifier.localAuthority(plus: try trustedPEMs(trust))
         let url = URL(fileURLWithPath: file)
         var report: ManifestReport
         var unreadable: PhimError?
         do throws(PhimError) {
-            report = try C2PAVerifier(trustAnchors: anchors).verify(url)
+            report = try verifier.verify(url)
         } catch {
             // Not an MP4 (or a broken one): there is no manifest to read, but the picture may still carry the mark.
             report = ManifestReport(state: .absent)
