@@ -172,9 +172,13 @@ struct ManifestBuilder {
             JUMBF.superbox(.claim, label: "c2pa.claim.v2", children: [JUMBF.box("cbor", claim)]),
             JUMBF.superbox(.signature, label: "c2pa.signature", children: [JUMBF.box("cbor", signature)]),
         ])
-        // A parent's manifests come first, as it wrote them; the active manifest is the last.
-        let parents = provenance.parent?.manifest?.manifestBoxes ?? []
-        return JUMBF.superbox(.manifestStore, label: "c2pa", children: parents + [manifest])
+        // The ingredients' manifests come first, as they were written, each once (two clips cut from one Phim video
+        // share its manifests); the active manifest is the last.
+        var earlier: [[UInt8]] = []
+        for ingredient in [provenance.parent].compactMap({ $0 }) + provenance.components {
+            for box in ingredient.manifest?.manifestBoxes ?? [] where !earlier.contains(box) { earlier.append(box) }
+        }
+        return JUMBF.superbox(.manifestStore, label: "c2pa", children: earlier + [manifest])
     }
 
     /// `c2pa.created` with the source type; or, for a new version of a parent, `c2pa.opened` of it (naming its
@@ -195,7 +199,7 @@ struct ManifestBuilder {
         return .object(["actions": .array(actions)])
     }
 
-    /// The parent as an ingredient: its title, format and relationship, and, when it had a manifest, that manifest
+    /// An ingredient (the parent or a component): its title, format and relationship, and, when it had a manifest, that manifest
     /// and its signature by hashed URI with the results of validating it.
     func ingredientAssertion(_ ingredient: Ingredient, instance: Int = 0) -> CBOR {
         var members: [String: CBOR] = [

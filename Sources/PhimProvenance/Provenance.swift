@@ -70,9 +70,11 @@ public struct Ingredient: Sendable {
         self.sha256 = sha256
     }
 
-    /// A file a render placed in its output (`componentOf`), with the file's SHA-256.
+    /// A file a render placed in its output (`componentOf`), with the file's SHA-256 and, when it is an MP4 that
+    /// carries a C2PA manifest (a video Phim or another C2PA tool made), that manifest as `verifier` found it, broken
+    /// or not: its manifests go into the output's store and the ingredient names the active one.
     /// - Throws: `PhimError` naming the file when it cannot be read.
-    public static func component(file: URL) throws(PhimError) -> Ingredient {
+    public static func component(file: URL, verifier: C2PAVerifier = .localAuthority()) throws(PhimError) -> Ingredient {
         let subject = PhimError.Subject.file(file)
         let handle: FileHandle
         do { handle = try FileHandle(forReadingFrom: file) } catch {
@@ -85,8 +87,14 @@ public struct Ingredient: Sendable {
         } catch {
             throw PhimError(.unreadableFile, "cannot read it: \(error.localizedDescription)", subject: subject)
         }
-        return Ingredient(title: file.lastPathComponent, format: format(ofFileNamed: file.lastPathComponent),
-                          relationship: .componentOf, sha256: Array(hasher.finalize()))
+        let format = format(ofFileNamed: file.lastPathComponent)
+        var manifest: ManifestReport?
+        if ["video/mp4", "video/quicktime", "audio/mp4"].contains(format), let report = try? verifier.verify(file),
+           report.state != .absent, !report.manifestBoxes.isEmpty {
+            manifest = report
+        }
+        return Ingredient(title: file.lastPathComponent, format: format, relationship: .componentOf, manifest: manifest,
+                          sha256: Array(hasher.finalize()))
     }
 
     /// The media type for a file name's extension.

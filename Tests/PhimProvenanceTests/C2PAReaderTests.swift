@@ -504,7 +504,25 @@ struct VerifyCLITests {
         let restored = folder.file("street-restored.mp4")
         try #require(try CLIRunner.run(["label", stripped.path, "-o", restored.path], environment: environment).status == 0)
 
+        // A render that places the Phim render and a copy of it: two components, their manifest copied in once.
+        let copy = folder.file("street-twin.mp4")
+        try FileManager.default.copyItem(at: ours, to: copy)
+        let reuse = folder.file("reuse.json")
+        try Data(#"{"width": 320, "height": 240, "clips": [{"duration": 1, "layers": [{"type": "video", "path": "\#(ours.path)"}]}, {"duration": 1, "layers": [{"type": "video", "path": "\#(copy.path)", "cutFrom": 1}]}, {"duration": 1, "layers": [{"type": "title", "text": "End"}]}]}"#.utf8)
+            .write(to: reuse)
+        let reused = folder.file("reused.mp4")
+        try #require(try CLIRunner.run(["render", reuse.path, "-o", reused.path], environment: environment).status == 0)
+
         let anchor = try #require(try String(contentsOf: folder.file("config/phim/identity/ca.pem"), encoding: .utf8))
+        let placed = try #require(try ReferenceReader.verdicts([reused], anchor: anchor).first)
+        #expect(placed.state == "Trusted", "\(placed.failures) \(placed.error ?? "")")
+        #expect(placed.manifestCount == 2, "the component's manifest once, then the render's own")
+        #expect(placed.ingredients.map(\.relationship) == ["componentOf", "componentOf"])
+        #expect(placed.ingredients.allSatisfy { $0.activeManifest != nil && $0.failures.isEmpty }, "\(placed.ingredients)")
+        let placedReport = try verdict(reused, environment)
+        #expect(placedReport.status == 0)
+        #expect((placedReport.c2pa["codes"] as? [String: [String]])?["success"]?.contains("ingredient.manifest.validated") == true)
+
         let verdicts = try ReferenceReader.verdicts([labelled, relabelled, restored], anchor: anchor)
         for (index, verdict) in verdicts.enumerated() {
             #expect(verdict.state == "Trusted", "\(index): \(verdict.failures) \(verdict.error ?? "")")

@@ -157,6 +157,23 @@ private func half(_ frame: [UInt8], width: Int, height: Int) -> [UInt8] {
         #expect(psnr < 60, "PSNR \(psnr): the mark must be there")
     }
 
+    /// On a smooth gradient a change of one luma step would move the contour lines between levels, where the eye sees
+    /// it: those blocks stay as they were; blocks of one level get a faint grain.
+    @Test func smoothGradientsAreLeftAlone() {
+        let (w, h) = (256, 256)
+        let embedder = WatermarkEmbedder(width: w, height: h, payload: payload)
+        // Left half: one level. Right half: 40 levels down the height, a step every 6 or 7 rows.
+        var pixels = (0..<w * h).map { i in UInt8(i % w < w / 2 ? 90 : 60 + (i / w) * 40 / h) }
+        let before = pixels
+        pixels.withUnsafeMutableBufferPointer { embedder.embed(luma: $0.baseAddress!, stride: w) }
+        let changed = { (columns: Range<Int>) in
+            (0..<h).reduce(0) { total, y in total + columns.filter { pixels[y * w + $0] != before[y * w + $0] }.count }
+        }
+        #expect(changed(w / 2 + 16..<w) == 0, "the gradient, away from the flat half's blocks")
+        #expect(changed(0..<w / 2 - 16) > w * h / 20, "the flat half carries the mark")
+        #expect(zip(before, pixels).allSatisfy { abs(Int($0) - Int($1)) <= 1 })
+    }
+
     @Test func binomialTail() {
         #expect(abs(exp(logBinomialTail(0, 10)) - 1) < 1e-12)
         #expect(abs(exp(logBinomialTail(10, 10)) - 1.0 / 1024) < 1e-12)
