@@ -62,7 +62,7 @@ public final class WatermarkEmbedder {
         pattern.withUnsafeBufferPointer { pattern in
           dither.withUnsafeBufferPointer { dither in
             mask.withUnsafeBufferPointer { mask in
-                let top = SIMD16<Int16>(repeating: 255)
+                let top = SIMD16<Int16>(repeating: 255), bottom = SIMD16<Int16>()
                 for y in 0..<height {
                     let row = luma + y * stride
                     let patternRow = pattern.baseAddress! + y * width
@@ -75,7 +75,9 @@ public final class WatermarkEmbedder {
                         let old = SIMD16<Int16>(truncatingIfNeeded: UnsafeRawPointer(row + x).loadUnaligned(as: SIMD16<UInt8>.self))
                         let p = UnsafeRawPointer(patternRow + x).loadUnaligned(as: SIMD16<Int16>.self)
                         let d = UnsafeRawPointer(ditherRow + x).loadUnaligned(as: SIMD16<Int16>.self)
-                        let new = (old &+ ((p &* m &+ d) &>> 12)).clamped(lowerBound: .zero, upperBound: top)
+                        var new = old &+ ((p &* m &+ d) &>> 12)
+                        new.replace(with: bottom, where: new .< bottom)
+                        new.replace(with: top, where: new .> top)
                         let change = new &- old
                         rowSquares &+= change &* change
                         UnsafeMutableRawPointer(row + x).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: new), as: SIMD16<UInt8>.self)
@@ -95,6 +97,13 @@ public final class WatermarkEmbedder {
         }
         squaredChange += squares
         pixels += width * height
+    }
+
+    /// |a − b| a lane at a time (masks rather than `pointwiseMin`/`pointwiseMax`, which the compiler leaves as calls).
+    @inline(__always)
+    static func difference(_ a: SIMD16<UInt8>, _ b: SIMD16<UInt8>) -> SIMD16<UInt8> {
+        let greater = b .> a
+        return a.replacing(with: b, where: greater) &- b.replacing(with: a, where: greater)
     }
 
     /// A block's mask for its mean absolute luma gradient (across plus down, in luma steps a pixel) and its range
@@ -127,7 +136,7 @@ public final class WatermarkEmbedder {
                         let a = UnsafeRawPointer(row + left).loadUnaligned(as: SIMD16<UInt8>.self)
                         let b = UnsafeRawPointer(row + left + 1).loadUnaligned(as: SIMD16<UInt8>.self)
                         let c = UnsafeRawPointer(below + left).loadUnaligned(as: SIMD16<UInt8>.self)
-                        let across = pointwiseMax(a, b) &- pointwiseMin(a, b), down = pointwiseMax(a, c) &- pointwiseMin(a, c)
+                        let across = Self.difference(a, b), down = Self.difference(a, c)
                         total += Int((SIMD16<UInt16>(truncatingIfNeeded: across) &+ SIMD16<UInt16>(truncatingIfNeeded: down)).wrappedSum())
                         count += 16
                     } else {
@@ -143,8 +152,8 @@ public final class WatermarkEmbedder {
                     var low = SIMD16<UInt8>(repeating: 255), high = SIMD16<UInt8>()
                     for y in top...bottom {
                         let a = UnsafeRawPointer(luma + y * stride + left).loadUnaligned(as: SIMD16<UInt8>.self)
-                        low = pointwiseMin(low, a)
-                        high = pointwiseMax(high, a)
+                        low.replace(with: a, where: a .< low)
+                        high.replace(with: a, where: a .> high)
                     }
                     range = Int(high.max()) - Int(low.min())
                 } else {
