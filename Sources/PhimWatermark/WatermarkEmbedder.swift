@@ -108,14 +108,14 @@ public final class WatermarkEmbedder {
 
     /// A block's mask for its mean absolute luma gradient (across plus down, in luma steps a pixel) and its range
     /// (largest luma less smallest). Smooth gradients (a step every few pixels at most: activity below 0.4 with a
-    /// range) carry nothing: a change of a luma step moves the contour lines between levels, and the eye sees the
-    /// pattern in them. Blocks of one level carry 0.22, a fine grain that x264 keeps (at 0.3 the grain showed in
-    /// bands of make's dark backdrops; at 0.15 it no longer survived CRF 28 there).
-    /// Above 0.4 the mask rises to 0.5 at 1.2 and on with the texture to 2.
+    /// range) carry 0.1: a change of a luma step moves the contour lines between levels, and the eye sees the pattern
+    /// in them (at the 0.3 of earlier versions, as bands along make's backdrops). Blocks of one level carry 0.22, a
+    /// fine grain that x264 keeps (at 0.3 it showed in bands of make's dark backdrops; at 0.15 it no longer survived
+    /// CRF 28 there). Above 0.4 the mask rises from 0.17 to 0.5 at 1.2 and on with the texture to 2.
     static func mask(activity: Float, range: Int) -> Float {
         if range == 0 { return 0.22 }
-        guard activity >= 0.4 else { return 0 }
-        return min(0.3 * min((activity - 0.4) / 0.8, 1) + activity / 6, 2)
+        guard activity >= 0.4 else { return 0.1 }
+        return min(0.1 + 0.2 * min((activity - 0.4) / 0.8, 1) + activity / 6, 2)
     }
 
     /// Each block's mask, in 1/64 (``mask(activity:range:)`` of its gradient, measured on every fourth row, and of
@@ -179,10 +179,10 @@ public final class WatermarkEmbedder {
                         count += 1
                     }
                 }
-                // A flat block beside a busy one stays near its own strength (no halo around text), and a smooth
-                // gradient stays unmarked.
+                // A flat block or a smooth gradient beside a busy block stays near its own strength: no halo around
+                // text, no pattern in the contour lines.
                 let own = Int(raw[by * blocksAcross + bx])
-                mask[by * blocksAcross + bx] = own == 0 ? 0 : Int16(min(total / count, own + 6))
+                mask[by * blocksAcross + bx] = Int16(min(total / count, own + 6))
             }
         }
         // The change this mask would make, and the cap: mean squared change ≤ 255² / 10^(minimumPSNR / 10).
