@@ -23,6 +23,10 @@ public struct ManifestReport: Sendable {
     public var signer: String?
     /// The watermark payload the manifest records (16 hex digits), if any.
     public var watermarkPayload: String?
+    /// The watermark payloads that the ingredients' own manifests record (and their ingredients', down the tree),
+    /// each manifest reached by a hashed URI that matched: a render that shows an earlier Phim video carries that
+    /// video's mark beside its own, and a reader may find either.
+    public var ingredientWatermarkPayloads: [String] = []
     /// The ingredients the active manifest names: title, relationship, and the label of the ingredient's own
     /// manifest in this store when it has one.
     public var ingredients: [(title: String, relationship: String, manifest: String?)] = []
@@ -258,11 +262,33 @@ public struct C2PAVerifier {
             report.successes.removeAll { $0 == "ingredient.manifest.mismatch" }
             report.failures.append("ingredient.manifest.mismatch")
         }
-        if let node = assertions.children.first(where: { $0.label == ManifestBuilder.watermarkLabel }),
-           let bytes = node.content["cbor"], let value = try? CBOR.decode(bytes),
-           let payload = value["payload"]?.text, payload.count == 16, payload.allSatisfy(\.isHexDigit) {
-            report.watermarkPayload = payload.lowercased()
+        report.watermarkPayload = Self.watermarkPayload(in: assertions)
+        var reached: Set<String> = []
+        func ingredientPayloads(_ assertions: JUMBFNode, depth: Int) {
+            guard depth < 16 else { return }
+            for node in assertions.children where node.label?.hasPrefix("c2pa.ingredient") == true {
+                guard let bytes = node.content["cbor"], let ingredient = try? CBOR.decode(bytes),
+                      let reference = ingredient["activeManifest"] ?? ingredient["c2pa_manifest"],
+                      let url = reference["url"]?.text, let hash = reference["hash"]?.byteString,
+                      let label = url.components(separatedBy: "/c2pa/").last.map({ String($0.prefix { $0 != "/" }) }),
+                      !reached.contains(label),
+                      let target = store.children.first(where: { $0.type == "c2ma" && $0.label == label }),
+                      Array(SHA256.hash(data: target.hashedContents)) == hash,
+                      let inner = target.children.first(where: { $0.type == "c2as" }) else { continue }
+                reached.insert(label)
+                if let payload = Self.watermarkPayload(in: inner) { report.ingredientWatermarkPayloads.append(payload) }
+                ingredientPayloads(inner, depth: depth + 1)
+            }
         }
+        ingredientPayloads(assertions, depth: 0)
+    }
+
+    /// The payload an assertion store's `org.phim.watermark` assertion records (16 hex digits, lower case).
+    private static func watermarkPayload(in assertions: JUMBFNode) -> String? {
+        guard let node = assertions.children.first(where: { $0.label == ManifestBuilder.watermarkLabel }),
+              let bytes = node.content["cbor"], let value = try? CBOR.decode(bytes),
+              let payload = value["payload"]?.text, payload.count == 16, payload.allSatisfy(\.isHexDigit) else { return nil }
+        return payload.lowercased()
     }
 }
 

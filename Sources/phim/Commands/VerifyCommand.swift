@@ -60,8 +60,10 @@ struct VerifyCommand: ParsableCommand {
             if let unreadable { throw unreadable }
             watermark = nil
         }
+        // The picture may show an ingredient's mark (an earlier Phim video placed in this one) rather than its own.
         if let watermark, watermark.detected, report.state != .absent, let recorded = report.watermarkPayload,
-           watermark.payload?.description != recorded {
+           watermark.payload?.description != recorded,
+           !report.ingredientWatermarkPayloads.contains(watermark.payload?.description ?? "") {
             report.failures.append("phim.watermark.mismatch")
         }
         if json {
@@ -78,7 +80,8 @@ struct VerifyCommand: ParsableCommand {
             if let signer = report.signer { print("signer:      \(signer)") }
             if !report.failures.isEmpty { print("failed:      \(report.failures.joined(separator: ", "))") }
             if !report.successes.isEmpty { print("checked:     \(report.successes.joined(separator: ", "))") }
-            print("watermark:   " + describe(watermark, recorded: report.watermarkPayload))
+            print("watermark:   " + describe(watermark, recorded: report.watermarkPayload,
+                                                   ingredientPayloads: report.ingredientWatermarkPayloads))
         }
         if report.failures.contains("phim.watermark.mismatch") { throw ExitCode(1) }
         switch report.state {
@@ -88,14 +91,18 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    private func describe(_ watermark: WatermarkReading?, recorded: String?) -> String {
+    private func describe(_ watermark: WatermarkReading?, recorded: String?, ingredientPayloads: [String]) -> String {
         guard let watermark else { return "not read (no video stream)" }
         let p = String(format: "p = %.2g", watermark.pValue)
         guard watermark.detected else { return "not found (\(p), \(watermark.frames) frames pooled)" }
         guard let payload = watermark.payload else {
             return "detected (\(p)), but its payload did not read back whole (CRC failed)"
         }
-        let match = recorded.map { $0 == payload.description ? ", matches the manifest" : ", names another manifest (\($0) recorded)" } ?? ""
+        let match = recorded.map {
+            $0 == payload.description ? ", matches the manifest"
+                : ingredientPayloads.contains(payload.description) ? ", an ingredient's mark, recorded in its manifest"
+                : ", names another manifest (\($0) recorded)"
+        } ?? ""
         return "detected, payload \(payload) (\(p)\(match))"
     }
 
@@ -120,6 +127,7 @@ struct VerifyCommand: ParsableCommand {
                 "pilotAgreement": Double(reading.pilotAgreement) / Double(WatermarkReading.pilotCells),
                 "framesPooled": reading.frames,
                 "matchesManifest": report.watermarkPayload.map { ($0 == reading.payload?.description) as Any } ?? NSNull(),
+                "matchesIngredient": reading.payload.map { report.ingredientWatermarkPayloads.contains($0.description) } ?? false,
             ]
         } ?? NSNull()
         var c2paWithPayload = c2pa
