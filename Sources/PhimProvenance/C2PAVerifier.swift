@@ -77,6 +77,13 @@ public struct C2PAVerifier {
         }
     }
 
+    /// The manifest store a file carries, as verified (broken or not), for a new manifest to copy as an ingredient's;
+    /// `nil` when the file is not an MP4, cannot be read, or has no manifest.
+    public func carriedManifest(_ url: URL) -> ManifestReport? {
+        guard let report = try? verify(url), report.state != .absent, !report.manifestBoxes.isEmpty else { return nil }
+        return report
+    }
+
     /// - Throws: `PhimError` when the file cannot be read or is not an MP4 at all; a manifest that is damaged is a
     ///   report with state `invalid`, not an error.
     public func verify(_ url: URL) throws(PhimError) -> ManifestReport {
@@ -244,19 +251,14 @@ public struct C2PAVerifier {
         // Ingredients: each one's manifest, when it names one, must be in this store with the hash it gives.
         for node in assertions.children where node.label?.hasPrefix("c2pa.ingredient") == true {
             guard let bytes = node.content["cbor"], let ingredient = try? CBOR.decode(bytes) else { continue }
-            var manifestLabel: String?
-            if let reference = ingredient["activeManifest"] ?? ingredient["c2pa_manifest"],
-               let url = reference["url"]?.text, let hash = reference["hash"]?.byteString {
-                let label = url.components(separatedBy: "/c2pa/").last.map { String($0.prefix { $0 != "/" }) }
-                manifestLabel = label
-                if let target = store.children.first(where: { $0.type == "c2ma" && $0.label == label }) {
-                    report.successes.append(Array(SHA256.hash(data: target.hashedContents)) == hash
-                        ? "ingredient.manifest.validated" : "ingredient.manifest.mismatch")
-                } else {
-                    report.failures.append("ingredient.manifest.missing")
-                }
+            let reference = Self.manifestReference(of: ingredient, in: store)
+            switch reference {
+            case .some(.found(_, _, let matches)):
+                report.successes.append(matches ? "ingredient.manifest.validated" : "ingredient.manifest.mismatch")
+            case .some(.missing): report.failures.append("ingredient.manifest.missing")
+            case nil: break
             }
-            report.ingredients.append((ingredient["dc:title"]?.text ?? "?", ingredient["relationship"]?.text ?? "?", manifestLabel))
+            report.ingredients.append((ingredient["dc:title"]?.text ?? "?", ingredient["relationship"]?.text ?? "?", reference?.label))
         }
         if report.successes.contains("ingredient.manifest.mismatch") {
             report.successes.removeAll { $0 == "ingredient.manifest.mismatch" }
@@ -268,19 +270,39 @@ public struct C2PAVerifier {
             guard depth < 16 else { return }
             for node in assertions.children where node.label?.hasPrefix("c2pa.ingredient") == true {
                 guard let bytes = node.content["cbor"], let ingredient = try? CBOR.decode(bytes),
-                      let reference = ingredient["activeManifest"] ?? ingredient["c2pa_manifest"],
-                      let url = reference["url"]?.text, let hash = reference["hash"]?.byteString,
-                      let label = url.components(separatedBy: "/c2pa/").last.map({ String($0.prefix { $0 != "/" }) }),
-                      !reached.contains(label),
-                      let target = store.children.first(where: { $0.type == "c2ma" && $0.label == label }),
-                      Array(SHA256.hash(data: target.hashedContents)) == hash,
+                      case .found(let label, let target, true)? = Self.manifestReference(of: ingredient, in: store),
+                      reached.insert(label).inserted,
                       let inner = target.children.first(where: { $0.type == "c2as" }) else { continue }
-                reached.insert(label)
                 if let payload = Self.watermarkPayload(in: inner) { report.ingredientWatermarkPayloads.append(payload) }
                 ingredientPayloads(inner, depth: depth + 1)
             }
         }
         ingredientPayloads(assertions, depth: 0)
+    }
+
+    /// Where an ingredient assertion's manifest reference (`activeManifest`, or v2's `c2pa_manifest`) leads in the
+    /// store: the manifest with that label and whether its hash is the one given, or nothing with that label.
+    private enum ManifestReference {
+        case found(label: String, manifest: JUMBFNode, hashMatches: Bool)
+        case missing(label: String?)
+
+        var label: String? {
+            switch self {
+            case .found(let label, _, _): label
+            case .missing(let label): label
+            }
+        }
+    }
+
+    /// `nil` when the ingredient names no manifest.
+    private static func manifestReference(of ingredient: CBOR, in store: JUMBFNode) -> ManifestReference? {
+        guard let reference = ingredient["activeManifest"] ?? ingredient["c2pa_manifest"],
+              let url = reference["url"]?.text, let hash = reference["hash"]?.byteString else { return nil }
+        let label = url.components(separatedBy: "/c2pa/").last.map { String($0.prefix { $0 != "/" }) }
+        guard let label, let target = store.children.first(where: { $0.type == "c2ma" && $0.label == label }) else {
+            return .missing(label: label)
+        }
+        return .found(label: label, manifest: target, hashMatches: Array(SHA256.hash(data: target.hashedContents)) == hash)
     }
 
     /// The payload an assertion store's `org.phim.watermark` assertion records (16 hex digits, lower case).

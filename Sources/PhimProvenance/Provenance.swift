@@ -88,11 +88,7 @@ public struct Ingredient: Sendable {
             throw PhimError(.unreadableFile, "cannot read it: \(error.localizedDescription)", subject: subject)
         }
         let format = format(ofFileNamed: file.lastPathComponent)
-        var manifest: ManifestReport?
-        if ["video/mp4", "video/quicktime", "audio/mp4"].contains(format), let report = try? verifier.verify(file),
-           report.state != .absent, !report.manifestBoxes.isEmpty {
-            manifest = report
-        }
+        let manifest = ["video/mp4", "video/quicktime", "audio/mp4"].contains(format) ? verifier.carriedManifest(file) : nil
         return Ingredient(title: file.lastPathComponent, format: format, relationship: .componentOf, manifest: manifest,
                           sha256: Array(hasher.finalize()))
     }

@@ -140,11 +140,14 @@ public final class ProjectRenderer: Sendable {
 
         // Encode here, once the mix is measured.
         let mixed = try mixResult.wait().get()
+        let verifier = C2PAVerifier.localAuthority()  // once: it reads the local CA
         let export = VideoExport(
             video: VideoEncoderSettings(size: outputSize, frameRate: frameRate, crf: project.output.crf,
                                         preset: options.preview ? "ultrafast" : project.output.preset.rawValue),
             provenance: Provenance(sourceType: (options.madeFrom ?? project.madeFrom).sourceType,
-                                   components: try project.mediaFiles.map { (file) throws(PhimError) in try Ingredient.component(file: file) }),
+                                   components: try project.mediaFiles.map { (file) throws(PhimError) in
+                                       try Ingredient.component(file: file, verifier: verifier)
+                                   }),
             audio: .samples(MixedAudioReader(mixed), AudioEncoderSettings(bitRate: project.output.audioBitrate)),
             metadata: options.metadata, stages: options.stages, progress: options.progress, progressLabel: "render",
             cancellation: cancellation)

@@ -48,11 +48,7 @@ public struct VideoLabel: Sendable {
                             subject: .file(destination))
         }
         // The input's manifest, if it is an MP4 with one (validated, even if broken: the results go along).
-        var parentManifest: ManifestReport?
-        if let report = try? C2PAVerifier.localAuthority(plus: trustAnchors).verify(input), report.state != .absent,
-           !report.manifestBoxes.isEmpty {
-            parentManifest = report
-        }
+        let parentManifest = C2PAVerifier.localAuthority(plus: trustAnchors).carriedManifest(input)
 
         let decoder = try VideoDecoder(url: input, options: VideoDecoderOptions(pixelFormat: .bgraPremultiplied))
         let stream = decoder.streamInfo
