@@ -19,6 +19,10 @@ public struct WatermarkReading: Sendable, Equatable {
     public var period: (x: Double, y: Double)
     /// Frames pooled.
     public var frames: Int
+    /// Each coded payload bit's soft value at the pilot's shift (its cells summed with their signs; positive for 1).
+    var codedSoft: [Float] = []
+    /// How many neighbouring cells act as one (at least 1), as the pilot's agreement at other shifts shows.
+    var dependence = 1.0
 
     /// Below this p-value the watermark counts as detected: fewer than one unmarked video in a million is taken
     /// for a marked one.
@@ -28,6 +32,7 @@ public struct WatermarkReading: Sendable, Equatable {
     public static func == (a: Self, b: Self) -> Bool {
         a.detected == b.detected && a.pValue == b.pValue && a.bits == b.bits && a.payload == b.payload
             && a.pilotAgreement == b.pilotAgreement && a.period == b.period && a.frames == b.frames
+            && a.codedSoft == b.codedSoft && a.dependence == b.dependence
     }
 
     static func absent(frames: Int) -> WatermarkReading {
@@ -93,7 +98,8 @@ extension WatermarkAccumulator {
         let effectiveCells = Int((Double(WatermarkLayout.pilotCount) / group).rounded(.down))
         let effectiveAgreement = Int((Double(effectiveCells) / 2
             + (Double(agreement) - Double(WatermarkLayout.pilotCount) / 2) / group).rounded(.up))
-        let bits = WatermarkLayout.decode(cellValues: cells)
+        let codedSoft = WatermarkLayout.codedSoft(cellValues: cells)
+        let bits = ConvolutionalCode.decode(codedSoft)
         let payload = WatermarkPayload(bits: bits)
         // Under "no watermark" the pilot cells agree by chance (a binomial tail, times every period and shift tried)
         // and, independently (the payload cells are other cells), the decoded bits pass their CRC with chance 2⁻¹⁶.
@@ -104,8 +110,66 @@ extension WatermarkAccumulator {
         let detected = pValue < WatermarkReading.threshold
         return WatermarkReading(detected: detected, pValue: pValue, bits: bits,
                                 payload: detected ? payload : nil, pilotAgreement: agreement,
-                                period: (best.periodX, best.periodY), frames: frames)
+                                period: (best.periodX, best.periodY), frames: frames,
+                                codedSoft: codedSoft, dependence: group)
     }
+}
+
+extension WatermarkReading {
+    /// For each of `candidates`, the chance that a video whose marks (if any) do not include that payload would show
+    /// it at least this clearly: 1 when no mark was detected.
+    ///
+    /// A picture can carry more than one mark: a render that shows an earlier Phim video carries the earlier video's
+    /// mark under its own, at the same place when the earlier video fills the frame. The bits then read as neither
+    /// (where the two payloads' coded bits differ, the marks cancel), but each mark is still there. The coded bits'
+    /// soft values are fitted as a sum of the candidates' coded bits (least squares); each candidate is then tested
+    /// on what is left once the others' fitted share is taken off: under "this payload is not there" the signs of
+    /// what is left agree with its coded bits by chance (a binomial tail over the coded bits, grouped as for the
+    /// pilot, times the number of candidates). A mark that is not among the candidates is left in the residual,
+    /// where it only widens it.
+    public func presence(of candidates: [WatermarkPayload]) -> [Double] {
+        guard detected, codedSoft.count == ConvolutionalCode.codedCount, !candidates.isEmpty else {
+            return candidates.map { _ in 1 }
+        }
+        var unique: [WatermarkPayload] = []
+        for candidate in candidates where !unique.contains(candidate) { unique.append(candidate) }
+        let columns = unique.map { ConvolutionalCode.encode($0.bits).map { $0 ? 1.0 : -1.0 } }
+        let weights = leastSquares(columns, codedSoft.map(Double.init))
+        let n = codedSoft.count
+        let effective = Int((Double(n) / dependence).rounded(.down))
+        let pValues = unique.indices.map { i -> Double in
+            var agreement = 0
+            for j in 0..<n {
+                var rest = Double(codedSoft[j])
+                for (k, column) in columns.enumerated() where k != i { rest -= weights[k] * column[j] }
+                if rest * columns[i][j] > 0 { agreement += 1 }
+            }
+            let grouped = Int((Double(effective) / 2 + (Double(agreement) - Double(n) / 2) / dependence).rounded(.up))
+            let logP = logBinomialTail(min(max(grouped, 0), effective), effective) + log(Double(unique.count))
+            return min(1, exp(logP))
+        }
+        return candidates.map { pValues[unique.firstIndex(of: $0)!] }
+    }
+}
+
+/// The weights `w` that minimise |Σ wₖ·columnsₖ − y|² (normal equations, Gaussian elimination with partial pivoting;
+/// a column that adds nothing gets 0).
+func leastSquares(_ columns: [[Double]], _ y: [Double]) -> [Double] {
+    let k = columns.count
+    var a = (0..<k).map { i in (0..<k).map { j in zip(columns[i], columns[j]).reduce(0) { $0 + $1.0 * $1.1 } } }
+    var b = (0..<k).map { i in zip(columns[i], y).reduce(0) { $0 + $1.0 * $1.1 } }
+    for pivot in 0..<k {
+        let row = (pivot..<k).max { abs(a[$0][pivot]) < abs(a[$1][pivot]) }!
+        a.swapAt(pivot, row)
+        b.swapAt(pivot, row)
+        guard abs(a[pivot][pivot]) > 1e-9 else { continue }
+        for other in 0..<k where other != pivot {
+            let factor = a[other][pivot] / a[pivot][pivot]
+            for column in pivot..<k { a[other][column] -= factor * a[pivot][column] }
+            b[other] -= factor * b[pivot]
+        }
+    }
+    return (0..<k).map { abs(a[$0][$0]) > 1e-9 ? b[$0] / a[$0][$0] : 0 }
 }
 
 /// log P(X ≥ k) for X ~ Binomial(n, ½).

@@ -96,11 +96,11 @@ public enum WatermarkLayout {
         return values
     }
 
-    /// The 64 bits read from a tile's cell values: each coded bit's cells summed (with their signs), then decoded.
-    static func decode(cellValues cells: [Float]) -> UInt64 {
+    /// Each coded bit's soft value from a tile's cell values: its cells summed with their signs (positive for 1).
+    static func codedSoft(cellValues cells: [Float]) -> [Float] {
         var soft = [Float](repeating: 0, count: ConvolutionalCode.codedCount)
         for (i, cell) in payloadCells.enumerated() { soft[i % ConvolutionalCode.codedCount] += cells[cell] * signs[cell] }
-        return ConvolutionalCode.decode(soft)
+        return soft
     }
 
     /// The pilot alone (payload cells 0).

@@ -175,6 +175,33 @@ private func half(_ frame: [UInt8], width: Int, height: Int) -> [UInt8] {
         #expect(zip(before, pixels).allSatisfy { abs(Int($0) - Int($1)) <= 1 })
     }
 
+    /// A render that shows an earlier Phim video full frame carries both marks at one place: the bits read as
+    /// neither, but each payload is shown present, and a payload that is not there is not.
+    @Test func twoMarksOnOnePictureAreBothFound() throws {
+        let (w, h) = (480, 270)
+        let other = WatermarkPayload(contentID: 0x0F1E_2D3C_4B5A)
+        let absent = WatermarkPayload(contentID: 0x1234_5678_9ABC)
+        let second = WatermarkEmbedder(width: w, height: h, payload: other)
+        let frames = marked(width: w, height: h, frames: 6, payload: payload).map { frame in
+            var pixels = frame
+            pixels.withUnsafeMutableBufferPointer { second.embed(luma: $0.baseAddress!, stride: w) }
+            return pixels
+        }
+        let both = read(frames, width: w, height: h)
+        #expect(both.detected)
+        let p = both.presence(of: [payload, other, absent])
+        #expect(p[0] < 1e-9 && p[1] < 1e-9, "\(p)")
+        #expect(p[2] > 1e-3, "\(p)")
+        // One mark alone: the other payload and the absent one are not shown present.
+        let one = read(marked(width: w, height: h, frames: 6, payload: other), width: w, height: h)
+        let q = one.presence(of: [payload, other, absent])
+        #expect(q[1] < 1e-12 && q[0] > 1e-3 && q[2] > 1e-3, "\(q)")
+        #expect(one.presence(of: [payload])[0] > 1e-3)
+        // Nothing detected: nothing is present.
+        let plain = read((0..<4).map { scene(width: w, height: h, frame: $0, seed: 5) }, width: w, height: h)
+        #expect(plain.presence(of: [payload, other]) == [1, 1])
+    }
+
     @Test func binomialTail() {
         #expect(abs(exp(logBinomialTail(0, 10)) - 1) < 1e-12)
         #expect(abs(exp(logBinomialTail(10, 10)) - 1.0 / 1024) < 1e-12)

@@ -60,14 +60,13 @@ struct VerifyCommand: ParsableCommand {
             if let unreadable { throw unreadable }
             watermark = nil
         }
-        // The picture may show an ingredient's mark (an earlier Phim video placed in this one) rather than its own.
-        if let watermark, watermark.detected, report.state != .absent, let recorded = report.watermarkPayload,
-           watermark.payload?.description != recorded,
-           !report.ingredientWatermarkPayloads.contains(watermark.payload?.description ?? "") {
+        let match = watermark.map { MarkMatch($0, recorded: report.watermarkPayload, ingredients: report.ingredientWatermarkPayloads) }
+        if let watermark, let match, watermark.detected, report.state != .absent, report.watermarkPayload != nil,
+           match.manifest != true, !match.ingredient {
             report.failures.append("phim.watermark.mismatch")
         }
         if json {
-            print(jsonDocument(report, watermark))
+            print(jsonDocument(report, watermark, match))
         } else {
             print("c2pa:        \(report.state.rawValue)" + (unreadable.map { " (\($0.message))" } ?? ""))
             for (action, sourceType) in report.actions {
@@ -80,8 +79,7 @@ struct VerifyCommand: ParsableCommand {
             if let signer = report.signer { print("signer:      \(signer)") }
             if !report.failures.isEmpty { print("failed:      \(report.failures.joined(separator: ", "))") }
             if !report.successes.isEmpty { print("checked:     \(report.successes.joined(separator: ", "))") }
-            print("watermark:   " + describe(watermark, recorded: report.watermarkPayload,
-                                                   ingredientPayloads: report.ingredientWatermarkPayloads))
+            print("watermark:   " + describe(watermark, match, recorded: report.watermarkPayload))
         }
         if report.failures.contains("phim.watermark.mismatch") { throw ExitCode(1) }
         switch report.state {
@@ -91,22 +89,52 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    private func describe(_ watermark: WatermarkReading?, recorded: String?, ingredientPayloads: [String]) -> String {
-        guard let watermark else { return "not read (no video stream)" }
+    private func describe(_ watermark: WatermarkReading?, _ match: MarkMatch?, recorded: String?) -> String {
+        guard let watermark, let match else { return "not read (no video stream)" }
         let p = String(format: "p = %.2g", watermark.pValue)
         guard watermark.detected else { return "not found (\(p), \(watermark.frames) frames pooled)" }
-        guard let payload = watermark.payload else {
-            return "detected (\(p)), but its payload did not read back whole (CRC failed)"
+        let read = watermark.payload.map { "detected, payload \($0) (\(p))" }
+            ?? "detected (\(p)), its bits do not read back whole (CRC failed)"
+        guard let recorded else { return read }
+        if watermark.payload?.description == recorded {
+            return read + ", matches the manifest" + (match.ingredient ? "; an ingredient's mark is there too" : "")
         }
-        let match = recorded.map {
-            $0 == payload.description ? ", matches the manifest"
-                : ingredientPayloads.contains(payload.description) ? ", an ingredient's mark, recorded in its manifest"
-                : ", names another manifest (\($0) recorded)"
-        } ?? ""
-        return "detected, payload \(payload) (\(p)\(match))"
+        // A second mark under the one read (an earlier Phim video shown in this one), or bits that did not decode.
+        var notes: [String] = []
+        if match.manifest == true {
+            notes.append("the manifest's mark is there (p = \(String(format: "%.2g", match.manifestPValue ?? 1)))")
+        }
+        if match.ingredient { notes.append("an ingredient's mark, recorded in its manifest, is there") }
+        if notes.isEmpty { notes.append(watermark.payload == nil ? "the manifest's mark (\(recorded)) is not shown"
+                                        : "names another manifest (\(recorded) recorded)") }
+        return read + ", " + notes.joined(separator: "; ")
     }
 
-    private func jsonDocument(_ report: ManifestReport, _ watermark: WatermarkReading?) -> String {
+    /// Whether the marks in the picture are the manifest's or its ingredients': the payload read, or, when the
+    /// picture carries more than one mark (or the bits did not decode), each recorded payload tested for presence.
+    struct MarkMatch {
+        /// `nil` when the manifest records no payload.
+        var manifest: Bool?
+        var manifestPValue: Double?
+        var ingredient: Bool
+
+        init(_ reading: WatermarkReading, recorded: String?, ingredients: [String]) {
+            func parse(_ text: String) -> WatermarkPayload? { UInt64(text, radix: 16).flatMap(WatermarkPayload.init(bits:)) }
+            let read = reading.payload?.description
+            let recordedPayload = recorded.flatMap(parse)
+            let ingredientPayloads = ingredients.compactMap(parse)
+            let candidates = (recordedPayload.map { [$0] } ?? []) + ingredientPayloads
+            let pValues = reading.presence(of: candidates)
+            let threshold = WatermarkReading.threshold
+            let manifestP = recordedPayload == nil ? nil : pValues[0]
+            manifestPValue = manifestP
+            manifest = recorded.map { read == $0 || (manifestP ?? 1) < threshold }
+            let shown = pValues.dropFirst(recordedPayload == nil ? 0 : 1).contains { $0 < threshold }
+            ingredient = shown || read.map(ingredients.contains) == true
+        }
+    }
+
+    private func jsonDocument(_ report: ManifestReport, _ watermark: WatermarkReading?, _ match: MarkMatch?) -> String {
         func string(_ text: String?) -> Any { text.map { $0 as Any } ?? NSNull() }
         let c2pa: [String: Any] = [
             "state": report.state.rawValue,
@@ -118,7 +146,7 @@ struct VerifyCommand: ParsableCommand {
                 ["title": $0.title, "relationship": $0.relationship, "manifest": string($0.manifest)] as [String: Any]
             },
         ]
-        let mark: Any = watermark.map { reading -> [String: Any] in
+        let mark: Any = watermark.flatMap { reading in match.map { (reading, $0) } }.map { reading, match -> [String: Any] in
             [
                 "detected": reading.detected,
                 "payload": string(reading.payload?.description),
@@ -126,8 +154,9 @@ struct VerifyCommand: ParsableCommand {
                 "pValue": reading.pValue,
                 "pilotAgreement": Double(reading.pilotAgreement) / Double(WatermarkReading.pilotCells),
                 "framesPooled": reading.frames,
-                "matchesManifest": report.watermarkPayload.map { ($0 == reading.payload?.description) as Any } ?? NSNull(),
-                "matchesIngredient": reading.payload.map { report.ingredientWatermarkPayloads.contains($0.description) } ?? false,
+                "matchesManifest": match.manifest.map { $0 as Any } ?? NSNull(),
+                "manifestMarkPValue": match.manifestPValue.map { $0 as Any } ?? NSNull(),
+                "matchesIngredient": match.ingredient,
             ]
         } ?? NSNull()
         var c2paWithPayload = c2pa
