@@ -30,15 +30,16 @@ final class FFT {
     /// Transforms `count` = ``length`` complex values read from `re`/`im` at `offset + i * step` and writes the
     /// result back in place.
     func callAsFunction(re: UnsafeMutablePointer<Float>, im: UnsafeMutablePointer<Float>, offset: Int, step: Int) {
-        for i in 0..<length { input[i] = AVComplexFloat(re: re[offset + i * step], im: im[offset + i * step]) }
-        input.withUnsafeMutableBytes { inBytes in
-            output.withUnsafeMutableBytes { outBytes in
-                transform(context, outBytes.baseAddress, inBytes.baseAddress, MemoryLayout<AVComplexFloat>.stride)
+        // One exclusive access to each buffer a call (not one an element: they are a class's properties).
+        input.withUnsafeMutableBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { output in
+                for i in 0..<length { input[i] = AVComplexFloat(re: re[offset + i * step], im: im[offset + i * step]) }
+                transform(context, output.baseAddress, input.baseAddress, MemoryLayout<AVComplexFloat>.stride)
+                for i in 0..<length {
+                    re[offset + i * step] = output[i].re
+                    im[offset + i * step] = output[i].im
+                }
             }
-        }
-        for i in 0..<length {
-            re[offset + i * step] = output[i].re
-            im[offset + i * step] = output[i].im
         }
     }
 

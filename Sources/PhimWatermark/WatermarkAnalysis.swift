@@ -1,4 +1,5 @@
 import Foundation
+import PhimCore
 
 /// What the detector found in a video.
 public struct WatermarkReading: Sendable, Equatable {
@@ -23,6 +24,8 @@ public struct WatermarkReading: Sendable, Equatable {
     var codedSoft: [Float] = []
     /// How many neighbouring cells act as one (at least 1), as the pilot's agreement at other shifts shows.
     var dependence = 1.0
+    /// The p-values of the decoys searched for (see ``WatermarkAccumulator/read(decoys:seed:)``); empty unless asked.
+    public var decoyPValues: [Double] = []
 
     /// Below this p-value the watermark counts as detected: fewer than one unmarked video in a million is taken
     /// for a marked one.
@@ -32,7 +35,7 @@ public struct WatermarkReading: Sendable, Equatable {
     public static func == (a: Self, b: Self) -> Bool {
         a.detected == b.detected && a.pValue == b.pValue && a.bits == b.bits && a.payload == b.payload
             && a.pilotAgreement == b.pilotAgreement && a.period == b.period && a.frames == b.frames
-            && a.codedSoft == b.codedSoft && a.dependence == b.dependence
+            && a.codedSoft == b.codedSoft && a.dependence == b.dependence && a.decoyPValues == b.decoyPValues
     }
 
     static func absent(frames: Int) -> WatermarkReading {
@@ -50,7 +53,14 @@ extension WatermarkAccumulator {
     ///    cross-correlated with the pilot over every cyclic shift (a crop only shifts the tile).
     /// 3. At the best period and shift each cell is read; the payload cells give the 64 bits, the pilot's agreement
     ///    and the payload's CRC the p-value.
-    public func read() -> WatermarkReading {
+    public func read() -> WatermarkReading { read(decoys: 0) }
+
+    /// Reads the watermark, and searches the same folded tiles for `decoys` patterns that Phim never embeds (the
+    /// pilot's cells with random signs) as it searched them for the pilot: their p-values
+    /// (``WatermarkReading/decoyPValues``, worked out as the pilot's is, without the CRC's share) are what this very
+    /// video gives patterns it does not carry, a check of the p-value's calibration. Each decoy costs about a
+    /// 150th of the search.
+    public func read(decoys: Int, seed: UInt64 = 0x0DEC_0750) -> WatermarkReading {
         let maxPeriod = min(600, Double(min(width, height)) / 2.2)
         guard frames > 0, maxPeriod > 40 else { return .absent(frames: frames) }
         let spectrum = WhitenedSpectrum(self)
@@ -67,44 +77,54 @@ extension WatermarkAccumulator {
             if starts.count == 3 { break }
         }
         let folder = TileFolder()
-        var tries = 0
+        let pilot = Pilot.phim
+        // Every tile folded on the way, kept (as spectra) for the decoys when there are any.
+        var visited: [TileFolder.Folded] = []
+        func fit(_ px: Double, _ py: Double) -> TileFolder.Fit {
+            let folded = folder.fold(self, periodX: px, periodY: py)
+            if decoys > 0 { visited.append(folded) }
+            return folder.correlate(folded, pilot)
+        }
         var best: TileFolder.Fit?
         for start in starts {
-            var fit = folder.fit(self, periodX: start, periodY: start)
-            tries += 1
+            var current = fit(start, start)
             for step in [0.2, 0.05] {
                 for _ in 0..<2 {
                     for axis in 0..<2 {
                         for offset in [-3.0, -2, -1, 1, 2, 3] {
-                            let px = fit.periodX + (axis == 0 ? offset * step : 0)
-                            let py = fit.periodY + (axis == 1 ? offset * step : 0)
-                            let other = folder.fit(self, periodX: px, periodY: py)
-                            tries += 1
-                            if other.z > fit.z { fit = other }
+                            let px = current.periodX + (axis == 0 ? offset * step : 0)
+                            let py = current.periodY + (axis == 1 ? offset * step : 0)
+                            let other = fit(px, py)
+                            if other.z > current.z { current = other }
                         }
                     }
                 }
             }
-            if best.map({ fit.z > $0.z }) ?? true { best = fit }
+            if best.map({ current.z > $0.z }) ?? true { best = current }
         }
+        let tries = starts.count * (1 + 2 * 2 * 2 * 6)
         guard let best else { return .absent(frames: frames) }
+        var random = SplitMix64(seed: seed)
+        let decoyPValues = (0..<decoys).map { _ in
+            let decoy = Pilot.decoy(&random)
+            let fit = visited.map { folder.correlate($0, decoy) }.max { $0.z < $1.z }!
+            return min(1, exp(fit.pilotLogP(tries: tries)))
+        }
+        var reading = reading(best, tries: tries)
+        reading.decoyPValues = decoyPValues
+        return reading
+    }
+
+    private func reading(_ best: TileFolder.Fit, tries: Int) -> WatermarkReading {
         let cells = best.cellValues()
         let agreement = best.pilotAgreement(shiftX: best.shiftX, shiftY: best.shiftY)
-        // Neighbouring cells are not independent (the picture's residual is correlated over a few pixels, and a
-        // small frame's cells are only a few pixels wide), so the agreement varies more than a binomial's. Its
-        // spread at every shift away from the peak measures that: the agreement is then counted in groups of the
-        // size that spread implies (never less than one cell), which keeps the p-value honest.
         let group = best.dependence()
-        let effectiveCells = Int((Double(WatermarkLayout.pilotCount) / group).rounded(.down))
-        let effectiveAgreement = Int((Double(effectiveCells) / 2
-            + (Double(agreement) - Double(WatermarkLayout.pilotCount) / 2) / group).rounded(.up))
         let codedSoft = WatermarkLayout.codedSoft(cellValues: cells)
         let bits = ConvolutionalCode.decode(codedSoft)
         let payload = WatermarkPayload(bits: bits)
         // Under "no watermark" the pilot cells agree by chance (a binomial tail, times every period and shift tried)
         // and, independently (the payload cells are other cells), the decoded bits pass their CRC with chance 2⁻¹⁶.
-        var logP = logBinomialTail(min(max(effectiveAgreement, 0), effectiveCells), effectiveCells)
-            + log(Double(tries * TileFolder.samples * TileFolder.samples))
+        var logP = best.pilotLogP(tries: tries, agreement: agreement, group: group)
         if payload != nil { logP -= 16 * log(2.0) }
         let pValue = min(1, exp(logP))
         let detected = pValue < WatermarkReading.threshold
@@ -282,21 +302,45 @@ struct WhitenedSpectrum {
     }
 }
 
-/// Folds the pooled picture onto one tile at a given period and finds the pilot's shift.
+/// A sign pattern on the pilot's cells: Phim's own, or a decoy with random signs that no Phim video carries.
+struct Pilot {
+    /// Each cell's sign (only the pilot's cells are used).
+    let signs: [Float]
+    /// The conjugate spectrum of the pattern rendered at two samples a cell.
+    let spectrum: (re: [Float], im: [Float])
+
+    init(signs: [Float]) {
+        self.signs = signs
+        var values = [Float](repeating: 0, count: WatermarkLayout.cellCount)
+        for cell in WatermarkLayout.pilotCells { values[cell] = signs[cell] }
+        let s = TileFolder.samples
+        var re = WatermarkLayout.render(values, width: s, height: s, cell: 2)
+        var im = [Float](repeating: 0, count: s * s)
+        FFT2D(rows: s, columns: s)(re: &re, im: &im)
+        spectrum = (re, im.map { -$0 })
+    }
+
+    static let phim = Pilot(signs: WatermarkLayout.signs)
+
+    static func decoy(_ random: inout SplitMix64) -> Pilot {
+        Pilot(signs: (0..<WatermarkLayout.cellCount).map { _ in random.next() & 1 == 0 ? -1 : 1 })
+    }
+}
+
+/// Folds the pooled picture onto one tile at a given period and finds a pilot's shift.
 final class TileFolder {
     /// Samples across the folded tile: two a cell.
     static let samples = 2 * WatermarkLayout.side
     private let forward = FFT2D(rows: samples, columns: samples)
     private let inverse = FFT2D(rows: samples, columns: samples, inverse: true)
-    /// The conjugate spectrum of the pilot rendered at two samples a cell.
-    private let pilotSpectrum: (re: [Float], im: [Float])
 
-    init() {
-        let s = Self.samples
-        var re = WatermarkLayout.render(WatermarkLayout.pilotValues, width: s, height: s, cell: 2)
-        var im = [Float](repeating: 0, count: s * s)
-        forward(re: &re, im: &im)
-        pilotSpectrum = (re, im.map { -$0 })
+    /// The picture folded at one period, with its spectrum.
+    struct Folded {
+        var periodX: Double
+        var periodY: Double
+        var values: [Float]
+        var re: [Float]
+        var im: [Float]
     }
 
     struct Fit {
@@ -307,6 +351,8 @@ final class TileFolder {
         var shiftX: Int
         var shiftY: Int
         var folded: [Float]
+        /// The pilot's signs.
+        var signs: [Float]
 
         /// Pilot cells whose sign agrees at a shift.
         func pilotAgreement(shiftX: Int, shiftY: Int) -> Int {
@@ -319,20 +365,66 @@ final class TileFolder {
                     let y = (2 * v + dy + shiftY) % s
                     for dx in 0...1 { total += folded[y * s + (2 * u + dx + shiftX) % s] }
                 }
-                if total * WatermarkLayout.signs[cell] > 0 { count += 1 }
+                if total * signs[cell] > 0 { count += 1 }
             }
             return count
+        }
+
+        /// log of the chance that a picture without this pilot agrees with it at least this well at some period and
+        /// shift of the `tries` tried.
+        ///
+        /// Neighbouring cells are not independent (the picture's residual is correlated over a few pixels, and a
+        /// small frame's cells are only a few pixels wide), so the agreement varies more than a binomial's. Its
+        /// spread at every shift away from the peak measures that (`group`): the agreement is then counted in groups
+        /// of that size (never less than one cell), which keeps the p-value honest.
+        func pilotLogP(tries: Int, agreement: Int? = nil, group: Double? = nil) -> Double {
+            let agreement = agreement ?? pilotAgreement(shiftX: shiftX, shiftY: shiftY)
+            let group = group ?? dependence()
+            let effectiveCells = Int((Double(WatermarkLayout.pilotCount) / group).rounded(.down))
+            let effectiveAgreement = Int((Double(effectiveCells) / 2
+                + (Double(agreement) - Double(WatermarkLayout.pilotCount) / 2) / group).rounded(.up))
+            return logBinomialTail(min(max(effectiveAgreement, 0), effectiveCells), effectiveCells)
+                + log(Double(tries * TileFolder.samples * TileFolder.samples))
         }
 
         /// How many cells act as one: the variance of the pilot agreement over every shift at least three samples
         /// from the best one, over a binomial's (`n / 4`), at least 1.
         func dependence() -> Double {
-            let s = TileFolder.samples, half = Double(WatermarkLayout.pilotCount) / 2
+            let s = TileFolder.samples, wide = 2 * s, half = Double(WatermarkLayout.pilotCount) / 2
+            // The sign of every 2×2 sum (a cell's value at every shift; summed in the order `pilotAgreement` sums),
+            // repeated twice each way so that a shifted cell is found without wrapping.
+            var signOfBox = [Int8](repeating: 0, count: wide * wide)
+            for y in 0..<s {
+                for x in 0..<s {
+                    var total: Float = 0
+                    for dy in 0...1 {
+                        for dx in 0...1 { total += folded[((y + dy) % s) * s + (x + dx) % s] }
+                    }
+                    let sign: Int8 = total > 0 ? 1 : total < 0 ? -1 : 0
+                    for (cy, cx) in [(0, 0), (0, s), (s, 0), (s, s)] { signOfBox[(y + cy) * wide + x + cx] = sign }
+                }
+            }
+            // The agreement at every shift, one pilot cell at a time: rows of shifts are contiguous, so this runs
+            // eight or more shifts to an instruction.
+            let n = WatermarkLayout.side
+            var agreement = [Int16](repeating: 0, count: s * s)
+            signOfBox.withUnsafeBufferPointer { box in
+                agreement.withUnsafeMutableBufferPointer { agreement in
+                    for cell in WatermarkLayout.pilotCells {
+                        let wanted: Int8 = signs[cell] > 0 ? 1 : -1
+                        let offset = 2 * (cell / n) * wide + 2 * (cell % n)
+                        for y in 0..<s {
+                            let row = box.baseAddress! + offset + y * wide, out = agreement.baseAddress! + y * s
+                            for x in 0..<s { out[x] &+= row[x] == wanted ? 1 : 0 }
+                        }
+                    }
+                }
+            }
             func distance(_ a: Int, _ b: Int) -> Int { min((a - b + s) % s, (b - a + s) % s) }
             var squares = 0.0, count = 0
             for y in 0..<s {
                 for x in 0..<s where distance(x, shiftX) > 2 || distance(y, shiftY) > 2 {
-                    let deviation = Double(pilotAgreement(shiftX: x, shiftY: y)) - half
+                    let deviation = Double(agreement[y * s + x]) - half
                     squares += deviation * deviation
                     count += 1
                 }
@@ -358,7 +450,7 @@ final class TileFolder {
         }
     }
 
-    func fit(_ accumulator: WatermarkAccumulator, periodX: Double, periodY: Double) -> Fit {
+    func fold(_ accumulator: WatermarkAccumulator, periodX: Double, periodY: Double) -> Folded {
         let s = Self.samples, w = accumulator.width, h = accumulator.height
         func bins(_ n: Int, _ period: Double) -> [Int] {
             (0..<n).map { i in
@@ -382,8 +474,15 @@ final class TileFolder {
         for i in 0..<folded.count { folded[i] -= mean }
         var re = folded, im = [Float](repeating: 0, count: s * s)
         forward(re: &re, im: &im)
+        return Folded(periodX: periodX, periodY: periodY, values: folded, re: re, im: im)
+    }
+
+    /// The pilot's cross-correlation with the folded tile over every cyclic shift, and its best shift.
+    func correlate(_ folded: Folded, _ pilot: Pilot) -> Fit {
+        let s = Self.samples
+        var re = folded.re, im = folded.im
         for i in 0..<re.count {
-            let a = re[i], b = im[i], c = pilotSpectrum.re[i], d = pilotSpectrum.im[i]
+            let a = re[i], b = im[i], c = pilot.spectrum.re[i], d = pilot.spectrum.im[i]
             re[i] = a * c - b * d
             im[i] = a * d + b * c
         }
@@ -397,6 +496,7 @@ final class TileFolder {
         let count = Double(re.count)
         let spread = max((squares / count - (total / count) * (total / count)).squareRoot(), 1e-12)
         let z = Float((Double(re[bestIndex]) - total / count) / spread)
-        return Fit(periodX: periodX, periodY: periodY, z: z, shiftX: bestIndex % s, shiftY: bestIndex / s, folded: folded)
+        return Fit(periodX: folded.periodX, periodY: folded.periodY, z: z, shiftX: bestIndex % s, shiftY: bestIndex / s,
+                   folded: folded.values, signs: pilot.signs)
     }
 }

@@ -202,6 +202,25 @@ private func half(_ frame: [UInt8], width: Int, height: Int) -> [UInt8] {
         #expect(plain.presence(of: [payload, other]) == [1, 1])
     }
 
+    /// Decoys (the pilot's cells with random signs) searched over the same folded tiles: on marked and unmarked
+    /// pictures alike they are patterns that are not there, and their p-values must look like it.
+    @Test func decoysAreNotFound() throws {
+        let (w, h) = (480, 270)
+        let marked = marked(width: w, height: h, frames: 6, payload: payload)
+        let plain = (0..<6).map { scene(width: w, height: h, frame: $0, seed: 11) }
+        for (name, frames) in [("marked", marked), ("plain", plain)] {
+            let accumulator = WatermarkAccumulator(width: w, height: h)
+            for frame in frames { frame.withUnsafeBufferPointer { accumulator.add(luma: $0.baseAddress!, stride: w) } }
+            let reading = accumulator.read(decoys: 40)
+            var plainReading = accumulator.read()
+            #expect(plainReading.decoyPValues.isEmpty)
+            plainReading.decoyPValues = reading.decoyPValues
+            #expect(reading == plainReading, "decoys do not change the reading")
+            #expect(reading.decoyPValues.count == 40)
+            #expect(reading.decoyPValues.allSatisfy { $0 > 1e-4 && $0 <= 1 }, "\(name): \(reading.decoyPValues.min()!)")
+        }
+    }
+
     @Test func binomialTail() {
         #expect(abs(exp(logBinomialTail(0, 10)) - 1) < 1e-12)
         #expect(abs(exp(logBinomialTail(10, 10)) - 1.0 / 1024) < 1e-12)

@@ -15,8 +15,9 @@ public enum WatermarkDetector {
     /// it as well as the whole frame does, and memory stays under about 100 MB whatever the frame size.
     public static let maxWindow = 2560
 
+    /// - Parameter decoys: patterns Phim never embeds to search for as well (``WatermarkReading/decoyPValues``).
     /// - Throws: `PhimError` naming the file when it is missing, unreadable, corrupt or has no video stream.
-    public static func read(_ url: URL, progress: ProgressHandler? = nil,
+    public static func read(_ url: URL, decoys: Int = 0, progress: ProgressHandler? = nil,
                             cancellation: CancellationFlag? = nil) throws(PhimError) -> WatermarkReading {
         let started = MonotonicClock.now()
         let located = try StreamDecoder.locate(AVMEDIA_TYPE_VIDEO, in: url, kind: "video")
@@ -55,7 +56,7 @@ public enum WatermarkDetector {
                 }
             }
         }
-        return accumulator.read()
+        return accumulator.read(decoys: decoys)
     }
 }
 

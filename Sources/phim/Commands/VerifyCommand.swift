@@ -30,6 +30,15 @@ struct VerifyCommand: ParsableCommand {
         "watermark": {"detected", "payload", "pValue"}}.
         """)
     var json = false
+    @Option(help: ArgumentHelp("""
+        Also search for N decoys, patterns Phim never embeds, and print their p-values: what this video gives a mark \
+        it does not carry (a check of the p-value's calibration; about 5 ms each).
+        """, valueName: "N"))
+    var decoys = 0
+
+    func validate() throws {
+        guard (0...100_000).contains(decoys) else { throw ValidationError("--decoys must be between 0 and 100000") }
+    }
 
     func run() throws {
         let verifier = C2PAVerifier.localAuthority(plus: try trustedPEMs(trust))
@@ -51,7 +60,7 @@ struct VerifyCommand: ParsableCommand {
         let bar = ProgressBar(label: "watermark")
         let watermark: WatermarkReading?
         do throws(PhimError) {
-            watermark = try WatermarkDetector.read(url, progress: Console.shared.isTerminal ? bar.update : nil,
+            watermark = try WatermarkDetector.read(url, decoys: decoys, progress: Console.shared.isTerminal ? bar.update : nil,
                                                    cancellation: cancellation)
             Console.shared.clear()
         } catch {
@@ -80,6 +89,11 @@ struct VerifyCommand: ParsableCommand {
             if !report.failures.isEmpty { print("failed:      \(report.failures.joined(separator: ", "))") }
             if !report.successes.isEmpty { print("checked:     \(report.successes.joined(separator: ", "))") }
             print("watermark:   " + describe(watermark, match, recorded: report.watermarkPayload))
+            if let values = watermark?.decoyPValues, !values.isEmpty {
+                let below = [1e-2, 1e-3, 1e-4].map { level in "\(values.filter { $0 < level }.count) below \(level)" }
+                print("decoys:      \(values.count) searched, smallest p = \(String(format: "%.2g", values.min()!)), "
+                      + below.joined(separator: ", "))
+            }
         }
         if report.failures.contains("phim.watermark.mismatch") { throw ExitCode(1) }
         switch report.state {
@@ -157,6 +171,7 @@ struct VerifyCommand: ParsableCommand {
                 "matchesManifest": match.manifest.map { $0 as Any } ?? NSNull(),
                 "manifestMarkPValue": match.manifestPValue.map { $0 as Any } ?? NSNull(),
                 "matchesIngredient": match.ingredient,
+                "decoyPValues": reading.decoyPValues,
             ]
         } ?? NSNull()
         var c2paWithPayload = c2pa
