@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "PhimMake", targets: ["PhimMake"]),
         .library(name: "PhimTensor", targets: ["PhimTensor"]),
         .library(name: "PhimNN", targets: ["PhimNN"]),
+        .library(name: "PhimGen", targets: ["PhimGen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -102,13 +103,15 @@ let package = Package(
         .target(name: "PhimTensor", dependencies: ["CTorch"]),
         .target(name: "PhimSafetensors", dependencies: ["PhimCore"]),
         .target(name: "PhimNN", dependencies: ["PhimTensor", "PhimSafetensors", "PhimCore"]),
+        // Learned video generation: training sets (procedural and cut from the user's videos), models, sampling.
+        .target(name: "PhimGen", dependencies: ["PhimCore", "PhimGraphics", "PhimMedia", "PhimProvenance"]),
         .target(name: "PhimTesting", dependencies: ["PhimCore", "PhimMedia", "PhimProvenance"], path: "Sources/PhimTesting"),
 
         // MARK: The command-line tool
         .executableTarget(
             name: "phim",
             dependencies: [
-                "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSpeech", "PhimScript", "PhimMake", "PhimSafetensors",
+                "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSpeech", "PhimScript", "PhimMake", "PhimSafetensors", "PhimGen",
                 "PhimProvenance", "PhimWatermark", .product(name: "X509", package: "swift-certificates"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -122,6 +125,7 @@ let package = Package(
         .testTarget(name: "PhimMediaTests", dependencies: ["PhimMedia", "PhimProvenance", "PhimTesting"]),
         .testTarget(name: "PhimWatermarkTests", dependencies: ["PhimWatermark", "PhimCore"]),
         .testTarget(name: "PhimProvenanceTests", dependencies: ["PhimProvenance", "PhimMedia", "PhimWatermark", "PhimTesting"]),
+        .testTarget(name: "PhimGenTests", dependencies: ["PhimGen", "PhimMedia", "PhimTesting"]),
         .testTarget(name: "PhimGraphicsTests", dependencies: ["PhimGraphics", "PhimTesting"]),
         .testTarget(name: "PhimComposeTests", dependencies: ["PhimCompose", "PhimProvenance", "PhimTesting"]),
         .testTarget(name: "PhimSubtitlesTests", dependencies: ["PhimSubtitles", "PhimTesting"]),

@@ -20,6 +20,7 @@ struct Phim: AsyncParsableCommand {
             VerifyCommand.self,
             LabelCommand.self,
             IdentityCommand.self,
+            DatasetCommand.self,
         ]
     )
 

@@ -73,12 +73,19 @@ final class Console: @unchecked Sendable {
 /// `@unchecked Sendable`: updates arrive from worker threads and are serialised by `lock`.
 final class ProgressBar: @unchecked Sendable {
     let label: String
+    /// What is counted (`frames`, `clips`, `steps`) and its rate's unit (`fps`, `clips/s`, `it/s`).
+    let unit: String
+    let rateUnit: String
     private let console = Console.shared
     private let lock = NSLock()
     private var lastDraw = 0.0
     private var lastDecile = -1
 
-    init(label: String) { self.label = label }
+    init(label: String, unit: String = "frames", rateUnit: String = "fps") {
+        self.label = label
+        self.unit = unit
+        self.rateUnit = rateUnit
+    }
 
     var update: ProgressHandler {
         { [self] progress in self.draw(progress) }
@@ -96,15 +103,15 @@ final class ProgressBar: @unchecked Sendable {
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
             let eta = progress.estimatedRemaining.map { " ETA \(Self.clock($0))" } ?? ""
-            console.progress(String(format: "%@ %@ %3d%% %d/%d %.1f fps%@ ", label, bar, Int(fraction * 100), progress.completed,
-                                    progress.total ?? 0, progress.rate, eta))
+            console.progress(String(format: "%@ %@ %3d%% %d/%d %.1f %@%@ ", label, bar, Int(fraction * 100), progress.completed,
+                                    progress.total ?? 0, progress.rate, rateUnit, eta))
         } else {
             let decile = Int(fraction * 10)
             guard decile > lastDecile else { return }
             lastDecile = decile
             let eta = progress.estimatedRemaining.map { ", ETA \(Self.clock($0))" } ?? ""
-            console.progress(String(format: "%@ %d%% (%d/%d frames, %.1f fps%@)", label, decile * 10, progress.completed,
-                                    progress.total ?? 0, progress.rate, eta))
+            console.progress(String(format: "%@ %d%% (%d/%d %@, %.1f %@%@)", label, decile * 10, progress.completed,
+                                    progress.total ?? 0, unit, progress.rate, rateUnit, eta))
         }
     }
 
