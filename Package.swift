@@ -104,7 +104,10 @@ let package = Package(
         .target(name: "PhimSafetensors", dependencies: ["PhimCore"]),
         .target(name: "PhimNN", dependencies: ["PhimTensor", "PhimSafetensors", "PhimCore"]),
         // Learned video generation: training sets (procedural and cut from the user's videos), models, sampling.
-        .target(name: "PhimGen", dependencies: ["PhimCore", "PhimGraphics", "PhimMedia", "PhimProvenance"]),
+        .target(name: "PhimGen", dependencies: [
+            "PhimCore", "PhimGraphics", "PhimMedia", "PhimProvenance", "PhimSafetensors",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "PhimTesting", dependencies: ["PhimCore", "PhimMedia", "PhimProvenance"], path: "Sources/PhimTesting"),
 
         // MARK: The command-line tool

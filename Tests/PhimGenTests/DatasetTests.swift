@@ -171,3 +171,58 @@ import Testing
         #expect(folder.contents == ["bars.mp4"])
     }
 }
+
+@Suite struct ClipStoreTests {
+    /// Clips decoded once into shards: the bytes are the clip's pixels, a second open reads the cache, and a changed
+    /// labels.json makes it again.
+    @Test func decodesOnceAndReadsBack() throws {
+        let folder = TemporaryFolder("phim-store")
+        let set = folder.file("set")
+        _ = try ShapesDataset(seed: 2, size: 32, frames: 6, fps: 12).write(count: 5, to: set)
+        let store = try ClipStore.open(set)
+        #expect(store.count == 5 && store.clipBytes == 6 * 32 * 32 * 3)
+        #expect(store.cache.standardizedFileURL.path == set.appendingPathComponent("cache").standardizedFileURL.path)
+        let frames = try OutputInspector.frames(set.appendingPathComponent("clips/00003.mp4"))
+        let bytes = try store.clip(3)
+        for (frame, (x, y)) in [(0, (3, 4)), (5, (20, 17)), (2, (31, 0))] {
+            let pixel = frames[frame].pixels.pixel(x: x, y: y)
+            let offset = ((frame * 32 + y) * 32 + x) * 3
+            #expect([bytes[offset], bytes[offset + 1], bytes[offset + 2]] == [pixel.r, pixel.g, pixel.b])
+        }
+        let shard = store.cache.appendingPathComponent("shard-00000.safetensors")
+        let made = try FileManager.default.attributesOfItem(atPath: shard.path)[.modificationDate] as? Date
+        Thread.sleep(forTimeInterval: 0.02)
+        let again = try ClipStore.open(set)
+        #expect(try again.clip(3) == bytes)
+        #expect(try FileManager.default.attributesOfItem(atPath: shard.path)[.modificationDate] as? Date == made, "read, not made again")
+        // Another labels.json (one clip fewer): the cache is made again for it.
+        var labels = try DatasetLabels.load(from: set)
+        labels.clips.removeLast()
+        try labels.encoded().write(to: set.appendingPathComponent("labels.json"))
+        #expect(try ClipStore.open(set).count == 4)
+        // A damaged shard is made again, not an error.
+        try Data("garbage".utf8).write(to: shard)
+        #expect(try ClipStore.open(set).clip(3) == bytes)
+    }
+
+    @Test func clipsOfAnotherSizeOrTooShortAreNamed() throws {
+        let folder = TemporaryFolder("phim-store")
+        let set = folder.file("set")
+        _ = try ShapesDataset(seed: 2, size: 32, frames: 6, fps: 12).write(count: 3, to: set)
+        var labels = try DatasetLabels.load(from: set)
+        labels.frames = 7
+        try labels.encoded().write(to: set.appendingPathComponent("labels.json"))
+        let short = #expect(throws: PhimError.self) { try ClipStore.open(set) }
+        #expect(short?.description.contains("00000.mp4: has 6 frames; the set's clips have 7") == true, "\(String(describing: short))")
+        labels.frames = 6
+        labels.size = 48
+        try labels.encoded().write(to: set.appendingPathComponent("labels.json"))
+        let size = #expect(throws: PhimError.self) { try ClipStore.open(set) }
+        #expect(size?.description.contains("00000.mp4: is 32×32; the set's clips are 48×48") == true, "\(String(describing: size))")
+        labels.size = 32
+        labels.clips[1].file = "clips/missing.mp4"
+        try labels.encoded().write(to: set.appendingPathComponent("labels.json"))
+        let missing = #expect(throws: PhimError.self) { try ClipStore.open(set) }
+        #expect(missing?.description.contains("missing.mp4") == true, "\(String(describing: missing))")
+    }
+}
