@@ -105,7 +105,7 @@ let package = Package(
         .target(name: "PhimNN", dependencies: ["PhimTensor", "PhimSafetensors", "PhimCore"]),
         // Learned video generation: training sets (procedural and cut from the user's videos), models, sampling.
         .target(name: "PhimGen", dependencies: [
-            "PhimCore", "PhimGraphics", "PhimMedia", "PhimProvenance", "PhimSafetensors",
+            "PhimCore", "PhimGraphics", "PhimMedia", "PhimProvenance", "PhimSafetensors", "PhimNN",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "PhimTesting", dependencies: ["PhimCore", "PhimMedia", "PhimProvenance"], path: "Sources/PhimTesting"),
@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "PhimMediaTests", dependencies: ["PhimMedia", "PhimProvenance", "PhimTesting"]),
         .testTarget(name: "PhimWatermarkTests", dependencies: ["PhimWatermark", "PhimCore"]),
         .testTarget(name: "PhimProvenanceTests", dependencies: ["PhimProvenance", "PhimMedia", "PhimWatermark", "PhimTesting"]),
-        .testTarget(name: "PhimGenTests", dependencies: ["PhimGen", "PhimMedia", "PhimTesting"]),
+        .testTarget(name: "PhimGenTests", dependencies: ["PhimGen", "PhimMedia", "PhimNN", "PhimTesting"]),
         .testTarget(name: "PhimGraphicsTests", dependencies: ["PhimGraphics", "PhimTesting"]),
         .testTarget(name: "PhimComposeTests", dependencies: ["PhimCompose", "PhimProvenance", "PhimTesting"]),
         .testTarget(name: "PhimSubtitlesTests", dependencies: ["PhimSubtitles", "PhimTesting"]),

@@ -1,4 +1,5 @@
 internal import CCairo
+import Foundation
 import PhimCore
 
 /// How a shape is filled.
@@ -273,5 +274,29 @@ extension PixelBuffer {
             }
             return try body(Canvas(context: context, size: size))
         }
+    }
+}
+
+extension PixelBuffer {
+    /// Writes the picture as a PNG (through Cairo), to a temporary file renamed into place when complete.
+    /// - Precondition: the buffer is `bgraPremultiplied`.
+    /// - Throws: `PhimError` naming `url` when it cannot be written.
+    public func writePNG(to url: URL) throws(PhimError) {
+        precondition(format == .bgraPremultiplied, "PNGs are written from premultiplied BGRA buffers")
+        let output = try OutputFile(url)
+        var copy = self
+        let status = copy.withUnsafeMutableBytes { raw in
+            let surface = cairo_image_surface_create_for_data(
+                raw.baseAddress!.assumingMemoryBound(to: UInt8.self), CAIRO_FORMAT_ARGB32,
+                Int32(size.width), Int32(size.height), Int32(bytesPerRow))!
+            defer { cairo_surface_destroy(surface) }
+            return cairo_surface_write_to_png(surface, output.temporary.path)
+        }
+        guard status == CAIRO_STATUS_SUCCESS else {
+            output.discard()
+            throw PhimError(.writeFailed, "cannot write the PNG: \(String(cString: cairo_status_to_string(status)))",
+                            subject: .file(url.displayPath))
+        }
+        try output.commit()
     }
 }

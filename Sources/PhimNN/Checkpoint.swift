@@ -12,10 +12,12 @@ public enum Checkpoint {
 
     /// Saves a checkpoint to `path` (written to a temporary file and renamed when complete).
     /// - Parameters:
+    ///   - optimizers: further optimizers by name (a GAN's generator and discriminator optimizers), saved as
+    ///     `optimizer.<name>.*` with scalars `phim.optimizer.<name>.*`.
     ///   - generators: the generators whose states to keep, by name (`Generator.default` for libtorch's).
     ///   - metadata: extra text entries (architecture, data set, settings).
     public static func save(
-        to path: String, model: Module, optimizer: (any Optimizer)? = nil, step: Int,
+        to path: String, model: Module, optimizer: (any Optimizer)? = nil, optimizers: [String: any Optimizer] = [:], step: Int,
         generators: [String: Generator] = ["default": .default], ema: ExponentialMovingAverage? = nil,
         metadata: [String: String] = [:]
     ) throws(PhimError) {
@@ -28,6 +30,11 @@ public enum Checkpoint {
                 let state = try optimizer.state()
                 tensors += state.tensors.map { ("optimizer." + $0.0, $0.1) }
                 for (key, value) in state.scalars { meta["phim.optimizer." + key] = value }
+            }
+            for (name, named) in optimizers.sorted(by: { $0.key < $1.key }) {
+                let state = try named.state()
+                tensors += state.tensors.map { ("optimizer.\(name)." + $0.0, $0.1) }
+                for (key, value) in state.scalars { meta["phim.optimizer.\(name)." + key] = value }
             }
             for (name, generator) in generators {
                 tensors.append(("rng." + name, try generator.state()))
@@ -45,7 +52,7 @@ public enum Checkpoint {
     /// - Throws: `PhimError` for an unreadable file or one that does not fit the model.
     @discardableResult
     public static func load(
-        from path: String, into model: Module, optimizer: (any Optimizer)? = nil,
+        from path: String, into model: Module, optimizer: (any Optimizer)? = nil, optimizers: [String: any Optimizer] = [:],
         generators: [String: Generator] = ["default": .default], ema: ExponentialMovingAverage? = nil
     ) throws(PhimError) -> (step: Int, metadata: [String: String]) {
         let (tensors, metadata) = try Safetensors.read(path: path)
@@ -65,6 +72,12 @@ public enum Checkpoint {
                     scalars[String(key.dropFirst("phim.optimizer.".count))] = value
                 }
                 try optimizer.load(tensors: section("optimizer."), scalars: scalars)
+            }
+            for (name, named) in optimizers {
+                var scalars: [String: String] = [:]
+                let prefix = "phim.optimizer.\(name)."
+                for (key, value) in metadata where key.hasPrefix(prefix) { scalars[String(key.dropFirst(prefix.count))] = value }
+                try named.load(tensors: section("optimizer.\(name)."), scalars: scalars)
             }
             let states = section("rng.")
             for (name, generator) in generators {

@@ -21,6 +21,7 @@ struct Phim: AsyncParsableCommand {
             LabelCommand.self,
             IdentityCommand.self,
             DatasetCommand.self,
+            TrainCommand.self,
         ]
     )
 

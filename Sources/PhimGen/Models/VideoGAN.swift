@@ -1,0 +1,212 @@
+import Foundation
+import PhimNN
+import PhimTensor
+
+/// The architecture and sizes of a video GAN: what a checkpoint's JSON sidecar records, enough to build the modules
+/// its tensors load into.
+public struct VideoGANConfig: Codable, Sendable, Equatable {
+    public var architecture = "phim-mocogan-1"
+    /// Clips are `frames` frames of `size`×`size` RGB.
+    public var size: Int
+    public var frames: Int
+    /// Classes the generator is conditioned on (0: unconditional).
+    public var classes: Int
+    /// The content code (held for the whole clip), the motion noise each frame and the motion code (the GRU's state).
+    public var contentDimension = 64
+    public var motionNoiseDimension = 16
+    public var motionDimension = 32
+    public var classDimension = 16
+    /// Channels of the generator's last block and the discriminators' first; each block halves or doubles them.
+    public var generatorWidth = 32
+    public var discriminatorWidth = 32
+
+    public init(size: Int, frames: Int, classes: Int) {
+        self.size = size
+        self.frames = frames
+        self.classes = classes
+    }
+
+    /// 4×4 up to `size` in doublings.
+    public var blocks: Int { Int(log2(Double(size / 4)).rounded()) }
+
+    /// Checks the sizes the modules can be built for.
+    public func validate() throws(TensorError) {
+        guard [16, 32, 64, 128, 256].contains(size) else {
+            throw TensorError(.invalidArgument, "size \(size): the generator needs a power of two from 16 to 256")
+        }
+        guard (2...256).contains(frames) else { throw TensorError(.invalidArgument, "frames \(frames): 2 to 256") }
+        guard (0...1000).contains(classes) else { throw TensorError(.invalidArgument, "classes \(classes): 0 to 1000") }
+        for (name, value) in [("contentDimension", contentDimension), ("motionNoiseDimension", motionNoiseDimension),
+                              ("motionDimension", motionDimension), ("classDimension", classDimension),
+                              ("generatorWidth", generatorWidth), ("discriminatorWidth", discriminatorWidth)] {
+            guard (1...4096).contains(value) else { throw TensorError(.invalidArgument, "\(name) \(value): 1 to 4096") }
+        }
+    }
+}
+
+/// MoCoGAN's generator (Tulyakov et al., 2018), with the first frame made of the content alone: a content code
+/// held for the clip, a GRU that turns per-frame noise into a path of motion codes, and a 2-D decoder (upsample +
+/// conv blocks) that draws each frame from the content, the motion code's change since the first frame and the
+/// class. Because frame 0 sees no motion, an image encoder's content code gives a clip whose first frame is the
+/// image (``ImageEncoder``).
+public final class VideoGenerator: Module {
+    public let config: VideoGANConfig
+    let motion: GRUCell
+    let classEmbedding: Embedding?
+    let input: Linear
+    let inputNorm: BatchNorm1d
+    let ups: [UpsampleConvolution]
+    let norms: [BatchNorm2d]
+    let output: Conv2d
+
+    public init(_ config: VideoGANConfig) throws(TensorError) {
+        try config.validate()
+        self.config = config
+        motion = try GRUCell(inputSize: config.motionNoiseDimension, hiddenSize: config.motionDimension)
+        classEmbedding = config.classes > 0 ? try Embedding(config.classes, config.classDimension) : nil
+        let latent = config.contentDimension + config.motionDimension + (config.classes > 0 ? config.classDimension : 0)
+        let top = config.generatorWidth << (config.blocks - 1)
+        input = try Linear(latent, top * 16)
+        inputNorm = try BatchNorm1d(top * 16)
+        var ups: [UpsampleConvolution] = [], norms: [BatchNorm2d] = []
+        var channels = top
+        for block in 0..<config.blocks {
+            let next = block == config.blocks - 1 ? config.generatorWidth : channels / 2
+            ups.append(try UpsampleConvolution(channels, next))
+            norms.append(try BatchNorm2d(next))
+            channels = next
+        }
+        self.ups = ups
+        self.norms = norms
+        output = try Conv2d(channels, 3, kernelSize: 3, padding: 1)
+        super.init()
+    }
+
+    /// Motion codes for `frames` frames from per-frame noise `[batch, frames, motionNoise]`: `[batch, frames, motion]`,
+    /// each minus the first (frame 0 has no motion).
+    func motionCodes(_ noise: Tensor) throws -> Tensor {
+        let batch = try noise.size(0), frames = try noise.size(1)
+        var hidden = try Tensor.zeros([batch, config.motionDimension], dtype: noise.dtype, device: noise.device)
+        var codes: [Tensor] = []
+        for t in 0..<frames {
+            hidden = try motion(noise.select(dim: 1, index: t), hidden: hidden)
+            codes.append(hidden)
+        }
+        let path = try Tensor.stack(codes, dim: 1)
+        return try path - path.narrow(dim: 1, start: 0, length: 1)
+    }
+
+    /// Clips `[batch, 3, frames, size, size]` in -1…1 from content codes `[batch, content]`, motion noise
+    /// `[batch, frames, motionNoise]` and, for a conditional model, int64 classes `[batch]`.
+    public func callAsFunction(content: Tensor, motionNoise: Tensor, classes: Tensor? = nil) throws -> Tensor {
+        let batch = try content.size(0), frames = try motionNoise.size(1)
+        let codes = try motionCodes(motionNoise)
+        var parts = [try content.unsqueeze(dim: 1).expand([batch, frames, config.contentDimension]), codes]
+        if let classEmbedding {
+            guard let classes else { throw TensorError(.invalidArgument, "this generator is conditional: give classes") }
+            parts.append(try classEmbedding(classes).unsqueeze(dim: 1).expand([batch, frames, config.classDimension]))
+        }
+        let latent = try Tensor.cat(parts, dim: 2).reshape([batch * frames, -1])
+        let top = config.generatorWidth << (config.blocks - 1)
+        var x = try inputNorm(input(latent)).relu().reshape([batch * frames, top, 4, 4])
+        for (up, norm) in zip(ups, norms) { x = try norm(up(x)).relu() }
+        x = try output(x).tanh()
+        return try x.reshape([batch, frames, 3, config.size, config.size]).permute([0, 2, 1, 3, 4])
+    }
+
+    /// Random content codes and motion noise for `batch` clips of `frames` frames.
+    public func noise(batch: Int, frames: Int, generator: Generator? = nil) throws(TensorError) -> (content: Tensor, motion: Tensor) {
+        (try Tensor.randn([batch, config.contentDimension], generator: generator),
+         try Tensor.randn([batch, frames, config.motionNoiseDimension], generator: generator))
+    }
+}
+
+/// A stack of strided convolutions with spectral normalisation and leaky ReLUs, ending in features summed over
+/// space (and time), then a linear score plus, when conditional, the projection of a class embedding on the
+/// features (Miyato and Koyama, 2018).
+public final class ProjectionDiscriminator: Module {
+    let convolutions: [SpectralNorm]
+    let score: SpectralNorm
+    let classEmbedding: SpectralNorm?
+    let classes: Int
+
+    /// - Parameters:
+    ///   - video: 3-D convolutions over `[batch, 3, frames, h, w]` (strided in time too) rather than 2-D over frames.
+    init(config: VideoGANConfig, video: Bool) throws(TensorError) {
+        var convolutions: [SpectralNorm] = []
+        var channels = 3, width = config.discriminatorWidth
+        var frames = config.frames
+        for _ in 0..<config.blocks {
+            if video {
+                // Halve time while there is time to halve; space always.
+                let timeStride = frames >= 4 ? 2 : 1
+                frames = timeStride == 2 ? frames / 2 : frames
+                convolutions.append(try SpectralNorm(Conv3d(channels, width, kernelSize: [timeStride == 2 ? 4 : 3, 4, 4],
+                                                            stride: [timeStride, 2, 2], padding: [1, 1, 1])))
+            } else {
+                convolutions.append(try SpectralNorm(Conv2d(channels, width, kernelSize: 4, stride: 2, padding: 1)))
+            }
+            channels = width
+            width = min(width * 2, config.discriminatorWidth * 8)
+        }
+        self.convolutions = convolutions
+        score = try SpectralNorm(Linear(channels, 1))
+        classes = config.classes
+        classEmbedding = config.classes > 0 ? try SpectralNorm(EmbeddingLayer(config.classes, channels)) : nil
+        super.init()
+    }
+
+    /// One score a sample (higher: more real), `[batch]`.
+    public func callAsFunction(_ input: Tensor, classes labels: Tensor? = nil) throws -> Tensor {
+        var x = input
+        for convolution in convolutions { x = try convolution(x).leakyRelu(slope: 0.2) }
+        let features = try x.flatten(start: 2).sum(dims: [2])
+        var out = try score(features).squeeze(dim: 1)
+        if let classEmbedding {
+            guard let labels else { throw TensorError(.invalidArgument, "this discriminator is conditional: give classes") }
+            out = try out + (classEmbedding.lookup(labels) * features).sum(dims: [1])
+        }
+        return out
+    }
+}
+
+/// An embedding whose table is a weight spectral normalisation can wrap.
+final class EmbeddingLayer: Module, WeightedLayer {
+    var weight: Tensor
+
+    init(_ count: Int, _ dimension: Int) throws(TensorError) {
+        weight = try Initialization.normal([count, dimension], std: 0.02)
+    }
+
+    func callAsFunction(_ indices: Tensor) throws -> Tensor { try weight.embedding(indices) }
+}
+
+extension SpectralNorm {
+    /// The wrapped embedding's vectors at `indices`, with the normalised table.
+    func lookup(_ indices: Tensor) throws -> Tensor { try callAsFunction(indices) }
+}
+
+/// The image encoder for image-to-video: a still `[batch, 3, size, size]` to a content code.
+public final class ImageEncoder: Module {
+    let convolutions: [Conv2d]
+    let output: Linear
+
+    public init(_ config: VideoGANConfig) throws(TensorError) {
+        var convolutions: [Conv2d] = []
+        var channels = 3, width = config.discriminatorWidth
+        for _ in 0..<config.blocks {
+            convolutions.append(try Conv2d(channels, width, kernelSize: 4, stride: 2, padding: 1))
+            channels = width
+            width = min(width * 2, config.discriminatorWidth * 8)
+        }
+        self.convolutions = convolutions
+        output = try Linear(channels * 16, config.contentDimension)
+        super.init()
+    }
+
+    public func callAsFunction(_ image: Tensor) throws -> Tensor {
+        var x = image
+        for convolution in convolutions { x = try convolution(x).leakyRelu(slope: 0.2) }
+        return try output(x.flatten(start: 1))
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import PhimCore
+import PhimNN
+import PhimTensor
+
+/// Every module of a video GAN under one root, so that one state dict (and one checkpoint) holds them all:
+/// `generator.*`, `imageDiscriminator.*`, `videoDiscriminator.*`, `encoder.*`.
+public final class VideoGAN: Module {
+    public let config: VideoGANConfig
+    public let generator: VideoGenerator
+    public let imageDiscriminator: ProjectionDiscriminator
+    public let videoDiscriminator: ProjectionDiscriminator
+    public let encoder: ImageEncoder
+
+    public init(_ config: VideoGANConfig) throws(TensorError) {
+        self.config = config
+        generator = try VideoGenerator(config)
+        imageDiscriminator = try ProjectionDiscriminator(config: config, video: false)
+        videoDiscriminator = try ProjectionDiscriminator(config: config, video: true)
+        encoder = try ImageEncoder(config)
+        super.init()
+    }
+}
+
+/// The losses of one training step.
+public struct GANLosses: Sendable, Equatable {
+    /// The discriminators' hinge loss (image + video), without R1.
+    public var discriminator: Double
+    /// The generator's adversarial loss (image + video).
+    public var generator: Double
+    /// L1 between a still and the first frame generated from its encoding.
+    public var reconstruction: Double
+    /// The R1 penalty, on the steps that compute it (lazily, every ``VideoGANTrainer/Settings/r1Interval`` steps).
+    public var r1: Double?
+}
+
+/// One step at a time of MoCoGAN-style training: hinge losses for an image discriminator (one random frame of each
+/// clip) and a video discriminator, lazy R1 on real clips, DiffAugment (the same augmentation on every frame of a
+/// clip) before both discriminators, an image encoder trained to make the first frame reproduce a still, and an
+/// exponential moving average of the generator, which is what sampling uses.
+///
+/// Not `Sendable`: one thread trains.
+public final class VideoGANTrainer {
+    public struct Settings: Codable, Sendable, Equatable {
+        public var learningRate = 2e-4
+        public var beta1 = 0.0
+        public var beta2 = 0.99
+        /// R1's weight and how often it is computed (its weight is scaled by the interval).
+        public var r1Gamma = 0.2
+        public var r1Interval = 16
+        /// The weight of the encoder's first-frame L1.
+        public var reconstructionWeight = 10.0
+        public var emaDecay = 0.999
+        public var augment = true
+
+        public init() {}
+    }
+
+    public let model: VideoGAN
+    public let settings: Settings
+    public let ema: ExponentialMovingAverage
+    let generatorOptimizer: Adam
+    let discriminatorOptimizer: Adam
+    let random: Generator
+    public private(set) var step = 0
+
+    public init(model: VideoGAN, settings: Settings = Settings(), seed: UInt64 = 1) throws(TensorError) {
+        self.model = model
+        self.settings = settings
+        let generatorParameters = model.generator.namedParameters().map { ("generator." + $0.0, $0.1) }
+            + model.encoder.namedParameters().map { ("encoder." + $0.0, $0.1) }
+        let discriminatorParameters = model.imageDiscriminator.namedParameters().map { ("imageDiscriminator." + $0.0, $0.1) }
+            + model.videoDiscriminator.namedParameters().map { ("videoDiscriminator." + $0.0, $0.1) }
+        generatorOptimizer = Adam(generatorParameters, learningRate: settings.learningRate, beta1: settings.beta1, beta2: settings.beta2)
+        discriminatorOptimizer = Adam(discriminatorParameters, learningRate: settings.learningRate, beta1: settings.beta1,
+                                      beta2: settings.beta2)
+        ema = try ExponentialMovingAverage(of: model.generator, decay: settings.emaDecay)
+        random = Generator(seed: seed)
+    }
+
+    /// One discriminator update and one generator (and encoder) update on a batch of real clips
+    /// `[batch, 3, frames, size, size]` in -1…1, with their int64 classes `[batch]` for a conditional model.
+    public func train(on real: Tensor, classes: Tensor? = nil) throws -> GANLosses {
+        let batch = try real.size(0), frames = try real.size(2)
+        let generator = model.generator
+        model.train()
+
+        // Discriminators.
+        let (content, motion) = try generator.noise(batch: batch, frames: frames, generator: random)
+        let fake = try withNoGrad { () throws -> Tensor in try generator(content: content, motionNoise: motion, classes: classes) }
+        let lazyR1 = settings.r1Gamma > 0 && step % settings.r1Interval == 0
+        // R1 is the gradient at what the discriminators see: the augmented clip, taken as the input (grid sampling
+        // has no second derivative to go further back).
+        let augmentedReal = settings.augment ? try DiffAugment.apply(real, generator: random).detach() : real
+        let realInput = lazyR1 ? try augmentedReal.detach().requiringGrad() : augmentedReal
+        let (realImage, realVideo) = try scores(realInput, classes: classes, augment: false)
+        let (fakeImage, fakeVideo) = try scores(fake, classes: classes)
+        var discriminatorLoss = try hingeLoss(realImage, real: true) + hingeLoss(fakeImage, real: false)
+            + hingeLoss(realVideo, real: true) + hingeLoss(fakeVideo, real: false)
+        let hinge = try discriminatorLoss.item()
+        var r1Value: Double?
+        if lazyR1 {
+            let total = try (realImage.sum() + realVideo.sum())
+            guard let gradient = try Tensor.gradients(of: [total], withRespectTo: [realInput], createGraph: true).first ?? nil else {
+                throw TensorError(.invalidArgument, "no gradient for R1")
+            }
+            let penalty = try gradient.pow(2).sum(dims: [1, 2, 3, 4]).mean() * (settings.r1Gamma / 2 * Double(settings.r1Interval))
+            r1Value = try penalty.item()
+            discriminatorLoss = try discriminatorLoss + penalty
+        }
+        try discriminatorOptimizer.zeroGrad()
+        try discriminatorLoss.backward()
+        try discriminatorOptimizer.step()
+
+        // Generator and encoder.
+        let (content2, motion2) = try generator.noise(batch: batch, frames: frames, generator: random)
+        let generated = try generator(content: content2, motionNoise: motion2, classes: classes)
+        let (image, video) = try scores(generated, classes: classes)
+        let adversarial = try -(image.mean() + video.mean())
+        // Image to video: the first frame of a clip made from a still's encoding is that still.
+        let still = try real.select(dim: 2, index: 0)
+        let encoded = try model.encoder(still)
+        let noMotion = try Tensor.randn([batch, 1, model.config.motionNoiseDimension], generator: random)
+        let firstFrame = try generator(content: encoded, motionNoise: noMotion, classes: classes).select(dim: 2, index: 0)
+        let reconstruction = try l1Loss(firstFrame, still)
+        let generatorLoss = try adversarial + reconstruction * settings.reconstructionWeight
+        try generatorOptimizer.zeroGrad()
+        try generatorLoss.backward()
+        try generatorOptimizer.step()
+        try ema.update()
+        step += 1
+        return GANLosses(discriminator: hinge, generator: try adversarial.item(), reconstruction: try reconstruction.item(), r1: r1Value)
+    }
+
+    /// Both discriminators' scores on augmented clips: the image discriminator on one random frame of each.
+    func scores(_ clips: Tensor, classes: Tensor?, augment: Bool = true) throws -> (image: Tensor, video: Tensor) {
+        let input = augment && settings.augment ? try DiffAugment.apply(clips, generator: random) : clips
+        let batch = try input.size(0), frames = try input.size(2)
+        let pick = try Tensor.randint(0, frames, [batch], generator: random)
+        let index = try pick.reshape([batch, 1, 1, 1, 1]).expand([batch, 3, 1, try input.size(3), try input.size(4)])
+        let frame = try input.gather(dim: 2, index: index).squeeze(dim: 2)
+        return (try model.imageDiscriminator(frame, classes: classes), try model.videoDiscriminator(input, classes: classes))
+    }
+}
+
+/// Differentiable augmentation (Zhao et al., 2020) for clips `[batch, 3, frames, h, w]`: brightness, saturation,
+/// contrast, translation by up to an eighth and a cutout of half the side, each drawn once per clip and applied to
+/// every frame of it, so that motion is left as it was.
+public enum DiffAugment {
+    public static func apply(_ clips: Tensor, generator: Generator? = nil) throws -> Tensor {
+        let batch = try clips.size(0), channels = try clips.size(1), frames = try clips.size(2)
+        let height = try clips.size(3), width = try clips.size(4)
+        func perClip() throws -> Tensor { try Tensor.rand([batch, 1, 1, 1, 1], generator: generator) }
+        // Colour.
+        var x = try clips + (perClip() - 0.5)
+        let grey = try x.mean(dims: [1], keepDims: true)
+        x = try (x - grey) * (perClip() * 2) + grey
+        let average = try x.mean(dims: [1, 3, 4], keepDims: true)
+        x = try (x - average) * (perClip() + 0.5) + average
+        // Translation: one affine shift per clip, the frames stacked as channels.
+        let shift = try (Tensor.rand([batch, 2], generator: generator) * 2 - 1) * 0.25  // ±1/8 of the side, in -1…1 units
+        let identity = try Tensor.eye(2).unsqueeze(dim: 0).expand([batch, 2, 2])
+        let theta = try Tensor.cat([identity, shift.unsqueeze(dim: 2)], dim: 2)
+        let flat = try x.reshape([batch, channels * frames, height, width])
+        let grid = try Tensor.affineGrid(theta, size: [batch, channels * frames, height, width])
+        x = try flat.gridSample(grid, bilinear: false).reshape([batch, channels, frames, height, width])
+        // Cutout: a square half the side, zeroed, at one place per clip.
+        let centreX = try Tensor.randint(0, width, [batch, 1, 1, 1, 1], generator: generator, dtype: .float32)
+        let centreY = try Tensor.randint(0, height, [batch, 1, 1, 1, 1], generator: generator, dtype: .float32)
+        let xs = try Tensor.arange(0, Double(width)).reshape([1, 1, 1, 1, width])
+        let ys = try Tensor.arange(0, Double(height)).reshape([1, 1, 1, height, 1])
+        let outsideX = try (xs - centreX).abs().gt(Double(width / 4) - 0.5)
+        let outsideY = try (ys - centreY).abs().gt(Double(height / 4) - 0.5)
+        let keep = try outsideX.logicalOr(outsideY).to(x.dtype)
+        return try x * keep
+    }
+}
+
+extension VideoGANTrainer {
+    /// Everything training needs to resume: the modules, the EMA, both optimizers, the step and the random state.
+    public func save(to url: URL) throws(PhimError) {
+        try Checkpoint.save(to: url.path, model: model, optimizers: ["generator": generatorOptimizer, "discriminator": discriminatorOptimizer],
+                            step: step, generators: ["trainer": random, "default": .default], ema: ema,
+                            metadata: ["phim.architecture": model.config.architecture])
+    }
+
+    /// Restores a checkpoint written by ``save(to:)`` for a model of the same configuration.
+    public func load(from url: URL) throws(PhimError) {
+        let (saved, _) = try Checkpoint.load(from: url.path, into: model,
+                                             optimizers: ["generator": generatorOptimizer, "discriminator": discriminatorOptimizer],
+                                             generators: ["trainer": random, "default": .default], ema: ema)
+        step = saved
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import PhimCore
+import PhimGen
+
+/// `phim train DATA -o RUN`: a video GAN on a training set.
+struct TrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a video GAN (MoCoGAN-style) on a set made by `phim dataset`.",
+        discussion: """
+            RUN gets checkpoint.safetensors (to --resume from), model.safetensors + model.json (the EMA generator and \
+            the image encoder: what `phim sample` reads), samples/step-N.png and .mp4, losses.csv and losses.png. \
+            Ctrl-C saves a checkpoint and stops; run again with --resume to go on.
+            """
+    )
+
+    @Argument(help: "The training set (a folder with labels.json and clips/).") var data: String
+    @Option(name: .shortAndLong, help: "The run folder (new, or with --resume one that holds a checkpoint).") var output: String
+    @Option(help: "Train until this step.") var steps = 6_000
+    @Option(help: "Clips a batch.") var batch = 16
+    @Option(help: "Save a checkpoint and the model every N steps.") var checkpointEvery = 500
+    @Option(help: "Write a sample grid and video every N steps.") var sampleEvery = 500
+    @Option(help: "The seed for initialisation, noise and batch order.") var seed: UInt64 = 1
+    @Option(help: "Channels of the generator's last block and the discriminators' first (each block doubles them).")
+    var width = 32
+    @Option(help: "Adam's learning rate for both networks.") var learningRate = 2e-4
+    @Flag(help: "Continue the run in the output folder from its checkpoint.") var resume = false
+
+    func validate() throws {
+        guard (1...GANTrainingOptions.maxSteps).contains(steps) else { throw ValidationError("--steps must be between 1 and \(GANTrainingOptions.maxSteps)") }
+        guard GANTrainingOptions.batches.contains(batch) else { throw ValidationError("--batch must be between 1 and 512") }
+        guard checkpointEvery >= 1, sampleEvery >= 1 else { throw ValidationError("--checkpoint-every and --sample-every must be at least 1") }
+        guard (4...512).contains(width) else { throw ValidationError("--width must be between 4 and 512") }
+        guard learningRate > 0, learningRate < 1 else { throw ValidationError("--learning-rate must be between 0 and 1") }
+    }
+
+    func run() async throws {
+        let cancellation = CancellationFlag()
+        let interrupts = InterruptHandler { cancellation.cancel() }
+        defer { interrupts.stop() }
+        var options = GANTrainingOptions()
+        options.steps = steps
+        options.batch = batch
+        options.checkpointEvery = checkpointEvery
+        options.sampleEvery = sampleEvery
+        options.seed = seed
+        options.resume = resume
+        options.generatorWidth = width
+        options.discriminatorWidth = width
+        options.settings.learningRate = learningRate
+        let training = GANTraining(data: URL(fileURLWithPath: data), run: URL(fileURLWithPath: output), options: options)
+        let decodeBar = ProgressBar(label: "decode", unit: "clips", rateUnit: "clips/s")
+        let bar = TrainingBar()
+        let started = MonotonicClock.now()
+        let report = try await runBlocking(named: "phim-train", cancellation: nil) { () throws(PhimError) in
+            try training.train(progress: bar.update, decoding: decodeBar.update, cancellation: cancellation)
+        }
+        Console.shared.keepStatus()
+        let losses = report.lastLosses.map { String(format: " (D %.3f, G %.3f, reconstruction %.4f)", $0.discriminator, $0.generator, $0.reconstruction) } ?? ""
+        if report.interrupted {
+            Console.shared.line("stopped at step \(report.step)\(losses); checkpoint saved in \(output); run again with --resume to go on")
+        } else {
+            Console.shared.line(String(format: "trained %@ to step %d%@ in %.1f s; model in %@", data, report.step, losses,
+                                       MonotonicClock.now() - started, output))
+        }
+    }
+}
+
+/// The training line: step, losses, it/s and ETA, redrawn on a terminal, every 10 % elsewhere.
+final class TrainingBar: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lastDraw = 0.0
+    private var lastDecile = -1
+
+    var update: @Sendable (TrainingProgress) -> Void { { [self] in self.draw($0) } }
+
+    private func draw(_ progress: TrainingProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        let fraction = Double(progress.step) / Double(max(progress.steps, 1))
+        let eta = progress.rate > 0 ? " ETA " + ProgressBar.clock(Double(progress.steps - progress.step) / progress.rate) : ""
+        let losses = String(format: "D %.3f G %.3f rec %.4f", progress.losses.discriminator, progress.losses.generator,
+                            progress.losses.reconstruction)
+        if Console.shared.isTerminal {
+            let now = MonotonicClock.now()
+            guard now - lastDraw > 0.2 || fraction >= 1 else { return }
+            lastDraw = now
+            let filled = Int(fraction * 24)
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 24 - filled)
+            Console.shared.progress(String(format: "train %@ %d/%d %@ %.2f it/s%@ ", bar, progress.step, progress.steps, losses,
+                                           progress.rate, eta))
+        } else {
+            let decile = Int(fraction * 10)
+            guard decile > lastDecile else { return }
+            lastDecile = decile
+            Console.shared.progress(String(format: "train %d%% (step %d/%d, %@, %.2f it/s%@)", decile * 10, progress.step,
+                                           progress.steps, losses, progress.rate, eta))
+        }
+    }
+}

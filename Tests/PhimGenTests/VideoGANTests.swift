@@ -1,0 +1,204 @@
+import Foundation
+import PhimCore
+import PhimMedia
+import PhimTesting
+import PhimNN
+import PhimTensor
+import Testing
+@testable import PhimGen
+
+/// A tiny model, fast enough for tests: 16×16, four frames, narrow.
+private func tinyConfig(classes: Int = 0) -> VideoGANConfig {
+    var config = VideoGANConfig(size: 16, frames: 4, classes: classes)
+    config.contentDimension = 8
+    config.motionNoiseDimension = 4
+    config.motionDimension = 8
+    config.classDimension = 4
+    config.generatorWidth = 8
+    config.discriminatorWidth = 8
+    return config
+}
+
+/// Real clips with structure: a bright square moving right by a pixel a frame, at a random height.
+private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) throws -> Tensor {
+    var values = [Float](repeating: -1, count: batch * 3 * frames * size * size)
+    var random = SplitMix64(seed: seed)
+    for b in 0..<batch {
+        let top = Int(random.next() % UInt64(size - 4)), left = Int(random.next() % UInt64(size - 4 - frames))
+        for c in 0..<3 {
+            for t in 0..<frames {
+                for y in top..<top + 4 {
+                    for x in left + t..<left + t + 4 { values[(((b * 3 + c) * frames + t) * size + y) * size + x] = c == 0 ? 1 : 0.2 }
+                }
+            }
+        }
+    }
+    return try values.withUnsafeBytes { try Tensor(bytes: $0, shape: [batch, 3, frames, size, size], dtype: .float32) }
+}
+
+
+
+@Suite struct VideoGANTests {
+    @Test func generatorMakesClipsWhoseFirstFrameIsTheContentAlone() throws {
+        let generator = try VideoGenerator(tinyConfig())
+        generator.eval()
+        let random = Generator(seed: 5)
+        let (content, motion) = try generator.noise(batch: 2, frames: 4, generator: random)
+        let clips = try generator(content: content, motionNoise: motion)
+        #expect(clips.shape == [2, 3, 4, 16, 16])
+        #expect(try clips.abs().max().item() <= 1)
+        let otherMotion = try Tensor.randn([2, 4, 4], generator: random)
+        let other = try generator(content: content, motionNoise: otherMotion)
+        #expect(try (clips.select(dim: 2, index: 0) - other.select(dim: 2, index: 0)).abs().max().item() < 1e-6,
+                "frame 0 does not depend on motion")
+        #expect(try (clips.select(dim: 2, index: 3) - other.select(dim: 2, index: 3)).abs().max().item() > 1e-3,
+                "later frames do")
+    }
+
+    @Test func discriminatorsScoreEachClipAndConditionalOnesNeedClasses() throws {
+        let gan = try VideoGAN(tinyConfig(classes: 5))
+        let clips = try movingSquares(batch: 3, frames: 4, size: 16, seed: 1)
+        let classes = try Tensor.randint(0, 5, [3])
+        #expect(try gan.videoDiscriminator(clips, classes: classes).shape == [3])
+        #expect(try gan.imageDiscriminator(clips.select(dim: 2, index: 0), classes: classes).shape == [3])
+        #expect(throws: TensorError.self) { try gan.videoDiscriminator(clips) }
+        #expect(throws: TensorError.self) {
+            let (content, motion) = try gan.generator.noise(batch: 3, frames: 4)
+            return try gan.generator(content: content, motionNoise: motion)
+        }
+    }
+
+    /// The augmentation is drawn once per clip: a clip whose frames are all alike stays so, and is changed.
+    @Test func augmentationIsTheSameOnEveryFrame() throws {
+        let still = try movingSquares(batch: 4, frames: 1, size: 16, seed: 3).expand([4, 3, 5, 16, 16]).contiguous()
+        let augmented = try DiffAugment.apply(still, generator: Generator(seed: 9))
+        for t in 1..<5 {
+            #expect(try (augmented.select(dim: 2, index: t) - augmented.select(dim: 2, index: 0)).abs().max().item() < 1e-6)
+        }
+        #expect(try (augmented - still).abs().mean().item() > 0.05)
+    }
+
+    @Test func trainingStepsUpdateEverythingAndApplyR1Lazily() throws {
+        let gan = try VideoGAN(tinyConfig(classes: 2))
+        var settings = VideoGANTrainer.Settings()
+        settings.r1Interval = 2
+        let trainer = try VideoGANTrainer(model: gan, settings: settings, seed: 3)
+        let before = try gan.stateDict().map { try $0.1.clone() }
+        let real = try movingSquares(batch: 4, frames: 4, size: 16, seed: 2)
+        let classes = try Tensor.randint(0, 2, [4])
+        var losses: [GANLosses] = []
+        for _ in 0..<3 { losses.append(try trainer.train(on: real, classes: classes)) }
+        #expect(losses.map { $0.r1 != nil } == [true, false, true])
+        #expect(losses.allSatisfy { $0.discriminator.isFinite && $0.generator.isFinite && $0.reconstruction.isFinite })
+        let after = gan.stateDict()
+        for (name, prefix) in [("generator", "generator."), ("encoder", "encoder."), ("image D", "imageDiscriminator."),
+                               ("video D", "videoDiscriminator.")] {
+            let changed = try zip(after, before).filter { $0.0.0.hasPrefix(prefix) }.contains { pair in
+                try (pair.0.1 - pair.1).abs().max().item() > 0
+            }
+            #expect(changed, "\(name) was trained")
+        }
+        #expect(trainer.step == 3)
+    }
+
+    /// The encoder learns to give content codes whose first frame is the still.
+    @Test func theEncoderLearnsToReproduceTheFirstFrame() throws {
+        let gan = try VideoGAN(tinyConfig())
+        var settings = VideoGANTrainer.Settings()
+        settings.learningRate = 2e-3
+        settings.augment = false
+        let trainer = try VideoGANTrainer(model: gan, settings: settings, seed: 4)
+        let real = try movingSquares(batch: 8, frames: 4, size: 16, seed: 8)
+        let first = try trainer.train(on: real).reconstruction
+        var last = first
+        for _ in 0..<60 { last = try trainer.train(on: real).reconstruction }
+        #expect(last < first * 0.6, "L1 \(first) → \(last)")
+    }
+}
+
+@Suite struct GANTrainingTests {
+    /// A run on a tiny set: checkpoints, model files, samples and the loss plot appear; a resumed run continues
+    /// from the checkpoint's step and the model loads back for sampling.
+    @Test func trainsResumesAndSavesAModelThatSamples() throws {
+        let folder = TemporaryFolder("phim-train")
+        let set = folder.file("set")
+        _ = try ShapesDataset(seed: 5, size: 32, frames: 4, fps: 8).write(count: 10, to: set)
+        var options = GANTrainingOptions()
+        options.steps = 4
+        options.batch = 4
+        options.checkpointEvery = 2
+        options.sampleEvery = 4
+        options.generatorWidth = 8
+        options.discriminatorWidth = 8
+        let run = folder.file("run")
+        let report = try GANTraining(data: set, run: run, options: options).train()
+        #expect(report.step == 4 && !report.interrupted)
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: run.path))
+        #expect(files.isSuperset(of: ["checkpoint.safetensors", "model.safetensors", "model.json", "losses.csv", "losses.png", "samples"]))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("samples").path).sorted()
+                == ["step-0000004.mp4", "step-0000004.png"])
+        let samples = try MediaProbe.probe(run.appendingPathComponent("samples/step-0000004.mp4"))
+        #expect(samples.video.first?.width == 256 && samples.video.first?.height == 128)  // 4 × 2 clips of 64 (doubled)
+        // Resume to step 6: the loss history continues without a gap or a repeat.
+        options.steps = 6
+        options.resume = true
+        #expect(try GANTraining(data: set, run: run, options: options).train().step == 6)
+        let steps = try String(contentsOf: run.appendingPathComponent("losses.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { Int($0.split(separator: ",")[0])! }
+        #expect(steps == Array(1...6))
+        // The model folder loads and samples conditional clips.
+        let model = try GeneratorModel.load(from: run)
+        #expect(model.sidecar.step == 6 && model.sidecar.classes == ShapeMotion.allCases.map(\.rawValue))
+        let clips = try model.sample(count: 3, seed: 1, classIndex: 2)
+        #expect(clips.shape == [3, 3, 4, 32, 32])
+        #expect(try (model.sample(count: 3, seed: 1, classIndex: 2) - clips).abs().max().item() == 0, "seeded sampling repeats")
+    }
+
+    @Test func badRunsAreNamed() throws {
+        let folder = TemporaryFolder("phim-train")
+        let set = folder.file("set")
+        _ = try ShapesDataset(seed: 5, size: 32, frames: 4, fps: 8).write(count: 4, to: set)
+        var options = GANTrainingOptions()
+        options.steps = 1
+        options.batch = 8
+        options.generatorWidth = 8
+        options.discriminatorWidth = 8
+        let tooBig = #expect(throws: PhimError.self) { try GANTraining(data: set, run: folder.file("a"), options: options).train() }
+        #expect(tooBig?.description.contains("fewer than a batch") == true, "\(String(describing: tooBig))")
+        options.batch = 2
+        options.resume = true
+        let nothing = #expect(throws: PhimError.self) { try GANTraining(data: set, run: folder.file("b"), options: options).train() }
+        #expect(nothing?.description.contains("nothing to resume") == true, "\(String(describing: nothing))")
+        options.resume = false
+        try FileManager.default.createDirectory(at: folder.file("full"), withIntermediateDirectories: false)
+        try Data("x".utf8).write(to: folder.file("full/notes.txt"))
+        let full = #expect(throws: PhimError.self) { try GANTraining(data: set, run: folder.file("full"), options: options).train() }
+        #expect(full?.description.contains("already holds a run") == true, "\(String(describing: full))")
+        let noData = #expect(throws: PhimError.self) { try GANTraining(data: folder.file("none"), run: folder.file("c"), options: options).train() }
+        #expect(noData?.description.contains("labels.json") == true, "\(String(describing: noData))")
+    }
+
+    @Test func modelFoldersThatDoNotFitAreNamed() throws {
+        let folder = TemporaryFolder("phim-model")
+        let missing = #expect(throws: PhimError.self) { try GeneratorModel.load(from: folder.url) }
+        #expect(missing?.description.contains("model.json") == true)
+        try Data(#"{"format": "something-else"}"#.utf8).write(to: folder.file("model.json"))
+        let other = #expect(throws: PhimError.self) { try GeneratorModel.load(from: folder.url) }
+        #expect(other?.description.contains("model.json") == true, "\(String(describing: other))")
+        // A real sidecar with truncated weights.
+        let set = folder.file("set")
+        _ = try ShapesDataset(seed: 5, size: 32, frames: 4, fps: 8).write(count: 4, to: set)
+        var options = GANTrainingOptions()
+        options.steps = 1
+        options.batch = 2
+        options.generatorWidth = 8
+        options.discriminatorWidth = 8
+        let run = folder.file("run")
+        _ = try GANTraining(data: set, run: run, options: options).train()
+        let weights = run.appendingPathComponent("model.safetensors")
+        let data = try Data(contentsOf: weights)
+        try data.prefix(data.count / 2).write(to: weights)
+        let truncated = #expect(throws: PhimError.self) { try GeneratorModel.load(from: run) }
+        #expect(truncated?.description.contains("model.safetensors") == true, "\(String(describing: truncated))")
+    }
+}
