@@ -150,8 +150,12 @@ struct ManifestBuilder {
         }
         let parentReference = provenance.parent == nil ? nil : references.first
         let componentReferences = Array(references.dropFirst(provenance.parent == nil ? 0 : 1))
+        // Inputs to a model (the still `phim animate` starts from) are named by the action that made the video;
+        // placed components by `c2pa.placed`.
+        let inputs = zip(provenance.components, componentReferences).filter { $0.0.relationship == .inputTo }.map(\.1)
+        let placed = zip(provenance.components, componentReferences).filter { $0.0.relationship != .inputTo }.map(\.1)
         let actions = JUMBF.cborSuperbox(.cbor, label: Self.actionsLabel,
-                                         actionsAssertion(ingredient: parentReference, components: componentReferences))
+                                         actionsAssertion(ingredient: parentReference, inputs: inputs, components: placed))
         let bmffHash = JUMBF.cborSuperbox(.cbor, label: Self.hashLabel, hashAssertion(hash))
         assertions += [(label: Self.actionsLabel, superbox: actions), (label: Self.hashLabel, superbox: bmffHash)]
         if let payload = provenance.watermarkPayload {
@@ -181,13 +185,15 @@ struct ManifestBuilder {
         return JUMBF.superbox(.manifestStore, label: "c2pa", children: earlier + [manifest])
     }
 
-    /// `c2pa.created` with the source type; or, for a new version of a parent, `c2pa.opened` of it (naming its
-    /// ingredient assertion) and `c2pa.transcoded`; then `c2pa.placed` naming the component ingredients, if any.
-    func actionsAssertion(ingredient: CBOR? = nil, components: [CBOR] = []) -> CBOR {
+    /// `c2pa.created` with the source type (naming the model's input ingredients, if any); or, for a new version of a
+    /// parent, `c2pa.opened` of it (naming its ingredient assertion) and `c2pa.transcoded`; then `c2pa.placed` naming
+    /// the component ingredients, if any.
+    func actionsAssertion(ingredient: CBOR? = nil, inputs: [CBOR] = [], components: [CBOR] = []) -> CBOR {
         let agent = CBOR.object(["name": .text(provenance.softwareName), "version": .text(provenance.softwareVersion)])
         var first: [String: CBOR] = ["action": .text(ingredient == nil ? "c2pa.created" : "c2pa.opened"), "softwareAgent": agent]
         if let sourceType = provenance.sourceType { first["digitalSourceType"] = .text(sourceType.iri) }
         if let ingredient { first["parameters"] = .object(["ingredients": .array([ingredient])]) }
+        else if !inputs.isEmpty { first["parameters"] = .object(["ingredients": .array(inputs)]) }
         var actions = [CBOR.object(first)]
         if ingredient != nil {
             actions.append(.object(["action": .text("c2pa.transcoded"), "softwareAgent": agent]))

@@ -22,6 +22,8 @@ struct Phim: AsyncParsableCommand {
             IdentityCommand.self,
             DatasetCommand.self,
             TrainCommand.self,
+            SampleCommand.self,
+            AnimateCommand.self,
         ]
     )
 

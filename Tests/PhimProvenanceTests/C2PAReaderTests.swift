@@ -272,6 +272,24 @@ print("co64" if b"co64" in new_moov else "none", delta)
         #expect(verdict.failures.contains("assertion.bmffHash.mismatch"), "\(verdict.failures)")
     }
 
+    /// A model's input (the still `phim animate` starts from) is an `inputTo` ingredient that the `c2pa.created`
+    /// action names: c2pa-rs reads it Trusted, with the ingredient's relationship as written.
+    @Test func aModelsInputIsNamedByTheCreatedAction() throws {
+        let identity = try SigningIdentity.loadOrCreate(in: folder.file("identity"))
+        let still = folder.file("still.png")
+        try Data(repeating: 7, count: 100).write(to: still)
+        var input = try Ingredient.component(file: still)
+        input.relationship = .inputTo
+        let url = try ffmpegMP4("animated.mp4", sound: false, options: ["-movflags", "+faststart"])
+        try C2PAWriter(identity: identity).seal(url, provenance: Provenance(sourceType: .trainedAlgorithmicMedia, components: [input]))
+        let anchor = try #require(identity.authorityPEM)
+        let verdict = try #require(try ReferenceReader.verdicts([url], anchor: anchor).first)
+        #expect(verdict.state == "Trusted", "\(verdict.failures) \(verdict.error ?? "")")
+        #expect(verdict.actions == ["c2pa.created"])
+        #expect(verdict.sourceTypes == [DigitalSourceType.trainedAlgorithmicMedia.iri])
+        #expect(verdict.ingredients.map(\.relationship) == ["inputTo"] && verdict.ingredients.first?.title == "still.png")
+    }
+
     @Test func anotherAnchorIsNotTrusted() throws {
         let identity = try SigningIdentity.loadOrCreate(in: folder.file("identity"))
         let stranger = try SigningIdentity.loadOrCreate(in: folder.file("stranger"))

@@ -5,7 +5,10 @@ import PhimTensor
 
 /// A trained generator as `phim sample` and `phim animate` use it: the EMA generator and the image encoder, in a
 /// folder's `model.safetensors` with the architecture in `model.json`.
-public final class GeneratorModel {
+///
+/// `@unchecked Sendable`: a loaded model may be handed to another thread (a command's worker), but is used by one
+/// thread at a time.
+public final class GeneratorModel: @unchecked Sendable {
     /// `model.json`.
     public struct Sidecar: Codable, Sendable, Equatable {
         public var format = "phim-video-generator-1"
