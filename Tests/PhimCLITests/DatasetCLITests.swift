@@ -56,3 +56,61 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("full").path) == ["mine.txt"])
     }
 }
+
+/// `phim train`, `phim sample` and `phim animate` through the real binary, on a tiny set and model.
+@Suite struct GenerationCLITests {
+    let folder = TemporaryFolder("phim-generate")
+    var environment: [String: String] { ["XDG_CONFIG_HOME": folder.file("config").path] }
+
+    func run(_ arguments: [String]) throws -> CLIRunner.Result {
+        try CLIRunner.run(arguments, in: folder.url, environment: environment)
+    }
+
+    @Test func trainSampleAndAnimate() throws {
+        #expect(try run(["dataset", "shapes", "-o", "set", "--count", "6", "--size", "32", "--frames", "4"]).status == 0)
+        let trained = try run(["train", "set", "-o", "run", "--steps", "2", "--batch", "2", "--width", "8", "--checkpoint-every", "1"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        #expect(trained.stderr.contains("trained set to step 2"), "\(trained.stderr)")
+        // Again without --resume: refused, the run untouched.
+        let again = try run(["train", "set", "-o", "run", "--steps", "3", "--batch", "2", "--width", "8"])
+        #expect(again.status == 2 && again.stderr.contains("--resume"), "\(again.stderr)")
+
+        let sampled = try run(["sample", "run", "-o", "out", "--count", "3", "--class", "orbit", "--scale", "2", "--frames", "6"])
+        #expect(sampled.status == 0, "\(sampled.stderr)")
+        let clip = folder.file("out/sample-00002.mp4")
+        let frames = try OutputInspector.frames(clip)
+        #expect(frames.count == 6 && frames.first?.pixels.size == PixelSize(width: 64, height: 64))
+        let verdict = try run(["verify", "--json", clip.path])
+        #expect(verdict.status == 0 && verdict.stdout.contains("trainedAlgorithmicMedia"), "\(verdict.stdout)")
+
+        let still = try MediaGenerator.colorBars(to: folder.file("still.mp4"), size: PixelSize(width: 64, height: 48), seconds: 1,
+                                                 toneFrequency: nil)
+        let png = folder.file("still.png")
+        let extracted = try FFmpegTool.run(["-i", still.path, "-frames:v", "1", png.path])
+        try #require(extracted == 0)
+        let animated = try run(["animate", "still.png", "--model", "run", "-o", "moving.mp4", "--scale", "1"])
+        #expect(animated.status == 0, "\(animated.stderr)")
+        #expect(try OutputInspector.frames(folder.file("moving.mp4")).count == 4)
+    }
+
+    @Test(arguments: [
+        (["sample", "nowhere", "-o", "x"], "model.json"),
+        (["sample", "run", "-o", "x", "--class", "9"], "--class"),
+        (["sample", "run", "-o", "x", "--class", "spin"], "--class"),
+        (["sample", "run", "-o", "x", "--count", "0"], "--count"),
+        (["sample", "run", "-o", "x", "--scale", "99"], "--scale"),
+        (["animate", "notes.txt", "--model", "run", "-o", "x.mp4"], "notes.txt"),
+        (["train", "nowhere", "-o", "r"], "labels.json"),
+        (["train", "set", "-o", "r", "--batch", "0"], "--batch"),
+    ])
+    func badInputIsNamed(arguments: [String], naming subject: String) throws {
+        #expect(try run(["dataset", "shapes", "-o", "set", "--count", "4", "--size", "32", "--frames", "4"]).status == 0)
+        #expect(try run(["train", "set", "-o", "run", "--steps", "1", "--batch", "2", "--width", "8"]).status == 0)
+        try Data("not an image".utf8).write(to: folder.file("notes.txt"))
+        let before = folder.contents
+        let result = try run(arguments)
+        #expect(result.status == 2, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").last?.contains(subject) == true, "\(arguments): \(result.stderr)")
+        #expect(folder.contents == before, "\(arguments): nothing left behind")
+    }
+}

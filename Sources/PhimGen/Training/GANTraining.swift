@@ -75,7 +75,22 @@ public final class GANTraining: Sendable {
         guard (1...GANTrainingOptions.maxSteps).contains(options.steps) else {
             throw PhimError(.invalidInput, "must be between 1 and \(GANTrainingOptions.maxSteps)", subject: .option("--steps"))
         }
-        try prepareRunFolder()
+        // The set is checked before the run folder is made, and a run folder made here goes again if the run fails
+        // before its first checkpoint.
+        _ = try DatasetLabels.load(from: data)
+        let created = try prepareRunFolder()
+        do {
+            return try train(progress: progress, decoding: decoding, cancellation: cancellation)
+        } catch {
+            if created, !FileManager.default.fileExists(atPath: run.appendingPathComponent(Self.checkpointName).path) {
+                try? FileManager.default.removeItem(at: run)
+            }
+            throw error
+        }
+    }
+
+    private func train(progress: (@Sendable (TrainingProgress) -> Void)?, decoding: ProgressHandler?,
+                       cancellation: CancellationFlag?) throws(PhimError) -> Report {
         let store = try ClipStore.open(data, progress: decoding, cancellation: cancellation)
         let labels = store.labels
         guard store.count >= options.batch else {
@@ -154,8 +169,10 @@ public final class GANTraining: Sendable {
     }
 
     /// The run folder: new (or empty), or, with `--resume`, one holding a checkpoint.
-    private func prepareRunFolder() throws(PhimError) {
+    /// - Returns: whether it was made here.
+    private func prepareRunFolder() throws(PhimError) -> Bool {
         let subject = PhimError.Subject.file(run.displayPath)
+        var created = false
         var info = stat()
         if lstat(run.path, &info) == 0 {
             guard (info.st_mode & S_IFMT) == S_IFDIR else {
@@ -170,6 +187,7 @@ public final class GANTraining: Sendable {
                 throw PhimError(.invalidInput, "already holds a run; add --resume to continue it, or choose a new folder", subject: subject)
             }
         } else {
+            created = true
             guard !options.resume else { throw PhimError(.invalidInput, "does not exist: nothing to resume", subject: subject) }
             try OutputFolder.check(run)
             guard mkdir(run.path, 0o755) == 0 else {
@@ -182,6 +200,7 @@ public final class GANTraining: Sendable {
                 throw PhimError(.writeFailed, "cannot create the samples folder", subject: .file(samples.displayPath))
             }
         }
+        return created
     }
 
     /// The checkpoint, the model files, the loss plot and (when asked) a sample grid and video.
