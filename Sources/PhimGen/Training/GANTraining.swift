@@ -80,7 +80,7 @@ public final class GANTraining: Sendable {
         _ = try DatasetLabels.load(from: data)
         let created = try prepareRunFolder()
         do {
-            return try train(progress: progress, decoding: decoding, cancellation: cancellation)
+            return try trainInFolder(progress: progress, decoding: decoding, cancellation: cancellation)
         } catch {
             if created, !FileManager.default.fileExists(atPath: run.appendingPathComponent(Self.checkpointName).path) {
                 try? FileManager.default.removeItem(at: run)
@@ -89,7 +89,7 @@ public final class GANTraining: Sendable {
         }
     }
 
-    private func train(progress: (@Sendable (TrainingProgress) -> Void)?, decoding: ProgressHandler?,
+    private func trainInFolder(progress: (@Sendable (TrainingProgress) -> Void)?, decoding: ProgressHandler?,
                        cancellation: CancellationFlag?) throws(PhimError) -> Report {
         let store = try ClipStore.open(data, progress: decoding, cancellation: cancellation)
         let labels = store.labels
