@@ -44,70 +44,24 @@ public struct WatermarkReading: Sendable, Equatable {
 }
 
 extension WatermarkAccumulator {
-    /// Looks for the watermark in the frames added so far.
-    ///
-    /// 1. The tile's period: the pattern repeats, so the pooled picture's 2-D spectrum has peaks on a lattice whose
-    ///    spacing is the frame size over the period; each candidate period from 40 to 600 pixels is scored by the
-    ///    whitened spectrum at its lattice points, weighted by the pilot's own spectrum.
-    /// 2. For the three best periods (refined for each axis), the picture is folded onto one tile and
-    ///    cross-correlated with the pilot over every cyclic shift (a crop only shifts the tile).
-    /// 3. At the best period and shift each cell is read; the payload cells give the 64 bits, the pilot's agreement
-    ///    and the payload's CRC the p-value.
+    /// Looks for the watermark in the frames added so far: ``TileSearch`` finds the tile's period and the pilot's
+    /// shift; there each cell is read, the payload cells giving the 64 bits, the pilot's agreement and the payload's
+    /// CRC the p-value.
     public func read() -> WatermarkReading { read(decoys: 0) }
 
-    /// Reads the watermark, and searches the same folded tiles for `decoys` patterns that Phim never embeds (the
-    /// pilot's cells with random signs) as it searched them for the pilot: their p-values
-    /// (``WatermarkReading/decoyPValues``, worked out as the pilot's is, without the CRC's share) are what this very
-    /// video gives patterns it does not carry, a check of the p-value's calibration. Each decoy costs about a
-    /// 150th of the search.
+    /// Reads the watermark, and searches the picture for `decoys` patterns that Phim never embeds (the pilot's cells
+    /// with random signs), each exactly as the pilot is searched for (its own period candidates, hill climbing,
+    /// best shift and dependence): their p-values (``WatermarkReading/decoyPValues``, worked out as the pilot's is,
+    /// without the CRC's share) are what this very video gives patterns it does not carry, a check of the p-value's
+    /// calibration. Folded tiles are shared between searches (up to about 100 MB of them).
     public func read(decoys: Int, seed: UInt64 = 0x0DEC_0750) -> WatermarkReading {
         let maxPeriod = min(600, Double(min(width, height)) / 2.2)
         guard frames > 0, maxPeriod > 40 else { return .absent(frames: frames) }
-        let spectrum = WhitenedSpectrum(self)
-        var candidates: [(score: Double, period: Double)] = []
-        var period = 40.0
-        while period <= maxPeriod {
-            candidates.append((spectrum.latticeScore(periodX: period, periodY: period), period))
-            period += 0.25
-        }
-        candidates.sort { $0.score > $1.score }
-        var starts: [Double] = []
-        for candidate in candidates where starts.allSatisfy({ abs($0 - candidate.period) > 1.5 }) {
-            starts.append(candidate.period)
-            if starts.count == 3 { break }
-        }
-        let folder = TileFolder()
-        let pilot = Pilot.phim
-        // Every tile folded on the way, kept (as spectra) for the decoys when there are any.
-        var visited: [TileFolder.Folded] = []
-        func fit(_ px: Double, _ py: Double) -> TileFolder.Fit {
-            let folded = folder.fold(self, periodX: px, periodY: py)
-            if decoys > 0 { visited.append(folded) }
-            return folder.correlate(folded, pilot)
-        }
-        var best: TileFolder.Fit?
-        for start in starts {
-            var current = fit(start, start)
-            for step in [0.2, 0.05] {
-                for _ in 0..<2 {
-                    for axis in 0..<2 {
-                        for offset in [-3.0, -2, -1, 1, 2, 3] {
-                            let px = current.periodX + (axis == 0 ? offset * step : 0)
-                            let py = current.periodY + (axis == 1 ? offset * step : 0)
-                            let other = fit(px, py)
-                            if other.z > current.z { current = other }
-                        }
-                    }
-                }
-            }
-            if best.map({ current.z > $0.z }) ?? true { best = current }
-        }
-        let tries = starts.count * (1 + 2 * 2 * 2 * 6)
-        guard let best else { return .absent(frames: frames) }
+        let search = TileSearch(self, maxPeriod: maxPeriod)
+        guard let (best, tries) = search.run(Pilot.phim) else { return .absent(frames: frames) }
         var random = SplitMix64(seed: seed)
-        let decoyPValues = (0..<decoys).map { _ in
-            let decoy = Pilot.decoy(&random)
-            let fit = visited.map { folder.correlate($0, decoy) }.max { $0.z < $1.z }!
+        let decoyPValues = (0..<decoys).map { _ -> Double in
+            guard let (fit, tries) = search.run(Pilot.decoy(&random)) else { return 1 }
             return min(1, exp(fit.pilotLogP(tries: tries)))
         }
         var reading = reading(best, tries: tries)
@@ -192,6 +146,73 @@ func leastSquares(_ columns: [[Double]], _ y: [Double]) -> [Double] {
     return (0..<k).map { abs(a[$0][$0]) > 1e-9 ? b[$0] / a[$0][$0] : 0 }
 }
 
+/// The search for a pilot pattern in a pooled picture:
+///
+/// 1. The tile's period: the pattern repeats, so the pooled picture's 2-D spectrum has peaks on a lattice whose
+///    spacing is the frame size over the period; each candidate period from 40 pixels up is scored by the whitened
+///    spectrum at its lattice points, weighted by the pattern's own spectrum.
+/// 2. For the three best periods (refined for each axis by hill climbing), the picture is folded onto one tile and
+///    cross-correlated with the pattern over every cyclic shift (a crop only shifts the tile).
+///
+/// Folded tiles do not depend on the pattern and are kept for the next search (decoys), up to ``maxCached``.
+final class TileSearch {
+    let accumulator: WatermarkAccumulator
+    let spectrum: WhitenedSpectrum
+    let maxPeriod: Double
+    let folder = TileFolder()
+    private var cache: [Int64: TileFolder.Folded] = [:]
+    static let maxCached = 2_000
+
+    init(_ accumulator: WatermarkAccumulator, maxPeriod: Double) {
+        self.accumulator = accumulator
+        spectrum = WhitenedSpectrum(accumulator)
+        self.maxPeriod = maxPeriod
+    }
+
+    private func folded(_ px: Double, _ py: Double) -> TileFolder.Folded {
+        let key = Int64((px * 1e4).rounded()) << 32 | Int64((py * 1e4).rounded())
+        if let hit = cache[key] { return hit }
+        let folded = folder.fold(accumulator, periodX: px, periodY: py)
+        if cache.count < Self.maxCached { cache[key] = folded }
+        return folded
+    }
+
+    /// The best fit and the number of (period) fits tried, or `nil` when there is no period to try.
+    func run(_ pilot: Pilot) -> (fit: TileFolder.Fit, tries: Int)? {
+        var candidates: [(score: Double, period: Double)] = []
+        var period = 40.0
+        while period <= maxPeriod {
+            candidates.append((spectrum.latticeScore(periodX: period, periodY: period, points: pilot.lattice), period))
+            period += 0.25
+        }
+        candidates.sort { $0.score > $1.score }
+        var starts: [Double] = []
+        for candidate in candidates where starts.allSatisfy({ abs($0 - candidate.period) > 1.5 }) {
+            starts.append(candidate.period)
+            if starts.count == 3 { break }
+        }
+        func fit(_ px: Double, _ py: Double) -> TileFolder.Fit { folder.correlate(folded(px, py), pilot) }
+        var best: TileFolder.Fit?
+        for start in starts {
+            var current = fit(start, start)
+            for step in [0.2, 0.05] {
+                for _ in 0..<2 {
+                    for axis in 0..<2 {
+                        for offset in [-3.0, -2, -1, 1, 2, 3] {
+                            let px = current.periodX + (axis == 0 ? offset * step : 0)
+                            let py = current.periodY + (axis == 1 ? offset * step : 0)
+                            let other = fit(px, py)
+                            if other.z > current.z { current = other }
+                        }
+                    }
+                }
+            }
+            if best.map({ current.z > $0.z }) ?? true { best = current }
+        }
+        return best.map { ($0, starts.count * (1 + 2 * 2 * 2 * 6)) }
+    }
+}
+
 /// log P(X ≥ k) for X ~ Binomial(n, ½).
 func logBinomialTail(_ k: Int, _ n: Int) -> Double {
     guard k > 0 else { return 0 }
@@ -254,9 +275,9 @@ struct WhitenedSpectrum {
     }
 
     /// How strongly the spectrum has peaks where a tile of this period puts them.
-    func latticeScore(periodX: Double, periodY: Double) -> Double {
+    func latticeScore(periodX: Double, periodY: Double, points: [(kx: Int, ky: Int, weight: Double)]) -> Double {
         var score = 0.0
-        for point in Lattice.points {
+        for point in points {
             let fx = Double(point.kx) * Double(columns) / periodX
             let fy = Double(point.ky) * Double(rows) / periodY
             let x0 = Int(fx.rounded(.down)), y0 = Int(fy.rounded(.down))
@@ -273,23 +294,38 @@ struct WhitenedSpectrum {
         return score
     }
 
-    /// The tile's harmonics that carry its energy, each weighted by the pilot's power there (and the payload's
+    /// The tile's harmonics that carry its energy, each weighted by a pilot pattern's power there (and the payload's
     /// expected power) times the bilinear interpolation's response; weights have unit length.
     enum Lattice {
-        static let points: [(kx: Int, ky: Int, weight: Double)] = {
+        static func points(for pilot: [Float]) -> [(kx: Int, ky: Int, weight: Double)] {
             let n = WatermarkLayout.side
-            let pilot = WatermarkLayout.pilotValues
             func sinc(_ k: Int) -> Double { k == 0 ? 1 : sin(Double.pi * Double(k) / Double(n)) / (Double.pi * Double(k) / Double(n)) }
+            // The pattern's DFT, separably: along each row first, then down the columns.
+            let cosines = (0..<n).map { k in cos(-2 * Double.pi * Double(k) / Double(n)) }
+            let sines = (0..<n).map { k in sin(-2 * Double.pi * Double(k) / Double(n)) }
+            var rowRe = [Double](repeating: 0, count: n * n), rowIm = rowRe
+            for v in 0..<n {
+                for kx in 0..<n {
+                    var re = 0.0, im = 0.0
+                    for u in 0..<n where pilot[v * n + u] != 0 {
+                        let k = (kx * u) % n
+                        re += Double(pilot[v * n + u]) * cosines[k]
+                        im += Double(pilot[v * n + u]) * sines[k]
+                    }
+                    rowRe[v * n + kx] = re
+                    rowIm[v * n + kx] = im
+                }
+            }
             var points: [(Int, Int, Double)] = []
             for ky in -(n / 2 - 1)...(n / 2 - 1) where ky != 0 {
                 for kx in -(n / 2 - 1)...(n / 2 - 1) where kx != 0 {
+                    let column = (kx + n) % n
                     var re = 0.0, im = 0.0
                     for v in 0..<n {
-                        for u in 0..<n {
-                            let angle = -2 * Double.pi * Double(kx * u + ky * v) / Double(n)
-                            re += Double(pilot[v * n + u]) * cos(angle)
-                            im += Double(pilot[v * n + u]) * sin(angle)
-                        }
+                        let k = (((ky * v) % n) + n) % n
+                        let a = rowRe[v * n + column], b = rowIm[v * n + column]
+                        re += a * cosines[k] - b * sines[k]
+                        im += a * sines[k] + b * cosines[k]
                     }
                     let response = pow(sinc(kx) * sinc(ky), 4)
                     let payloadPower = Double(WatermarkLayout.cellCount - WatermarkLayout.pilotCount)
@@ -298,7 +334,7 @@ struct WhitenedSpectrum {
             }
             let norm = points.reduce(0) { $0 + $1.2 * $1.2 }.squareRoot()
             return points.map { ($0.0, $0.1, $0.2 / norm) }
-        }()
+        }
     }
 }
 
@@ -308,11 +344,14 @@ struct Pilot {
     let signs: [Float]
     /// The conjugate spectrum of the pattern rendered at two samples a cell.
     let spectrum: (re: [Float], im: [Float])
+    /// Where the pattern puts its energy in a picture's spectrum, for finding the period.
+    let lattice: [(kx: Int, ky: Int, weight: Double)]
 
     init(signs: [Float]) {
         self.signs = signs
         var values = [Float](repeating: 0, count: WatermarkLayout.cellCount)
         for cell in WatermarkLayout.pilotCells { values[cell] = signs[cell] }
+        lattice = WhitenedSpectrum.Lattice.points(for: values)
         let s = TileFolder.samples
         var re = WatermarkLayout.render(values, width: s, height: s, cell: 2)
         var im = [Float](repeating: 0, count: s * s)
