@@ -2,7 +2,8 @@
 may write) from its own `random.Random`, so a case depends only on the run's seed and its index.
 
 Families: project (JSON/YAML project files), media (mutated pictures, videos, sounds, subtitles), make (articles
-for `phim make`), safetensors (`phim model info`), targets (special output paths and non-regular inputs).
+for `phim make`), safetensors (`phim model info`), targets (special output paths and non-regular inputs),
+generate (`phim train` on damaged training sets, `phim sample` on damaged model folders).
 """
 
 import copy
@@ -1454,16 +1455,72 @@ def family_targets(rng, ctx, case):
         case.note("weird name %r (%s)" % (weird, "exists" if exists else "missing"))
 
 
+# --------------------------------------------------------------------------------------------------------
+# Family 6: training sets and model folders
+
+def family_generate(rng, ctx, case):
+    """`phim train` on a set whose labels.json or clips are damaged (or absurd), `phim sample` on a model folder whose
+    model.json or weights are: one error line, exit 2, no run folder left; or, for a set that works, a run."""
+    videos = [n for n in MEDIA_KINDS["video"] if n in ctx.media]
+    donors = [ctx.media[n] for n in rng.sample(sorted(ctx.media), 3)]
+    if chance(rng, 0.6) and videos:
+        case.mkdir("set")
+        case.mkdir("set/clips")
+        clips = []
+        for index in range(rng.choice([1, 1, 2, 3])):
+            source = rng.choice(videos)
+            data = ctx.media[source]
+            if chance(rng, 0.3):
+                data, note = mutate_media(rng, source, data, donors)
+                case.note("%s: %s" % (source, note))
+            name = "clips/%d.%s" % (index, source.rsplit(".", 1)[1])
+            case.file("set/" + name, data)
+            clips.append(name)
+        labels = {"kind": rng.choice(["cut", "shapes"]), "version": 1, "size": rng.choice([16, 32, 64, 160]),
+                  "frames": rng.choice([2, 3, 4]), "fps": rng.choice([8, 16]),
+                  "classes": rng.choice([[], ["a", "b"]]),
+                  "clips": [{"file": c, "class": rng.choice([0, 1])} if chance(rng, 0.5) else {"file": c} for c in clips]}
+        tree = mutate_tree(rng, labels, notes=case.notes, quick=ctx.quick) if chance(rng, 0.7) else labels
+        case.file("set/labels.json", emit_json(tree))
+        case.args = ["train", "set", "-o", "run", "--steps", "1", "--batch", "1", "--width", "4",
+                     "--checkpoint-every", "1", "--sample-every", "1"]
+        case.outputs = ["run", "set/cache"]
+    else:
+        config = {"architecture": "phim-mocogan-1", "size": rng.choice([16, 32, 64]), "frames": rng.choice([2, 4]),
+                  "classes": rng.choice([0, 2]), "contentDimension": 8, "motionNoiseDimension": 4, "motionDimension": 8,
+                  "classDimension": 4, "generatorWidth": 4, "discriminatorWidth": 4}
+        sidecar = {"format": "phim-video-generator-1", "config": config, "classes": ["a", "b"] if config["classes"] else [],
+                   "fps": 8, "step": 1, "seed": 1, "batch": 1, "dataset": "shapes", "clips": 4,
+                   "settings": {"learningRate": 0.0002, "beta1": 0, "beta2": 0.99, "r1Gamma": 0.2, "r1Interval": 16,
+                                "reconstructionWeight": 10, "emaDecay": 0.999, "augment": True}}
+        if chance(rng, 0.3):
+            config[rng.choice(sorted(config))] = rng.choice([0, -1, 4096, 2 ** 31, 2 ** 62, 1e300, "64", None, [64]])
+        tree = mutate_tree(rng, sidecar, notes=case.notes, quick=ctx.quick) if chance(rng, 0.6) else sidecar
+        case.mkdir("model")
+        case.file("model/model.json", emit_json(tree))
+        header, data = make_safetensors(rng)
+        blob = safetensors_file(header, data)
+        if chance(rng, 0.3):
+            blob, note = byte_mutation(rng, blob)
+            case.note(note)
+        case.file("model/model.safetensors", blob)
+        case.args = ["sample", "model", "-o", "out", "--count", "1", "--scale", "1"]
+        if chance(rng, 0.3):
+            case.args += rng.choice([["--class", "1"], ["--class", "b"], ["--frames", "3"], ["--seed", "7"]])
+        case.outputs = ["out"]
+
+
 FAMILIES = {
     "project": family_project,
     "media": family_media,
     "make": family_make,
     "safetensors": family_safetensors,
     "targets": family_targets,
+    "generate": family_generate,
 }
 
-WEIGHTS = {"project": 38, "media": 22, "make": 12, "safetensors": 14, "targets": 14}
-QUICK_WEIGHTS = {"project": 42, "media": 22, "make": 5, "safetensors": 16, "targets": 15}
+WEIGHTS = {"project": 34, "media": 20, "make": 11, "safetensors": 13, "targets": 13, "generate": 9}
+QUICK_WEIGHTS = {"project": 38, "media": 20, "make": 5, "safetensors": 15, "targets": 14, "generate": 8}
 
 
 def build_case(rng, ctx, index):

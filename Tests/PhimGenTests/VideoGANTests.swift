@@ -55,6 +55,19 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
                 "later frames do")
     }
 
+    /// The size check runs before anything is allocated, and counts what the modules hold.
+    @Test func parameterEstimateIsCloseAndAbsurdSizesAreRefused() throws {
+        for config in [VideoGANConfig(size: 64, frames: 16, classes: 5), tinyConfig(), tinyConfig(classes: 3)] {
+            let gan = try VideoGAN(config)
+            let actual = gan.parameterCount
+            #expect(abs(Double(config.parameterEstimate - actual)) < 0.1 * Double(actual), "\(config.parameterEstimate) vs \(actual)")
+        }
+        var huge = VideoGANConfig(size: 256, frames: 16, classes: 0)
+        huge.generatorWidth = 4096
+        let error = #expect(throws: TensorError.self) { try VideoGAN(huge) }
+        #expect(error?.message.contains("million parameters") == true, "\(String(describing: error))")
+    }
+
     @Test func discriminatorsScoreEachClipAndConditionalOnesNeedClasses() throws {
         let gan = try VideoGAN(tinyConfig(classes: 5))
         let clips = try movingSquares(batch: 3, frames: 4, size: 16, seed: 1)

@@ -50,7 +50,14 @@ public final class ClipStore: @unchecked Sendable {
                              frames: labels.frames, shards: (labels.clips.count + shardClips - 1) / shardClips)
         let cache = cacheFolder(for: dataset, digest: digest)
         if let store = try? ClipStore(labels: labels, cache: cache, expected: expected) { return store }
-        try build(labels, dataset: dataset, cache: cache, index: expected, progress: progress, cancellation: cancellation)
+        // A cache folder made here goes again if decoding fails (a clip of another size, a damaged file, Ctrl-C).
+        let existed = FileManager.default.fileExists(atPath: cache.path)
+        do {
+            try build(labels, dataset: dataset, cache: cache, index: expected, progress: progress, cancellation: cancellation)
+        } catch {
+            if !existed { try? FileManager.default.removeItem(at: cache) }
+            throw error
+        }
         return try ClipStore(labels: labels, cache: cache, expected: expected)
     }
 

@@ -41,6 +41,43 @@ public struct VideoGANConfig: Codable, Sendable, Equatable {
                               ("generatorWidth", generatorWidth), ("discriminatorWidth", discriminatorWidth)] {
             guard (1...4096).contains(value) else { throw TensorError(.invalidArgument, "\(name) \(value): 1 to 4096") }
         }
+        // Memory: the modules, their EMA and Adam's two moments all hold every parameter.
+        guard parameterEstimate <= Self.maxParameters else {
+            throw TensorError(.invalidArgument, "about \(parameterEstimate / 1_000_000) million parameters, more than the "
+                              + "\(Self.maxParameters / 1_000_000) million allowed (lower the widths or the size)")
+        }
+    }
+
+    /// At most this many parameters in all the modules (400 MB of float32).
+    public static let maxParameters = 100_000_000
+
+    /// The parameters of the generator, both discriminators and the encoder, counted from the sizes alone (before
+    /// anything is allocated), to the nearest few per cent.
+    public var parameterEstimate: Int {
+        let blocks = self.blocks
+        let top = generatorWidth << max(blocks - 1, 0)
+        let latent = contentDimension + motionDimension + (classes > 0 ? classDimension : 0)
+        var generator = latent * top * 16 + 3 * motionDimension * (motionNoiseDimension + motionDimension)
+        var channels = top
+        for block in 0..<blocks {
+            let next = block == blocks - 1 ? generatorWidth : channels / 2
+            generator += 9 * channels * next
+            channels = next
+        }
+        generator += 27 * channels
+        var discriminators = 0, encoder = 0
+        var input = 3, width = discriminatorWidth, time = frames
+        for _ in 0..<blocks {
+            // 2-D 4×4 kernels; 3-D 4×4×4 while time halves, then 3×4×4.
+            let timeKernel = time >= 4 ? 4 : 3
+            if time >= 4 { time /= 2 }
+            discriminators += 16 * input * width + 16 * timeKernel * input * width
+            encoder += 16 * input * width
+            input = width
+            width = min(width * 2, discriminatorWidth * 8)
+        }
+        encoder += input * 16 * contentDimension
+        return generator + discriminators + encoder + 2 * classes * max(classDimension, input)
     }
 }
 

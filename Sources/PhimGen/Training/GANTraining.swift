@@ -77,7 +77,15 @@ public final class GANTraining: Sendable {
         }
         // The set is checked before the run folder is made, and a run folder made here goes again if the run fails
         // before its first checkpoint.
-        _ = try DatasetLabels.load(from: data)
+        let labels = try DatasetLabels.load(from: data)
+        guard labels.clips.count >= options.batch else {
+            throw PhimError(.invalidInput, "the set has \(labels.clips.count) clips, fewer than a batch (\(options.batch))", subject: .option("--batch"))
+        }
+        do {
+            try modelConfig(labels).validate()
+        } catch {
+            throw PhimError(.invalidInput, "cannot build the model for this set: \(error.message)", subject: .file(data.displayPath))
+        }
         let created = try prepareRunFolder()
         do {
             return try trainInFolder(progress: progress, decoding: decoding, cancellation: cancellation)
@@ -93,13 +101,8 @@ public final class GANTraining: Sendable {
                        cancellation: CancellationFlag?) throws(PhimError) -> Report {
         let store = try ClipStore.open(data, progress: decoding, cancellation: cancellation)
         let labels = store.labels
-        guard store.count >= options.batch else {
-            throw PhimError(.invalidInput, "the set has \(store.count) clips, fewer than a batch (\(options.batch))", subject: .option("--batch"))
-        }
-        let conditional = !labels.classes.isEmpty && labels.clips.allSatisfy { $0.classIndex != nil }
-        var config = VideoGANConfig(size: labels.size, frames: labels.frames, classes: conditional ? labels.classes.count : 0)
-        config.generatorWidth = options.generatorWidth
-        config.discriminatorWidth = options.discriminatorWidth
+        let conditional = Self.isConditional(labels)
+        let config = modelConfig(labels)
         let subject = PhimError.Subject.file(run.displayPath)
         let trainer: VideoGANTrainer
         do {
@@ -166,6 +169,18 @@ public final class GANTraining: Sendable {
             }
         }
         return Report(step: trainer.step, interrupted: false, lastLosses: last)
+    }
+
+    static func isConditional(_ labels: DatasetLabels) -> Bool {
+        !labels.classes.isEmpty && labels.clips.allSatisfy { $0.classIndex != nil }
+    }
+
+    /// The model for a set: its clip size and length, its classes, the widths asked for.
+    func modelConfig(_ labels: DatasetLabels) -> VideoGANConfig {
+        var config = VideoGANConfig(size: labels.size, frames: labels.frames, classes: Self.isConditional(labels) ? labels.classes.count : 0)
+        config.generatorWidth = options.generatorWidth
+        config.discriminatorWidth = options.discriminatorWidth
+        return config
     }
 
     /// The run folder: new (or empty), or, with `--resume`, one holding a checkpoint.
