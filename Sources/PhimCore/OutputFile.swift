@@ -97,6 +97,19 @@ public final class OutputFile {
         return ".\(kept).\(token).part"
     }
 
+    /// Writes `data` to `url` whole: to a temporary file beside it, renamed into place.
+    /// - Throws: `PhimError` naming `url`, as ``init(_:)`` and ``commit()`` do, or when the data cannot be written.
+    public static func write(_ data: Data, to url: URL) throws(PhimError) {
+        let output = try OutputFile(url)
+        do {
+            try data.write(to: output.temporary)
+        } catch {
+            output.discard()
+            throw PhimError(.writeFailed, "cannot write: \(error.localizedDescription)", subject: .file(url.displayPath))
+        }
+        try output.commit()
+    }
+
     /// Moves the temporary file to the destination, replacing what was there.
     /// - Throws: `PhimError` with `.writeFailed` if the rename fails, or `.invalidInput` if something other than a
     ///   regular file appeared at the destination meanwhile.

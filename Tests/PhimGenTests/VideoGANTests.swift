@@ -129,6 +129,16 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
     }
 }
 
+/// Options for a few steps of a narrow model.
+private func tinyOptions(steps: Int, batch: Int) -> GANTrainingOptions {
+    var options = GANTrainingOptions()
+    options.steps = steps
+    options.batch = batch
+    options.generatorWidth = 8
+    options.discriminatorWidth = 8
+    return options
+}
+
 @Suite struct GANTrainingTests {
     /// A run on a tiny set: checkpoints, model files, samples and the loss plot appear; a resumed run continues
     /// from the checkpoint's step and the model loads back for sampling.
@@ -136,13 +146,9 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
         let folder = TemporaryFolder("phim-train")
         let set = folder.file("set")
         _ = try ShapesDataset(seed: 5, size: 32, frames: 4, fps: 8).write(count: 10, to: set)
-        var options = GANTrainingOptions()
-        options.steps = 4
-        options.batch = 4
+        var options = tinyOptions(steps: 4, batch: 4)
         options.checkpointEvery = 2
         options.sampleEvery = 4
-        options.generatorWidth = 8
-        options.discriminatorWidth = 8
         let run = folder.file("run")
         let report = try GANTraining(data: set, run: run, options: options).train()
         #expect(report.step == 4 && !report.interrupted)
@@ -171,11 +177,7 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
         let folder = TemporaryFolder("phim-train")
         let set = folder.file("set")
         _ = try ShapesDataset(seed: 5, size: 32, frames: 4, fps: 8).write(count: 4, to: set)
-        var options = GANTrainingOptions()
-        options.steps = 1
-        options.batch = 8
-        options.generatorWidth = 8
-        options.discriminatorWidth = 8
+        var options = tinyOptions(steps: 1, batch: 8)
         let tooBig = #expect(throws: PhimError.self) { try GANTraining(data: set, run: folder.file("a"), options: options).train() }
         #expect(tooBig?.description.contains("fewer than a batch") == true, "\(String(describing: tooBig))")
         options.batch = 2
@@ -201,13 +203,8 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
         // A real sidecar with truncated weights.
         let set = folder.file("set")
         _ = try ShapesDataset(seed: 5, size: 32, frames: 4, fps: 8).write(count: 4, to: set)
-        var options = GANTrainingOptions()
-        options.steps = 1
-        options.batch = 2
-        options.generatorWidth = 8
-        options.discriminatorWidth = 8
         let run = folder.file("run")
-        _ = try GANTraining(data: set, run: run, options: options).train()
+        _ = try GANTraining(data: set, run: run, options: tinyOptions(steps: 1, batch: 2)).train()
         let weights = run.appendingPathComponent("model.safetensors")
         let data = try Data(contentsOf: weights)
         try data.prefix(data.count / 2).write(to: weights)

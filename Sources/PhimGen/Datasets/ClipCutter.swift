@@ -49,12 +49,7 @@ public struct ClipCutter: Sendable {
                       cancellation: CancellationFlag? = nil) throws(PhimError) -> Report {
         let started = MonotonicClock.now()
         let folder = try OutputFolder(destination)
-        let clipsFolder = folder.file(DatasetLabels.clipsFolder)
-        do {
-            try FileManager.default.createDirectory(at: clipsFolder, withIntermediateDirectories: false)
-        } catch {
-            throw PhimError(.writeFailed, "cannot create the clips folder: \(error.localizedDescription)", subject: .file(clipsFolder.displayPath))
-        }
+        try DatasetLabels.makeClipsFolder(in: folder)
         // Every input is opened first, so that a bad one fails before any work.
         var durations: [Double] = []
         for video in videos {
@@ -118,13 +113,7 @@ public struct ClipCutter: Sendable {
                             subject: .file(videos.first?.displayPath ?? ""))
         }
         let labels = DatasetLabels(kind: "cut", size: size, frames: frames, fps: fps, classes: [], clips: entries)
-        let labelsURL = folder.file(DatasetLabels.fileName)
-        do {
-            try labels.encoded().write(to: labelsURL)
-        } catch {
-            throw PhimError(.writeFailed, "cannot write: \(error.localizedDescription)", subject: .file(labelsURL.displayPath))
-        }
-        try folder.commit()
+        try labels.finish(folder)
         return Report(labels: labels, sceneCuts: sceneCuts)
     }
 

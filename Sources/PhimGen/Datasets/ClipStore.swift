@@ -160,14 +160,7 @@ public final class ClipStore: @unchecked Sendable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let indexURL = cache.appendingPathComponent("index.json")
-        let output = try OutputFile(indexURL)
-        do {
-            try encoder.encode(index).write(to: output.temporary)
-        } catch {
-            throw PhimError(.writeFailed, "cannot write: \(error.localizedDescription)", subject: .file(indexURL.displayPath))
-        }
-        try output.commit()
+        try OutputFile.write((try? encoder.encode(index)) ?? Data(), to: cache.appendingPathComponent("index.json"))
     }
 
     /// The first `frames` frames of clip `clip` as RGB bytes.

@@ -62,6 +62,22 @@ public struct DatasetLabels: Codable, Sendable, Equatable {
         self.clips = clips
     }
 
+    /// Makes the `clips/` folder of a set being built.
+    static func makeClipsFolder(in folder: OutputFolder) throws(PhimError) {
+        let clips = folder.file(clipsFolder)
+        do {
+            try FileManager.default.createDirectory(at: clips, withIntermediateDirectories: false)
+        } catch {
+            throw PhimError(.writeFailed, "cannot create the clips folder: \(error.localizedDescription)", subject: .file(clips.displayPath))
+        }
+    }
+
+    /// Writes `labels.json` into a set being built and moves the set into place.
+    func finish(_ folder: OutputFolder) throws(PhimError) {
+        try OutputFile.write(encoded(), to: folder.file(Self.fileName))
+        try folder.commit()
+    }
+
     /// The JSON, pretty-printed with sorted keys (so that the same set gives the same bytes).
     public func encoded() -> Data {
         let encoder = JSONEncoder()

@@ -23,12 +23,7 @@ extension ShapesDataset {
             throw PhimError(.invalidInput, "must be between 1 and \(Self.maxCount)", subject: .option("--count"))
         }
         let folder = try OutputFolder(destination)
-        let clipsFolder = folder.file(DatasetLabels.clipsFolder)
-        do {
-            try FileManager.default.createDirectory(at: clipsFolder, withIntermediateDirectories: false)
-        } catch {
-            throw PhimError(.writeFailed, "cannot create the clips folder: \(error.localizedDescription)", subject: .file(clipsFolder.displayPath))
-        }
+        try DatasetLabels.makeClipsFolder(in: folder)
         let digits = max(5, String(count - 1).count)
         @Sendable func name(_ index: Int) -> String {
             let number = String(index)
@@ -73,13 +68,7 @@ extension ShapesDataset {
                 return DatasetLabels.Entry(file: name(index), classIndex: ShapeMotion.allCases.firstIndex(of: clip.motion),
                                            shapes: clip)
             })
-        let labelsURL = folder.file(DatasetLabels.fileName)
-        do {
-            try labels.encoded().write(to: labelsURL)
-        } catch {
-            throw PhimError(.writeFailed, "cannot write: \(error.localizedDescription)", subject: .file(labelsURL.displayPath))
-        }
-        try folder.commit()
+        try labels.finish(folder)
         return labels
     }
 }

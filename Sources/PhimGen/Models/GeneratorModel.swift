@@ -63,14 +63,7 @@ public final class GeneratorModel: @unchecked Sendable {
         try Safetensors.write(tensors, metadata: ["phim.format": sidecar.format], to: folder.appendingPathComponent(GANTraining.modelName).path)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let url = folder.appendingPathComponent(GANTraining.sidecarName)
-        let output = try OutputFile(url)
-        do {
-            try encoder.encode(sidecar).write(to: output.temporary)
-        } catch {
-            throw PhimError(.writeFailed, "cannot write: \(error.localizedDescription)", subject: .file(url.displayPath))
-        }
-        try output.commit()
+        try OutputFile.write((try? encoder.encode(sidecar)) ?? Data(), to: folder.appendingPathComponent(GANTraining.sidecarName))
     }
 
     /// Loads a model folder (`model.json` + `model.safetensors`).

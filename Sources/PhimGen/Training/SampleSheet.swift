@@ -111,11 +111,7 @@ struct LossHistory {
 
     /// Writes `losses.csv` whole and `losses.png` beside it (called at checkpoints, so the CSV matches them).
     func plot(to png: URL) throws(PhimError) {
-        let output = try OutputFile(url)
-        do { try Data(pending.utf8).write(to: output.temporary) } catch {
-            throw PhimError(.writeFailed, "cannot write: \(error.localizedDescription)", subject: .file(url.displayPath))
-        }
-        try output.commit()
+        try OutputFile.write(Data(pending.utf8), to: url)
         try LossPlot.write(series: [
             ("discriminator", Color(red: 0.95, green: 0.45, blue: 0.3), rows.map { ($0.step, $0.losses.discriminator) }),
             ("generator", Color(red: 0.3, green: 0.65, blue: 0.95), rows.map { ($0.step, $0.losses.generator) }),
