@@ -92,8 +92,10 @@ public final class ExponentialMovingAverage {
         shadow = copies
     }
 
-    /// Moves each average towards the model's current value: `avg += (1 - decay) * (value - avg)`.
-    public func update() throws(TensorError) {
+    /// Moves each average towards the model's current value: `avg += (1 - decay) * (value - avg)`, with `decay`
+    /// given for this update (a warm-up that lets the average leave the initial weights sooner) or ``decay``.
+    public func update(decay stepDecay: Double? = nil) throws(TensorError) {
+        let decay = stepDecay ?? self.decay
         let current = Dictionary(uniqueKeysWithValues: source.stateDict())
         try withNoGrad { () throws(TensorError) in
             for entry in shadow {

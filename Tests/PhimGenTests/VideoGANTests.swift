@@ -112,6 +112,16 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
             #expect(changed, "\(name) was trained")
         }
         #expect(trainer.step == 3)
+        // The EMA's warm-up: after three steps it is near the generator, not still at its initial weights.
+        let generatorNow = Dictionary(uniqueKeysWithValues: gan.generator.namedParameters())
+        let initial = Dictionary(uniqueKeysWithValues: zip(gan.stateDict().map(\.0), before).map { ($0.0, $0.1) })
+        var towardsNow = 0.0, total = 0.0
+        for (name, average) in trainer.ema.stateDict() {
+            guard let now = generatorNow[name], let start = initial["generator." + name] else { continue }
+            towardsNow += try (average - start).abs().sum().item()
+            total += try (now - start).abs().sum().item()
+        }
+        #expect(towardsNow > 0.5 * total, "the average moved \(towardsNow) of the generator's \(total)")
     }
 
     /// The encoder learns to give content codes whose first frame is the still.

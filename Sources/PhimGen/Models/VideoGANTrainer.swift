@@ -37,7 +37,7 @@ public struct GANLosses: Sendable, Equatable {
 /// One step at a time of MoCoGAN-style training: hinge losses for an image discriminator (one random frame of each
 /// clip) and a video discriminator, lazy R1 on real clips, DiffAugment (the same augmentation on every frame of a
 /// clip) before both discriminators, an image encoder trained to make the first frame reproduce a still, and an
-/// exponential moving average of the generator, which is what sampling uses.
+/// exponential moving average of the generator (with a warm-up), which is what sampling uses.
 ///
 /// Not `Sendable`: one thread trains.
 public final class VideoGANTrainer {
@@ -127,7 +127,9 @@ public final class VideoGANTrainer {
         try generatorOptimizer.zeroGrad()
         try generatorLoss.backward()
         try generatorOptimizer.step()
-        try ema.update()
+        // Warm-up: with a fixed 0.999 the average would still be three quarters the initial weights after 300
+        // steps; (1 + t) / (10 + t) follows the generator closely at first.
+        try ema.update(decay: min(settings.emaDecay, Double(step + 1) / Double(step + 10)))
         step += 1
         return GANLosses(discriminator: hinge, generator: try adversarial.item(), reconstruction: try reconstruction.item(), r1: r1Value)
     }
