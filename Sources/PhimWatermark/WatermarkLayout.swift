@@ -16,6 +16,13 @@ public struct WatermarkPayload: Hashable, Sendable, CustomStringConvertible {
         contentID = id
     }
 
+    /// The payload written as 16 hex digits (as ``description`` and the manifest write it), or `nil` when the text
+    /// is not that or the CRC does not hold.
+    public init?(hex text: String) {
+        guard text.utf8.count == 16, text.allSatisfy(\.isHexDigit), let bits = UInt64(text, radix: 16) else { return nil }
+        self.init(bits: bits)
+    }
+
     /// A payload with a fresh random content id.
     public static func random() -> WatermarkPayload {
         var generator = SystemRandomNumberGenerator()

@@ -78,6 +78,14 @@ private func half(_ frame: [UInt8], width: Int, height: Int) -> [UInt8] {
         #expect(WatermarkPayload.random() != WatermarkPayload.random())
     }
 
+    @Test func payloadsReadBackFromTheirHexDigits() {
+        let payload = WatermarkPayload(contentID: 0x0123_4567_89AB)
+        #expect(WatermarkPayload(hex: payload.description) == payload)
+        #expect(WatermarkPayload(hex: "0123456789abcdef") == nil, "CRC does not hold")
+        #expect(WatermarkPayload(hex: String(payload.description.dropLast())) == nil)
+        #expect(WatermarkPayload(hex: "+" + payload.description.dropFirst()) == nil)
+    }
+
     @Test func convolutionalCodeCorrectsErrors() {
         var random = SplitMix64(seed: 5)
         for _ in 0..<20 {

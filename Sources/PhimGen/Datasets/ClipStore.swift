@@ -41,10 +41,7 @@ public final class ClipStore: @unchecked Sendable {
     ///   shorter than the set's frame count; `.cancelled` when cancelled.
     public static func open(_ dataset: URL, progress: ProgressHandler? = nil,
                             cancellation: CancellationFlag? = nil) throws(PhimError) -> ClipStore {
-        let labels = try DatasetLabels.load(from: dataset)
-        let labelsData = try InputFile.read(dataset.appendingPathComponent(DatasetLabels.fileName),
-                                            subject: .file(dataset.appendingPathComponent(DatasetLabels.fileName).displayPath),
-                                            maxBytes: 256 << 20)
+        let (labels, labelsData) = try DatasetLabels.read(from: dataset)
         let digest = SHA256.hash(data: labelsData).map { String(format: "%02x", $0) }.joined()
         let expected = Index(format: format, labelsSHA256: digest, count: labels.clips.count, size: labels.size,
                              frames: labels.frames, shards: (labels.clips.count + shardClips - 1) / shardClips)

@@ -88,7 +88,10 @@ public struct DatasetLabels: Codable, Sendable, Equatable {
     /// Reads and checks `folder/labels.json`.
     /// - Throws: `PhimError` naming the file (and the field) when it is missing, not JSON, or declares sizes out of
     ///   range, classes that do not exist, or clips outside the folder.
-    public static func load(from folder: URL) throws(PhimError) -> DatasetLabels {
+    public static func load(from folder: URL) throws(PhimError) -> DatasetLabels { try read(from: folder).labels }
+
+    /// The checked labels and the file's bytes (which key the clip cache).
+    static func read(from folder: URL) throws(PhimError) -> (labels: DatasetLabels, data: Data) {
         let url = folder.appendingPathComponent(fileName)
         let subject = PhimError.Subject.file(url.displayPath)
         let data = try InputFile.read(url, subject: subject, maxBytes: 256 << 20)
@@ -106,7 +109,7 @@ public struct DatasetLabels: Codable, Sendable, Equatable {
             throw PhimError(.invalidInput, "cannot read: \(error)", subject: subject)
         }
         try labels.check(subject: subject)
-        return labels
+        return (labels, data)
     }
 
     func check(subject: PhimError.Subject) throws(PhimError) {

@@ -11,7 +11,8 @@ import PhimTensor
 public final class GeneratorModel: @unchecked Sendable {
     /// `model.json`.
     public struct Sidecar: Codable, Sendable, Equatable {
-        public var format = "phim-video-generator-1"
+        public static let currentFormat = "phim-video-generator-1"
+        public var format = currentFormat
         public var config: VideoGANConfig
         /// Class names, indexed as `--class` takes them (empty when unconditional).
         public var classes: [String]
@@ -78,9 +79,7 @@ public final class GeneratorModel: @unchecked Sendable {
         } catch {
             throw PhimError(.invalidInput, "not a Phim generator's model.json (\(error.localizedDescription))", subject: subject)
         }
-        guard sidecar.format == Sidecar(config: sidecar.config, classes: [], fps: 1, step: 0, seed: 0, batch: 1,
-                                        settings: .init(), dataset: "", clips: 0).format,
-              sidecar.config.architecture == VideoGANConfig(size: 16, frames: 2, classes: 0).architecture else {
+        guard sidecar.format == Sidecar.currentFormat, sidecar.config.architecture == VideoGANConfig.currentArchitecture else {
             throw PhimError(.invalidInput, "format \(sidecar.format.quoted()), architecture \(sidecar.config.architecture.quoted()): not one this Phim reads",
                             subject: subject)
         }

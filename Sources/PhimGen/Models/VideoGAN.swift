@@ -5,7 +5,9 @@ import PhimTensor
 /// The architecture and sizes of a video GAN: what a checkpoint's JSON sidecar records, enough to build the modules
 /// its tensors load into.
 public struct VideoGANConfig: Codable, Sendable, Equatable {
-    public var architecture = "phim-mocogan-1"
+    /// The architecture this Phim builds.
+    public static let currentArchitecture = "phim-mocogan-1"
+    public var architecture = currentArchitecture
     /// Clips are `frames` frames of `size`×`size` RGB.
     public var size: Int
     public var frames: Int

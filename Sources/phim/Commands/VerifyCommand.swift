@@ -133,10 +133,9 @@ struct VerifyCommand: ParsableCommand {
         var ingredient: Bool
 
         init(_ reading: WatermarkReading, recorded: String?, ingredients: [String]) {
-            func parse(_ text: String) -> WatermarkPayload? { UInt64(text, radix: 16).flatMap(WatermarkPayload.init(bits:)) }
             let read = reading.payload?.description
-            let recordedPayload = recorded.flatMap(parse)
-            let ingredientPayloads = ingredients.compactMap(parse)
+            let recordedPayload = recorded.flatMap { WatermarkPayload(hex: $0) }
+            let ingredientPayloads = ingredients.compactMap { WatermarkPayload(hex: $0) }
             let candidates = (recordedPayload.map { [$0] } ?? []) + ingredientPayloads
             let pValues = reading.presence(of: candidates)
             let threshold = WatermarkReading.threshold
