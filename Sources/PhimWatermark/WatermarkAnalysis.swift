@@ -8,7 +8,7 @@ public struct WatermarkReading: Sendable, Equatable {
     /// The chance that a video without Phim's watermark would agree with the pilot at least this well, over every
     /// tile size and shift the detector tried (a binomial tail, over cells grouped as the agreement's spread at the
     /// other shifts shows them to depend on each other, times the number of tries), and decode to bits whose CRC
-    /// holds (2⁻¹⁶) when they do.
+    /// holds (2⁻¹⁶) when they do; twice that product, as either way of scoring could have been the one that won.
     public var pValue: Double
     /// The 64 payload bits as read, whether or not their CRC holds.
     public var bits: UInt64
@@ -78,7 +78,9 @@ extension WatermarkAccumulator {
         let payload = WatermarkPayload(bits: bits)
         // Under "no watermark" the pilot cells agree by chance (a binomial tail, times every period and shift tried)
         // and, independently (the payload cells are other cells), the decoded bits pass their CRC with chance 2⁻¹⁶.
-        var logP = best.pilotLogP(tries: tries, agreement: agreement, group: group)
+        // The score s is the pilot's p, times 2⁻¹⁶ when the CRC holds; an unmarked video scores below v with chance
+        // P(pilot < v) + 2⁻¹⁶·P(pilot < 2¹⁶·v) ≤ 2v, so 2s is the p-value (s alone would be up to twice too small).
+        var logP = best.pilotLogP(tries: tries, agreement: agreement, group: group) + log(2.0)
         if payload != nil { logP -= 16 * log(2.0) }
         let pValue = min(1, exp(logP))
         let detected = pValue < WatermarkReading.threshold
