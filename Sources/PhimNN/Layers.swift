@@ -143,8 +143,11 @@ public class BatchNorm: Module, UnaryLayer {
     public var bias: Tensor?
     @Buffer public var runningMean: Tensor
     @Buffer public var runningVar: Tensor
-    public let momentum: Double
+    /// How far each training batch moves the running statistics; `nil`: a plain average of every batch since
+    /// ``resetRunningStatistics()`` (for "standing statistics": the average of many batches through a finished model).
+    public var momentum: Double?
     public let eps: Double
+    private var batchesAveraged = 0
 
     public init(_ features: Int, momentum: Double = 0.1, eps: Double = 1e-5, affine: Bool = true) throws(TensorError) {
         weight = affine ? try Initialization.constant([features], 1) : nil
@@ -156,8 +159,20 @@ public class BatchNorm: Module, UnaryLayer {
     }
 
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try input.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                            training: isTraining, momentum: momentum, eps: eps)
+        var step = momentum ?? 1
+        if momentum == nil, isTraining {
+            batchesAveraged += 1
+            step = 1 / Double(batchesAveraged)
+        }
+        return try input.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+                                   training: isTraining, momentum: step, eps: eps)
+    }
+
+    /// Zero mean and unit variance, and the count of averaged batches back to 0.
+    public func resetRunningStatistics() throws(TensorError) {
+        try runningMean.copy(from: Tensor.zeros(runningMean.shape))
+        try runningVar.copy(from: Tensor.ones(runningVar.shape))
+        batchesAveraged = 0
     }
 }
 public final class BatchNorm1d: BatchNorm {}

@@ -24,6 +24,7 @@ struct Phim: AsyncParsableCommand {
             TrainCommand.self,
             SampleCommand.self,
             AnimateCommand.self,
+            EvalCommand.self,
         ]
     )
 

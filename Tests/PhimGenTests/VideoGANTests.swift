@@ -57,7 +57,10 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
 
     /// The size check runs before anything is allocated, and counts what the modules hold.
     @Test func parameterEstimateIsCloseAndAbsurdSizesAreRefused() throws {
-        for config in [VideoGANConfig(size: 64, frames: 16, classes: 5), tinyConfig(), tinyConfig(classes: 3)] {
+        var windowed = VideoGANConfig(size: 64, frames: 16, classes: 5)
+        windowed.videoWindow = 8
+        windowed.videoSize = 32
+        for config in [VideoGANConfig(size: 64, frames: 16, classes: 5), windowed, tinyConfig(), tinyConfig(classes: 3)] {
             let gan = try VideoGAN(config)
             let actual = gan.parameterCount
             #expect(abs(Double(config.parameterEstimate - actual)) < 0.1 * Double(actual), "\(config.parameterEstimate) vs \(actual)")
@@ -122,6 +125,38 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
             total += try (now - start).abs().sum().item()
         }
         #expect(towardsNow > 0.5 * total, "the average moved \(towardsNow) of the generator's \(total)")
+    }
+
+    /// A window of frames is those frames of the whole clip (the motion path still starts at frame 0), and a
+    /// trainer whose video discriminator sees windows at half the size trains on whole clips.
+    @Test func windowsAreFramesOfTheWholeClipAndTrainAtHalfSize() throws {
+        var config = tinyConfig(classes: 2)
+        config.frames = 6
+        config.videoWindow = 3
+        config.videoSize = 8
+        let gan = try VideoGAN(config)
+        gan.generator.eval()
+        let (content, motion) = try gan.generator.noise(batch: 2, frames: 6, generator: Generator(seed: 4))
+        let classes = try Tensor.randint(0, 2, [2])
+        let whole = try withNoGrad { () throws -> Tensor in try gan.generator(content: content, motionNoise: motion, classes: classes) }
+        let window = try withNoGrad { () throws -> Tensor in
+            try gan.generator(content: content, motionNoise: motion, classes: classes, window: 2..<5)
+        }
+        #expect(window.shape == [2, 3, 3, 16, 16])
+        #expect(try (window - whole.narrow(dim: 2, start: 2, length: 3)).abs().max().item() < 1e-5)
+        #expect(throws: TensorError.self) { try gan.generator(content: content, motionNoise: motion, classes: classes, window: 4..<7) }
+        // The video discriminator is built for 3 frames of 8×8 and judges them.
+        #expect(try gan.videoDiscriminator(window.avgPool3d(kernel: [1, 2, 2]), classes: classes).shape == [2])
+        let trainer = try VideoGANTrainer(model: gan, seed: 2)
+        let real = try movingSquares(batch: 4, frames: 6, size: 16, seed: 5)
+        let losses = try (0..<2).map { _ in try trainer.train(on: real, classes: Tensor.randint(0, 2, [4])) }
+        #expect(losses.allSatisfy { $0.discriminator.isFinite && $0.generator.isFinite && $0.r1.map(\.isFinite) ?? true })
+        var bad = config
+        bad.videoWindow = 7
+        #expect(throws: TensorError.self) { try bad.validate() }
+        bad.videoWindow = 3
+        bad.videoSize = 32
+        #expect(throws: TensorError.self) { try bad.validate() }
     }
 
     /// The encoder learns to give content codes whose first frame is the still.

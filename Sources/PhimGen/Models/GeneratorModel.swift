@@ -43,6 +43,7 @@ public final class GeneratorModel: @unchecked Sendable {
                      data: String = "") throws {
         let generator = try VideoGenerator(trainer.model.config)
         try trainer.ema.copy(to: generator)
+        try generator.standingStatistics(batch: max(options.batch, 8), seed: options.seed)
         let encoder = try ImageEncoder(trainer.model.config)
         try encoder.load(stateDict: Dictionary(uniqueKeysWithValues: trainer.model.encoder.stateDict()))
         let sidecar = Sidecar(config: trainer.model.config, classes: trainer.model.config.classes > 0 ? labels.classes : [],
@@ -96,10 +97,8 @@ public final class GeneratorModel: @unchecked Sendable {
             try generator.load(stateDict: generatorState)
             try encoder.load(stateDict: encoderState)
             return GeneratorModel(sidecar: sidecar, generator: generator, encoder: encoder)
-        } catch let error as TensorError {
-            throw PhimError(.invalidInput, "the tensors do not fit model.json's architecture: \(error.message)", subject: .file(weightsURL.displayPath))
         } catch {
-            throw PhimError(.invalidInput, "\(error)", subject: .file(weightsURL.displayPath))
+            throw PhimError(.invalidInput, "the tensors do not fit model.json's architecture: \(error.message)", subject: .file(weightsURL.displayPath))
         }
     }
 

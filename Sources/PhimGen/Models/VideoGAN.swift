@@ -21,6 +21,12 @@ public struct VideoGANConfig: Codable, Sendable, Equatable {
     /// Channels of the generator's last block and the discriminators' first; each block halves or doubles them.
     public var generatorWidth = 32
     public var discriminatorWidth = 32
+    /// The video discriminator judges windows of this many consecutive frames (nil: whole clips), so that training
+    /// draws only those frames; the GRU still runs from frame 0, and the windows start anywhere in the clip.
+    public var videoWindow: Int?
+    /// The video discriminator judges clips averaged down to this size (nil: `size`): motion reads as well at half
+    /// the size, and the image discriminator judges single frames at full size.
+    public var videoSize: Int?
 
     public init(size: Int, frames: Int, classes: Int) {
         self.size = size
@@ -29,7 +35,11 @@ public struct VideoGANConfig: Codable, Sendable, Equatable {
     }
 
     /// 4×4 up to `size` in doublings.
-    public var blocks: Int { Int(log2(Double(size / 4)).rounded()) }
+    public var blocks: Int { Self.blocks(size) }
+    static func blocks(_ size: Int) -> Int { Int(log2(Double(max(size, 4) / 4)).rounded()) }
+    /// The frames of a window the video discriminator sees, and the size it sees them at.
+    public var windowFrames: Int { videoWindow ?? frames }
+    public var videoDiscriminatorSize: Int { videoSize ?? size }
 
     /// Checks the sizes the modules can be built for.
     public func validate() throws(TensorError) {
@@ -38,6 +48,12 @@ public struct VideoGANConfig: Codable, Sendable, Equatable {
         }
         guard (2...256).contains(frames) else { throw TensorError(.invalidArgument, "frames \(frames): 2 to 256") }
         guard (0...1000).contains(classes) else { throw TensorError(.invalidArgument, "classes \(classes): 0 to 1000") }
+        guard (2...frames).contains(windowFrames) else {
+            throw TensorError(.invalidArgument, "videoWindow \(windowFrames): 2 to the clip's \(frames) frames")
+        }
+        guard [8, 16, 32, 64, 128, 256].contains(videoDiscriminatorSize), videoDiscriminatorSize <= size else {
+            throw TensorError(.invalidArgument, "videoSize \(videoDiscriminatorSize): a power of two from 8 to the clip's \(size)")
+        }
         for (name, value) in [("contentDimension", contentDimension), ("motionNoiseDimension", motionNoiseDimension),
                               ("motionDimension", motionDimension), ("classDimension", classDimension),
                               ("generatorWidth", generatorWidth), ("discriminatorWidth", discriminatorWidth)] {
@@ -68,18 +84,25 @@ public struct VideoGANConfig: Codable, Sendable, Equatable {
         }
         generator += 27 * channels
         var discriminators = 0, encoder = 0
-        var input = 3, width = discriminatorWidth, time = frames
+        var input = 3, width = discriminatorWidth
         for _ in 0..<blocks {
-            // 2-D 4×4 kernels; 3-D 4×4×4 while time halves, then 3×4×4.
-            let timeKernel = time >= 4 ? 4 : 3
-            if time >= 4 { time /= 2 }
-            discriminators += 16 * input * width + 16 * timeKernel * input * width
+            // 2-D 4×4 kernels (the image discriminator and the encoder).
+            discriminators += 16 * input * width
             encoder += 16 * input * width
             input = width
             width = min(width * 2, discriminatorWidth * 8)
         }
         encoder += input * 16 * contentDimension
-        return generator + discriminators + encoder + 2 * classes * max(classDimension, input)
+        var videoInput = 3, videoWidth = discriminatorWidth, time = windowFrames
+        for _ in 0..<Self.blocks(videoDiscriminatorSize) {
+            // 3-D 4×4×4 kernels while time halves, then 3×4×4.
+            let timeKernel = time >= 4 ? 4 : 3
+            if time >= 4 { time /= 2 }
+            discriminators += 16 * timeKernel * videoInput * videoWidth
+            videoInput = videoWidth
+            videoWidth = min(videoWidth * 2, discriminatorWidth * 8)
+        }
+        return generator + discriminators + encoder + classes * (classDimension + input + videoInput)
     }
 }
 
@@ -137,9 +160,17 @@ public final class VideoGenerator: Module {
 
     /// Clips `[batch, 3, frames, size, size]` in -1…1 from content codes `[batch, content]`, motion noise
     /// `[batch, frames, motionNoise]` and, for a conditional model, int64 classes `[batch]`.
-    public func callAsFunction(content: Tensor, motionNoise: Tensor, classes: Tensor? = nil) throws -> Tensor {
-        let batch = try content.size(0), frames = try motionNoise.size(1)
-        let codes = try motionCodes(motionNoise)
+    /// - Parameter window: only these frames (the motion path still starts at frame 0); nil: every frame.
+    public func callAsFunction(content: Tensor, motionNoise: Tensor, classes: Tensor? = nil, window: Range<Int>? = nil) throws -> Tensor {
+        let batch = try content.size(0)
+        var codes = try motionCodes(motionNoise)
+        if let window {
+            guard window.lowerBound >= 0, window.upperBound <= (try codes.size(1)), !window.isEmpty else {
+                throw TensorError(.invalidArgument, "frames \(window) of \(try codes.size(1))")
+            }
+            codes = try codes.narrow(dim: 1, start: window.lowerBound, length: window.count)
+        }
+        let frames = try codes.size(1)
         var parts = [try content.unsqueeze(dim: 1).expand([batch, frames, config.contentDimension]), codes]
         if let classEmbedding {
             guard let classes else { throw TensorError(.invalidArgument, "this generator is conditional: give classes") }
@@ -151,6 +182,33 @@ public final class VideoGenerator: Module {
         for (up, norm) in zip(ups, norms) { x = try norm(up(x)).relu() }
         x = try output(x).tanh()
         return try x.reshape([batch, frames, 3, config.size, config.size]).permute([0, 2, 1, 3, 4])
+    }
+
+    /// Batch normalisation's running statistics as this generator's own: the average over `batches` batches of
+    /// random clips (BigGAN's "standing statistics"). An EMA generator needs them: the statistics it was copied with
+    /// are the training generator's, whose weights differ from the averaged ones, and in evaluation they would shift
+    /// and scale every layer wrongly (samples collapse to a smear of one colour). Leaves the generator in eval mode.
+    public func standingStatistics(batches: Int = 8, batch: Int, seed: UInt64) throws {
+        let norms = modules().compactMap { $0 as? BatchNorm }
+        for norm in norms {
+            norm.momentum = nil
+            try norm.resetRunningStatistics()
+        }
+        train()
+        let random = Generator(seed: seed ^ 0x5747_4E44)
+        try withNoGrad { () throws in
+            for index in 0..<batches {
+                let (content, motion) = try noise(batch: batch, frames: config.frames, generator: random)
+                var classes: Tensor?
+                if config.classes > 0 {
+                    let values = (0..<batch).map { Int64(($0 + index * batch) % config.classes) }
+                    classes = try values.withUnsafeBytes { try Tensor(bytes: $0, shape: [batch], dtype: .int64) }
+                }
+                _ = try callAsFunction(content: content, motionNoise: motion, classes: classes)
+            }
+        }
+        for norm in norms { norm.momentum = 0.1 }
+        eval()
     }
 
     /// Random content codes and motion noise for `batch` clips of `frames` frames.
@@ -174,8 +232,8 @@ public final class ProjectionDiscriminator: Module {
     init(config: VideoGANConfig, video: Bool) throws(TensorError) {
         var convolutions: [SpectralNorm] = []
         var channels = 3, width = config.discriminatorWidth
-        var frames = config.frames
-        for _ in 0..<config.blocks {
+        var frames = config.windowFrames
+        for _ in 0..<(video ? VideoGANConfig.blocks(config.videoDiscriminatorSize) : config.blocks) {
             if video {
                 // Halve time while there is time to halve; space always.
                 let timeStride = frames >= 4 ? 2 : 1

@@ -61,6 +61,7 @@ public final class VideoGANTrainer {
     public let ema: ExponentialMovingAverage
     let generatorOptimizer: Adam
     let discriminatorOptimizer: Adam
+    let discriminatorParameters: [Tensor]
     let random: Generator
     public private(set) var step = 0
 
@@ -72,6 +73,7 @@ public final class VideoGANTrainer {
         let discriminatorParameters = model.imageDiscriminator.namedParameters().map { ("imageDiscriminator." + $0.0, $0.1) }
             + model.videoDiscriminator.namedParameters().map { ("videoDiscriminator." + $0.0, $0.1) }
         generatorOptimizer = Adam(generatorParameters, learningRate: settings.learningRate, beta1: settings.beta1, beta2: settings.beta2)
+        self.discriminatorParameters = discriminatorParameters.map(\.1)
         discriminatorOptimizer = Adam(discriminatorParameters, learningRate: settings.learningRate, beta1: settings.beta1,
                                       beta2: settings.beta2)
         ema = try ExponentialMovingAverage(of: model.generator, decay: settings.emaDecay)
@@ -85,13 +87,21 @@ public final class VideoGANTrainer {
         let generator = model.generator
         model.train()
 
-        // Discriminators.
-        let (content, motion) = try generator.noise(batch: batch, frames: frames, generator: random)
-        let fake = try withNoGrad { () throws -> Tensor in try generator(content: content, motionNoise: motion, classes: classes) }
+        // One generator pass a step, as in the DCGAN recipe: the discriminators learn from its clips detached, then the
+        // generator learns from the updated discriminators' scores of the same clips (a second pass would cost a third
+        // of the step and tell nothing new).
+        // Both see windows of `windowFrames` frames, each starting anywhere (the generator draws only the frames of its
+        // window, its motion path still starting at frame 0).
+        let window = min(model.config.windowFrames, frames)
+        let realStart = try randomStart(frames - window), fakeStart = try randomStart(frames - window)
+        let realWindow = window < frames ? try real.narrow(dim: 2, start: realStart, length: window) : real
+        let (content, motion) = try generator.noise(batch: batch, frames: fakeStart + window, generator: random)
+        let generated = try generator(content: content, motionNoise: motion, classes: classes, window: fakeStart..<(fakeStart + window))
+        let fake = try generated.detach()
         let lazyR1 = settings.r1Gamma > 0 && step % settings.r1Interval == 0
         // R1 is the gradient at what the discriminators see: the augmented clip, taken as the input (grid sampling
         // has no second derivative to go further back).
-        let augmentedReal = settings.augment ? try DiffAugment.apply(real, generator: random).detach() : real
+        let augmentedReal = settings.augment ? try DiffAugment.apply(realWindow, generator: random).detach() : realWindow
         let realInput = lazyR1 ? try augmentedReal.detach().requiringGrad() : augmentedReal
         let (realImage, realVideo) = try scores(realInput, classes: classes, augment: false)
         let (fakeImage, fakeVideo) = try scores(fake, classes: classes)
@@ -112,9 +122,9 @@ public final class VideoGANTrainer {
         try discriminatorLoss.backward()
         try discriminatorOptimizer.step()
 
-        // Generator and encoder.
-        let (content2, motion2) = try generator.noise(batch: batch, frames: frames, generator: random)
-        let generated = try generator(content: content2, motionNoise: motion2, classes: classes)
+        // Generator and encoder, the discriminators' weights frozen: their gradients would only be thrown away.
+        try setDiscriminatorsLearning(false)
+        defer { try? setDiscriminatorsLearning(true) }
         let (image, video) = try scores(generated, classes: classes)
         let adversarial = try -(image.mean() + video.mean())
         // Image to video: the first frame of a clip made from a still's encoding is that still.
@@ -134,6 +144,15 @@ public final class VideoGANTrainer {
         return GANLosses(discriminator: hinge, generator: try adversarial.item(), reconstruction: try reconstruction.item(), r1: r1Value)
     }
 
+    /// A start from 0 through `last`, drawn from the trainer's generator.
+    func randomStart(_ last: Int) throws(TensorError) -> Int {
+        last <= 0 ? 0 : Int(try Tensor.randint(0, last + 1, [1], generator: random).item())
+    }
+
+    func setDiscriminatorsLearning(_ learning: Bool) throws(TensorError) {
+        for parameter in discriminatorParameters { try parameter.requiringGrad(learning) }
+    }
+
     /// Both discriminators' scores on augmented clips: the image discriminator on one random frame of each.
     func scores(_ clips: Tensor, classes: Tensor?, augment: Bool = true) throws -> (image: Tensor, video: Tensor) {
         let input = augment && settings.augment ? try DiffAugment.apply(clips, generator: random) : clips
@@ -141,7 +160,10 @@ public final class VideoGANTrainer {
         let pick = try Tensor.randint(0, frames, [batch], generator: random)
         let index = try pick.reshape([batch, 1, 1, 1, 1]).expand([batch, 3, 1, try input.size(3), try input.size(4)])
         let frame = try input.gather(dim: 2, index: index).squeeze(dim: 2)
-        return (try model.imageDiscriminator(frame, classes: classes), try model.videoDiscriminator(input, classes: classes))
+        // The video discriminator's clips averaged down to its size (a box filter: no aliasing of fine motion).
+        let factor = try input.size(3) / model.config.videoDiscriminatorSize
+        let video = factor > 1 ? try input.avgPool3d(kernel: [1, factor, factor]) : input
+        return (try model.imageDiscriminator(frame, classes: classes), try model.videoDiscriminator(video, classes: classes))
     }
 }
 

@@ -17,8 +17,12 @@ public struct GANTrainingOptions: Sendable {
     public var seed: UInt64 = 1
     /// Continue the run in the output folder from its checkpoint.
     public var resume = false
-    public var generatorWidth = 32
+    public var generatorWidth = 16
     public var discriminatorWidth = 32
+    /// The video discriminator's window and size (``VideoGANConfig/videoWindow``, ``VideoGANConfig/videoSize``):
+    /// by default 8 frames (or the whole clip when shorter) at half the size (for clips of 64 pixels or more).
+    public var videoWindow: Int?
+    public var videoSize: Int?
     public var settings = VideoGANTrainer.Settings()
 
     public static let maxSteps = 10_000_000
@@ -103,15 +107,12 @@ public final class GANTraining: Sendable {
         let labels = store.labels
         let conditional = Self.isConditional(labels)
         let config = modelConfig(labels)
-        let subject = PhimError.Subject.file(run.displayPath)
         let trainer: VideoGANTrainer
         do {
             try config.validate()
             trainer = try VideoGANTrainer(model: try VideoGAN(config), settings: options.settings, seed: options.seed)
-        } catch let error as TensorError {
-            throw PhimError(.invalidInput, "cannot build the model for this set: \(error.message)", subject: .file(data.displayPath))
         } catch {
-            throw PhimError(.operationFailed, "\(error)", subject: subject)
+            throw PhimError(.invalidInput, "cannot build the model for this set: \(error.message)", subject: .file(data.displayPath))
         }
         let checkpoint = run.appendingPathComponent(Self.checkpointName)
         if options.resume {
@@ -180,6 +181,8 @@ public final class GANTraining: Sendable {
         var config = VideoGANConfig(size: labels.size, frames: labels.frames, classes: Self.isConditional(labels) ? labels.classes.count : 0)
         config.generatorWidth = options.generatorWidth
         config.discriminatorWidth = options.discriminatorWidth
+        config.videoWindow = options.videoWindow ?? min(labels.frames, 8)
+        config.videoSize = options.videoSize ?? (labels.size >= 64 ? labels.size / 2 : labels.size)
         return config
     }
 

@@ -22,8 +22,14 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Save a checkpoint and the model every N steps.") var checkpointEvery = 500
     @Option(help: "Write a sample grid and video every N steps.") var sampleEvery = 500
     @Option(help: "The seed for initialisation, noise and batch order.") var seed: UInt64 = 1
-    @Option(help: "Channels of the generator's last block and the discriminators' first (each block doubles them).")
-    var width = 32
+    @Option(help: "Channels of the generator's last block (each block before it has twice as many).")
+    var width = 16
+    @Option(help: "Channels of the discriminators' first block (each block after it has twice as many, up to 8x).")
+    var discriminatorWidth = 32
+    @Option(help: "Frames of the windows the video discriminator judges (default: 8, or the clip's length if shorter).")
+    var videoWindow: Int?
+    @Option(help: "The size the video discriminator judges clips at (default: half the clip's size from 64 pixels).")
+    var videoSize: Int?
     @Option(help: "Adam's learning rate for both networks.") var learningRate = 2e-4
     @Flag(help: "Continue the run in the output folder from its checkpoint.") var resume = false
 
@@ -32,6 +38,11 @@ struct TrainCommand: AsyncParsableCommand {
         guard GANTrainingOptions.batches.contains(batch) else { throw ValidationError("--batch must be between 1 and 512") }
         guard checkpointEvery >= 1, sampleEvery >= 1 else { throw ValidationError("--checkpoint-every and --sample-every must be at least 1") }
         guard (4...512).contains(width) else { throw ValidationError("--width must be between 4 and 512") }
+        guard (4...512).contains(discriminatorWidth) else { throw ValidationError("--discriminator-width must be between 4 and 512") }
+        if let videoWindow, !(2...256).contains(videoWindow) { throw ValidationError("--video-window must be between 2 and 256") }
+        if let videoSize, ![8, 16, 32, 64, 128, 256].contains(videoSize) {
+            throw ValidationError("--video-size must be a power of two from 8 to 256")
+        }
         guard learningRate > 0, learningRate < 1 else { throw ValidationError("--learning-rate must be between 0 and 1") }
     }
 
@@ -47,7 +58,9 @@ struct TrainCommand: AsyncParsableCommand {
         options.seed = seed
         options.resume = resume
         options.generatorWidth = width
-        options.discriminatorWidth = width
+        options.discriminatorWidth = discriminatorWidth
+        options.videoWindow = videoWindow
+        options.videoSize = videoSize
         options.settings.learningRate = learningRate
         let training = GANTraining(data: URL(fileURLWithPath: data), run: URL(fileURLWithPath: output), options: options)
         let decodeBar = ProgressBar(label: "decode", unit: "clips", rateUnit: "clips/s")

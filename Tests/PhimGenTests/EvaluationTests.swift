@@ -1,0 +1,76 @@
+import Foundation
+import PhimCore
+import PhimTesting
+import PhimTensor
+import Testing
+@testable import PhimGen
+
+@Suite struct EvaluationTests {
+    /// On a small shapes set, with a model trained for a few steps: the held-out real clips score far nearer the set
+    /// than an untrained generator does (the floor is a floor), the figures are in their ranges, and a second run
+    /// reads the classifier from the cache.
+    @Test func theFloorIsBelowTheUntrainedGeneratorAndTheClassifierIsCached() throws {
+        let folder = TemporaryFolder("phim-eval")
+        let set = folder.file("set")
+        _ = try ShapesDataset(seed: 2, size: 16, frames: 8, fps: 8).write(count: 160, to: set)
+        var options = GANTrainingOptions()
+        options.steps = 4
+        options.batch = 8
+        options.generatorWidth = 8
+        options.discriminatorWidth = 8
+        options.checkpointEvery = 4
+        options.sampleEvery = 4
+        let run = folder.file("run")
+        _ = try GANTraining(data: set, run: run, options: options).train()
+        let model = try GeneratorModel.load(from: run)
+
+        let report = try GeneratorEvaluation.evaluate(model, modelPath: run.path, data: set, samples: 40, seed: 3)
+        #expect(!report.classifier.cached && report.classifier.task == .classes)
+        #expect((0...1).contains(report.classifier.heldOutAccuracy))
+        #expect(report.samples == 40 && report.realClips > 100 && report.realClips < 150)
+        #expect(report.frechet.floor < report.frechet.untrained / 5, "\(report.frechet)")
+        #expect(report.kernel.floor < report.kernel.untrained / 5, "\(report.kernel)")
+        #expect(report.frechet.model >= 0 && report.frechet.floor >= 0)
+        let accuracy = try #require(report.classAccuracy)
+        #expect((0...1).contains(accuracy))
+        // Real shapes move: a few per cent of the pixels change a frame, in the background's colours.
+        #expect(report.speed.real > 0.5 && report.speed.real < 60, "\(report.speed)")
+        #expect(report.area.real > 0.01 && report.area.real < 0.9, "\(report.area)")
+        #expect(report.diversity.real > 0 && report.diversity.model > 0)
+
+        let again = try GeneratorEvaluation.evaluate(model, modelPath: run.path, data: set, samples: 40, seed: 3)
+        #expect(again.classifier.cached && again.classifier.heldOutAccuracy == report.classifier.heldOutAccuracy)
+        #expect(again.frechet == report.frechet, "seeded: the same figures")
+    }
+
+    @Test func aSetOfAnotherShapeIsNamed() throws {
+        let folder = TemporaryFolder("phim-eval")
+        let set = folder.file("set"), other = folder.file("other")
+        _ = try ShapesDataset(seed: 2, size: 16, frames: 4, fps: 8).write(count: 8, to: set)
+        _ = try ShapesDataset(seed: 2, size: 32, frames: 4, fps: 8).write(count: 8, to: other)
+        var options = GANTrainingOptions()
+        options.steps = 1
+        options.batch = 4
+        options.generatorWidth = 8
+        options.discriminatorWidth = 8
+        let run = folder.file("run")
+        _ = try GANTraining(data: set, run: run, options: options).train()
+        let model = try GeneratorModel.load(from: run)
+        let error = #expect(throws: PhimError.self) {
+            try GeneratorEvaluation.evaluate(model, modelPath: run.path, data: other, samples: 4)
+        }
+        #expect(error?.description.contains("32x32") == true && error?.description.contains("other") == true,
+                "\(String(describing: error))")
+        let tooFew = #expect(throws: PhimError.self) {
+            try GeneratorEvaluation.evaluate(model, modelPath: run.path, data: set, samples: 4)
+        }
+        #expect(tooFew?.description.contains("classifier needs") == true, "\(String(describing: tooFew))")
+    }
+
+    @Test func wassersteinIsTheMeanGapBetweenQuantiles() {
+        #expect(abs(GeneratorEvaluation.wasserstein([0, 1, 2, 3], [1, 2, 3, 4]) - 1) < 1e-9)
+        #expect(GeneratorEvaluation.wasserstein([5, 1, 3], [3, 5, 1]) < 1e-12)
+        let spread = GeneratorEvaluation.wasserstein(Array(repeating: 0, count: 10), (0..<10).map(Double.init))
+        #expect(abs(spread - 4.5) < 0.05)
+    }
+}
