@@ -122,6 +122,7 @@ let package = Package(
         // Helper processes for PhimNN's tests (distributed ranks, leak and resume checks) and the tensor benchmark.
         .executableTarget(name: "PhimTensorWorker", dependencies: ["PhimNN"]),
         .executableTarget(name: "PhimTensorBenchmark", dependencies: ["PhimNN"], path: "Benchmarks/tensor/swift"),
+        .executableTarget(name: "PhimGenBenchmark", dependencies: ["PhimGen", "PhimNN"], path: "Benchmarks/generate/swift"),
 
         // MARK: Tests
         .testTarget(name: "PhimCoreTests", dependencies: ["PhimCore"]),

@@ -26,6 +26,13 @@ public final class DistributedDataParallel {
     /// Averages the gradients over all ranks in one all-reduce. A parameter without a gradient on this
     /// rank takes part with zeros, so every rank sends the same layout.
     public func averageGradients() throws(TensorError) {
+        try Self.averageGradients(of: parameters, group: group)
+    }
+
+    /// Averages the gradients of `parameters` (the same list, in the same order, on every rank) over the group's ranks:
+    /// for models trained in parts, as a GAN's discriminator and generator are.
+    public static func averageGradients(of parameters: [Tensor], group: ProcessGroup) throws(TensorError) {
+        guard group.worldSize > 1 else { return }
         var grads: [Tensor] = []
         for p in parameters {
             if let g = p.grad {

@@ -93,7 +93,40 @@ import Testing
         #expect(try OutputInspector.frames(folder.file("moving.mp4")).count == 4)
     }
 
+    /// Data-parallel training on loopback: `--workers 2` starts a second process itself; `--rank/--world-size/--master`
+    /// is the same run started by hand, one command a rank, as it would be across machines. Both end with the ranks'
+    /// models checked to agree.
+    @Test func trainsInTwoProcessesWhoseModelsAgree() throws {
+        #expect(try run(["dataset", "shapes", "-o", "set", "--count", "8", "--size", "32", "--frames", "4"]).status == 0)
+        let common = ["--steps", "3", "--batch", "4", "--width", "8", "--discriminator-width", "8"]
+        let local = try run(["train", "set", "-o", "local"] + common + ["--workers", "2"])
+        #expect(local.status == 0, "\(local.stderr)")
+        #expect(local.stderr.contains("by 2 processes (their models agree)"), "\(local.stderr)")
+        let steps = try String(contentsOf: folder.file("local/losses.csv"), encoding: .utf8).split(separator: "\n").count - 1
+        #expect(steps == 3)
+
+        let port = try Loopback.freePort()
+        let byHand = ["--rank", "1", "--world-size", "2", "--master", "127.0.0.1:\(port)"]
+        let second = Process()
+        second.executableURL = CLIRunner.executable
+        second.currentDirectoryURL = folder.url
+        second.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        second.arguments = ["train", "set", "-o", "manual"] + common + byHand
+        second.standardOutput = FileHandle.nullDevice
+        second.standardError = FileHandle.nullDevice
+        try second.run()
+        let first = try run(["train", "set", "-o", "manual"] + common + ["--rank", "0", "--world-size", "2", "--master", "127.0.0.1:\(port)"])
+        second.waitUntilExit()
+        #expect(first.status == 0 && second.terminationStatus == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("by 2 processes (their models agree)"), "\(first.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder.file("manual/model.json").path))
+    }
+
     @Test(arguments: [
+        (["train", "set", "-o", "r", "--batch", "3", "--workers", "2"], "--batch"),
+        (["train", "set", "-o", "r", "--rank", "0"], "--rank"),
+        (["train", "set", "-o", "r", "--rank", "0", "--world-size", "2", "--master", "nowhere"], "--master"),
+        (["train", "set", "-o", "r", "--rank", "2", "--world-size", "2", "--master", "127.0.0.1:29999", "--batch", "2"], "--rank"),
         (["sample", "nowhere", "-o", "x"], "model.json"),
         (["sample", "run", "-o", "x", "--class", "9"], "--class"),
         (["sample", "run", "-o", "x", "--class", "spin"], "--class"),

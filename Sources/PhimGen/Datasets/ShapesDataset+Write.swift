@@ -20,7 +20,7 @@ extension ShapesDataset {
                       progress: ProgressHandler? = nil, cancellation: CancellationFlag? = nil) throws(PhimError) -> DatasetLabels {
         let started = MonotonicClock.now()
         guard (1...Self.maxCount).contains(count) else {
-            throw PhimError(.invalidInput, "must be between 1 and \(Self.maxCount)", subject: .option("--count"))
+            throw PhimError(.invalidInput, "must be between 1 and \(Self.maxCount)", subject: .option("count"))
         }
         let folder = try OutputFolder(destination)
         try DatasetLabels.makeClipsFolder(in: folder)

@@ -76,7 +76,7 @@ public struct GeneratorEvaluation: Codable, Sendable, Equatable {
         let reference = (0..<store.count).filter { !TrainedClassifier.isHeldOut($0) }
         let count = samples ?? heldOut.count
         guard (2...maxSamples).contains(count) else {
-            throw PhimError(.invalidInput, "must be between 2 and \(maxSamples)", subject: .option("--samples"))
+            throw PhimError(.invalidInput, "must be between 2 and \(maxSamples)", subject: .option("samples"))
         }
         let subject = PhimError.Subject.file(modelPath)
         do {

@@ -83,21 +83,21 @@ extension GeneratorModel {
 
     private func checkOptions(count: Int, classIndex: Int?, frames: Int?, scale: Int) throws(PhimError) {
         guard (1...Self.maxCount).contains(count) else {
-            throw PhimError(.invalidInput, "must be between 1 and \(Self.maxCount)", subject: .option("--count"))
+            throw PhimError(.invalidInput, "must be between 1 and \(Self.maxCount)", subject: .option("count"))
         }
         if let classIndex {
             guard sidecar.config.classes > 0 else {
-                throw PhimError(.invalidInput, "this model has no classes (it was trained on an unlabelled set)", subject: .option("--class"))
+                throw PhimError(.invalidInput, "this model has no classes (it was trained on an unlabelled set)", subject: .option("class"))
             }
             guard (0..<sidecar.config.classes).contains(classIndex) else {
                 throw PhimError(.invalidInput, "must be 0 to \(sidecar.config.classes - 1) (\(sidecar.classes.joined(separator: ", ")))",
-                                subject: .option("--class"))
+                                subject: .option("class"))
             }
         }
         if let frames, !(1...Self.maxFrames).contains(frames) {
-            throw PhimError(.invalidInput, "must be between 1 and \(Self.maxFrames)", subject: .option("--frames"))
+            throw PhimError(.invalidInput, "must be between 1 and \(Self.maxFrames)", subject: .option("frames"))
         }
-        guard Self.scales.contains(scale) else { throw PhimError(.invalidInput, "must be between 1 and 16", subject: .option("--scale")) }
+        guard Self.scales.contains(scale) else { throw PhimError(.invalidInput, "must be between 1 and 16", subject: .option("scale")) }
     }
 
     /// One clip as an MP4, each frame enlarged `scale` times (nearest pixel: the model's own pixels, unblurred).

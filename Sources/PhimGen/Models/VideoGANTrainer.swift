@@ -62,8 +62,11 @@ public final class VideoGANTrainer {
     let generatorOptimizer: Adam
     let discriminatorOptimizer: Adam
     let discriminatorParameters: [Tensor]
-    let random: Generator
+    let generatorParameters: [Tensor]
+    private(set) var random: Generator
     public private(set) var step = 0
+    /// Data-parallel training: each update's gradients averaged over the group's ranks (nil: this process alone).
+    public private(set) var group: ProcessGroup?
 
     public init(model: VideoGAN, settings: Settings = Settings(), seed: UInt64 = 1) throws(TensorError) {
         self.model = model
@@ -74,10 +77,40 @@ public final class VideoGANTrainer {
             + model.videoDiscriminator.namedParameters().map { ("videoDiscriminator." + $0.0, $0.1) }
         generatorOptimizer = Adam(generatorParameters, learningRate: settings.learningRate, beta1: settings.beta1, beta2: settings.beta2)
         self.discriminatorParameters = discriminatorParameters.map(\.1)
+        self.generatorParameters = generatorParameters.map(\.1)
         discriminatorOptimizer = Adam(discriminatorParameters, learningRate: settings.learningRate, beta1: settings.beta1,
                                       beta2: settings.beta2)
         ema = try ExponentialMovingAverage(of: model.generator, decay: settings.emaDecay)
         random = Generator(seed: seed)
+    }
+
+    /// Trains as one rank of `group`: the modules and the EMA become rank 0's, and every update averages the ranks'
+    /// gradients first, so the replicas stay identical. Each rank should have its own `seed` (its own noise) and its
+    /// own share of the data.
+    /// - Parameter seed: the run's seed; ranks other than 0 draw their noise from it, their rank and the step (after a
+    ///   resume every rank holds rank 0's saved random state, which would give them all the same noise).
+    public func distribute(over group: ProcessGroup, seed: UInt64) throws(TensorError) {
+        try withNoGrad { () throws(TensorError) in
+            try group.broadcast(model.stateDict().map(\.1) + ema.stateDict().map(\.1), root: 0)
+        }
+        if group.rank > 0 {
+            var mixer = SplitMix64(seed: seed ^ (UInt64(group.rank) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(step) &* 0xBF58_476D_1CE4_E5B9))
+            random = Generator(seed: mixer.next())
+        }
+        self.group = group
+    }
+
+    /// A sum over every parameter and its EMA: equal on every rank while the replicas agree. (Batch-norm statistics
+    /// are left out: each rank gathers its own from its own batches.)
+    public func checksum() throws(TensorError) -> Double {
+        try withNoGrad { () throws(TensorError) -> Double in
+            let averaged = Set(model.generator.namedParameters().map(\.0))
+            var total = 0.0
+            for tensor in model.parameters() + ema.stateDict().filter({ averaged.contains($0.0) }).map(\.1) {
+                total += try tensor.to(.float64).sum().item()
+            }
+            return total
+        }
     }
 
     /// One discriminator update and one generator (and encoder) update on a batch of real clips
@@ -120,6 +153,7 @@ public final class VideoGANTrainer {
         }
         try discriminatorOptimizer.zeroGrad()
         try discriminatorLoss.backward()
+        if let group { try DistributedDataParallel.averageGradients(of: discriminatorParameters, group: group) }
         try discriminatorOptimizer.step()
 
         // Generator and encoder, the discriminators' weights frozen: their gradients would only be thrown away.
@@ -136,6 +170,7 @@ public final class VideoGANTrainer {
         let generatorLoss = try adversarial + reconstruction * settings.reconstructionWeight
         try generatorOptimizer.zeroGrad()
         try generatorLoss.backward()
+        if let group { try DistributedDataParallel.averageGradients(of: generatorParameters, group: group) }
         try generatorOptimizer.step()
         // Warm-up: with a fixed 0.999 the average would still be three quarters the initial weights after 300
         // steps; (1 + t) / (10 + t) follows the generator closely at first.

@@ -25,10 +25,44 @@ public struct GANTrainingOptions: Sendable {
     public var videoSize: Int?
     public var settings = VideoGANTrainer.Settings()
 
+    /// This process's place in data-parallel training (nil: it trains alone).
+    public var distributed: DistributedTraining?
+
     public static let maxSteps = 10_000_000
     public static let batches = 1...512
 
     public init() {}
+}
+
+/// One process of data-parallel training over libtorch's Gloo backend: `worldSize` processes (on one machine or
+/// several) each train on their share of every batch and average their gradients before each update. Rank 0 serves
+/// the rendezvous at `host:port`, and alone writes the run folder.
+public struct DistributedTraining: Sendable, Equatable {
+    public var rank: Int
+    public var worldSize: Int
+    public var host: String
+    public var port: Int
+    /// Seconds to wait for the other ranks, at the start and at each exchange.
+    public var timeout: Double = 300
+
+    public static let maxWorldSize = 256
+
+    public init(rank: Int, worldSize: Int, host: String, port: Int) {
+        self.rank = rank
+        self.worldSize = worldSize
+        self.host = host
+        self.port = port
+    }
+
+    /// `HOST:PORT` (an IPv4 address or a name, and a port from 1 to 65535).
+    public static func parseAddress(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else {
+            return nil
+        }
+        let host = String(text[..<colon])
+        guard !host.isEmpty, host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }) else { return nil }
+        return (host, port)
+    }
 }
 
 /// One line of the loss history.
@@ -67,32 +101,55 @@ public final class GANTraining: Sendable {
         public var step: Int
         public var interrupted: Bool
         public var lastLosses: GANLosses?
+        /// The processes that trained together (1 alone); when more, their replicas were checked to agree at the end.
+        public var workers = 1
     }
 
     /// Trains until `options.steps` (or Ctrl-C, which saves a checkpoint first).
+    /// - Parameter ready: called on rank 0 of a distributed run once the clips are decoded and cached, before it
+    ///   waits for the other ranks (the CLI starts its local workers here, so they find the cache made).
     /// - Throws: `PhimError` naming the data, the run folder or the option at fault.
     public func train(progress: (@Sendable (TrainingProgress) -> Void)? = nil, decoding: ProgressHandler? = nil,
-                      cancellation: CancellationFlag? = nil) throws(PhimError) -> Report {
+                      cancellation: CancellationFlag? = nil, ready: (() throws(PhimError) -> Void)? = nil) throws(PhimError) -> Report {
         guard GANTrainingOptions.batches.contains(options.batch) else {
-            throw PhimError(.invalidInput, "must be between 1 and 512", subject: .option("--batch"))
+            throw PhimError(.invalidInput, "must be between 1 and 512", subject: .option("batch"))
+        }
+        if let distributed = options.distributed {
+            guard (1...DistributedTraining.maxWorldSize).contains(distributed.worldSize) else {
+                throw PhimError(.invalidInput, "must be between 1 and \(DistributedTraining.maxWorldSize)", subject: .option("world-size"))
+            }
+            guard (0..<distributed.worldSize).contains(distributed.rank) else {
+                throw PhimError(.invalidInput, "must be from 0 to the world size less one (\(distributed.worldSize - 1))", subject: .option("rank"))
+            }
+            guard options.batch % distributed.worldSize == 0 else {
+                throw PhimError(.invalidInput, "\(options.batch) clips do not split evenly over \(distributed.worldSize) processes",
+                                subject: .option("batch"))
+            }
         }
         guard (1...GANTrainingOptions.maxSteps).contains(options.steps) else {
-            throw PhimError(.invalidInput, "must be between 1 and \(GANTrainingOptions.maxSteps)", subject: .option("--steps"))
+            throw PhimError(.invalidInput, "must be between 1 and \(GANTrainingOptions.maxSteps)", subject: .option("steps"))
         }
         // The set is checked before the run folder is made, and a run folder made here goes again if the run fails
         // before its first checkpoint.
         let labels = try DatasetLabels.load(from: data)
         guard labels.clips.count >= options.batch else {
-            throw PhimError(.invalidInput, "the set has \(labels.clips.count) clips, fewer than a batch (\(options.batch))", subject: .option("--batch"))
+            throw PhimError(.invalidInput, "the set has \(labels.clips.count) clips, fewer than a batch (\(options.batch))", subject: .option("batch"))
         }
         do {
             try modelConfig(labels).validate()
         } catch {
             throw PhimError(.invalidInput, "cannot build the model for this set: \(error.message)", subject: .file(data.displayPath))
         }
+        // Only rank 0 writes the run folder; the others need only its checkpoint, to resume.
+        guard isLeader else {
+            if options.resume, !FileManager.default.fileExists(atPath: run.appendingPathComponent(Self.checkpointName).path) {
+                throw PhimError(.invalidInput, "has no \(Self.checkpointName) to resume from (every rank reads it)", subject: .file(run.displayPath))
+            }
+            return try trainInFolder(progress: nil, decoding: decoding, cancellation: cancellation, ready: nil)
+        }
         let created = try prepareRunFolder()
         do {
-            return try trainInFolder(progress: progress, decoding: decoding, cancellation: cancellation)
+            return try trainInFolder(progress: progress, decoding: decoding, cancellation: cancellation, ready: ready)
         } catch {
             if created, !FileManager.default.fileExists(atPath: run.appendingPathComponent(Self.checkpointName).path) {
                 try? FileManager.default.removeItem(at: run)
@@ -101,16 +158,22 @@ public final class GANTraining: Sendable {
         }
     }
 
+    /// Rank 0 of a distributed run, or a process training alone.
+    var isLeader: Bool { (options.distributed?.rank ?? 0) == 0 }
+
     private func trainInFolder(progress: (@Sendable (TrainingProgress) -> Void)?, decoding: ProgressHandler?,
-                       cancellation: CancellationFlag?) throws(PhimError) -> Report {
+                               cancellation: CancellationFlag?, ready: (() throws(PhimError) -> Void)?) throws(PhimError) -> Report {
         let store = try ClipStore.open(data, progress: decoding, cancellation: cancellation)
         let labels = store.labels
         let conditional = Self.isConditional(labels)
         let config = modelConfig(labels)
+        let rank = options.distributed?.rank ?? 0, worldSize = options.distributed?.worldSize ?? 1
         let trainer: VideoGANTrainer
         do {
             try config.validate()
-            trainer = try VideoGANTrainer(model: try VideoGAN(config), settings: options.settings, seed: options.seed)
+            // Each rank draws its own noise; rank 0's is a lone run's.
+            trainer = try VideoGANTrainer(model: try VideoGAN(config), settings: options.settings,
+                                          seed: options.seed &+ UInt64(rank) &* 0x9E37_79B9_7F4A_7C15)
         } catch {
             throw PhimError(.invalidInput, "cannot build the model for this set: \(error.message)", subject: .file(data.displayPath))
         }
@@ -118,11 +181,27 @@ public final class GANTraining: Sendable {
         if options.resume {
             try trainer.load(from: checkpoint)
         }
+        try ready?()
+        var group: ProcessGroup?
+        if let distributed = options.distributed {
+            do {
+                let joined = try ProcessGroup(host: distributed.host, port: distributed.port, rank: rank, worldSize: worldSize,
+                                              timeout: distributed.timeout)
+                try trainer.distribute(over: joined, seed: options.seed)
+                group = joined
+            } catch {
+                throw PhimError(.operationFailed, "cannot train with the other processes at \(distributed.host):\(distributed.port): "
+                                + error.message, subject: .option("master"))
+            }
+        }
         let classes = labels.clips.map { $0.classIndex ?? 0 }
         let clipBytes = store.clipBytes
         let (frames, size) = (labels.frames, labels.size)
+        // Every rank walks the same order of whole batches and takes its own share of each.
+        let share = options.batch / worldSize
         let loader = DataLoader(count: store.count, batchSize: options.batch, seed: options.seed, dropLast: true, workers: 1,
-                                prefetch: 2) { indices, _ in
+                                prefetch: 2) { batchIndices, _ in
+            let indices = Array(batchIndices[(rank * share)..<((rank + 1) * share)])
             var bytes = [UInt8](repeating: 0, count: indices.count * clipBytes)
             try bytes.withUnsafeMutableBytes { raw in
                 for (slot, index) in indices.enumerated() {
@@ -145,9 +224,14 @@ public final class GANTraining: Sendable {
         // Skip the batches of this epoch that were trained before a resume.
         for _ in 0..<(trainer.step % loader.batchCount) { _ = try wrap { try batches.next() } }
         while trainer.step < options.steps {
-            if cancellation?.isCancelled == true {
-                try save(trainer, config: config, labels: labels, history: history, samples: false)
-                return Report(step: trainer.step, interrupted: true, lastLosses: last)
+            var stop = cancellation?.isCancelled == true
+            if let group {
+                // The ranks stop together, at the same step, when any of them is interrupted.
+                stop = try wrap { try Self.anyRank(stop, group: group) }
+            }
+            if stop {
+                if isLeader { try save(trainer, config: config, labels: labels, history: history, samples: false) }
+                return Report(step: trainer.step, interrupted: true, lastLosses: last, workers: worldSize)
             }
             guard let (clips, labelTensor) = try wrap({ try batches.next() }) else {
                 epoch += 1
@@ -156,6 +240,7 @@ public final class GANTraining: Sendable {
             }
             let losses = try wrap { try trainer.train(on: clips, classes: conditional ? labelTensor : nil) }
             last = losses
+            guard isLeader else { continue }
             history.append(step: trainer.step, losses)
             recent.append(MonotonicClock.now())
             if recent.count > 20 { recent.removeFirst() }
@@ -169,7 +254,28 @@ public final class GANTraining: Sendable {
                          checkpoint: trainer.step % options.checkpointEvery == 0 || atEnd)
             }
         }
-        return Report(step: trainer.step, interrupted: false, lastLosses: last)
+        if let group {
+            // The replicas must still be one model: every rank's parameters and EMA summed alike.
+            let agree = try wrap { () throws -> Bool in
+                let own = try trainer.checksum()
+                let total = try Tensor([own])
+                try group.allReduceSum([total])
+                let sum = try total.item()
+                return abs(sum - Double(worldSize) * own) <= 1e-9 * max(1, abs(sum))
+            }
+            guard agree else {
+                throw PhimError(.operationFailed, "the \(worldSize) processes' models disagree after training (rank \(rank))",
+                                subject: .option("workers"))
+            }
+        }
+        return Report(step: trainer.step, interrupted: false, lastLosses: last, workers: worldSize)
+    }
+
+    /// Whether `flag` is set on any rank (one small all-reduce).
+    static func anyRank(_ flag: Bool, group: ProcessGroup) throws -> Bool {
+        let value = try Tensor([flag ? 1.0 : 0.0])
+        try group.allReduceSum([value])
+        return try value.item() > 0
     }
 
     static func isConditional(_ labels: DatasetLabels) -> Bool {

@@ -17,7 +17,7 @@ struct GenerationOptions: ParsableArguments {
         if let number = Int(classChoice) { return number }
         guard let index = model.sidecar.classes.firstIndex(of: classChoice) else {
             throw PhimError(.invalidInput, "\(classChoice.quoted()) is not one of this model's classes (\(model.sidecar.classes.joined(separator: ", ")))",
-                            subject: .option("--class"))
+                            subject: .option("class"))
         }
         return index
     }

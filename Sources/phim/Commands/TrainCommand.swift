@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PhimCore
 import PhimGen
+import PhimTensor
 
 /// `phim train DATA -o RUN`: a video GAN on a training set.
 struct TrainCommand: AsyncParsableCommand {
@@ -32,6 +33,12 @@ struct TrainCommand: AsyncParsableCommand {
     var videoSize: Int?
     @Option(help: "Adam's learning rate for both networks.") var learningRate = 2e-4
     @Flag(help: "Continue the run in the output folder from its checkpoint.") var resume = false
+    @Option(help: "Train in this many processes on this machine (data-parallel over Gloo; --batch is split between them).")
+    var workers = 1
+    @Option(help: "Across machines: this process's rank (0 writes the run folder; start one process per rank).") var rank: Int?
+    @Option(help: "Across machines: the number of processes in all.") var worldSize: Int?
+    @Option(help: "Across machines: HOST:PORT where rank 0 waits for the others (the same on every rank).") var master: String?
+    @Option(help: .hidden) var threads: Int?
 
     func validate() throws {
         guard (1...GANTrainingOptions.maxSteps).contains(steps) else { throw ValidationError("--steps must be between 1 and \(GANTrainingOptions.maxSteps)") }
@@ -44,6 +51,16 @@ struct TrainCommand: AsyncParsableCommand {
             throw ValidationError("--video-size must be a power of two from 8 to 256")
         }
         guard learningRate > 0, learningRate < 1 else { throw ValidationError("--learning-rate must be between 0 and 1") }
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
+        let across = [rank != nil, worldSize != nil, master != nil]
+        guard across.allSatisfy({ $0 }) || across.allSatisfy({ !$0 }) else {
+            throw ValidationError("--rank, --world-size and --master go together")
+        }
+        if rank != nil, workers > 1 { throw ValidationError("--workers is for one machine; across machines start one process per --rank") }
+        if let master, DistributedTraining.parseAddress(master) == nil { throw ValidationError("--master must be HOST:PORT") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
+        let world = worldSize ?? workers
+        guard batch % world == 0 else { throw ValidationError("--batch \(batch) does not split evenly over \(world) processes") }
     }
 
     func run() async throws {
@@ -62,19 +79,45 @@ struct TrainCommand: AsyncParsableCommand {
         options.videoWindow = videoWindow
         options.videoSize = videoSize
         options.settings.learningRate = learningRate
+        var workersHere: LocalWorkers?
+        if let rank, let worldSize, let master, let address = DistributedTraining.parseAddress(master) {
+            options.distributed = DistributedTraining(rank: rank, worldSize: worldSize, host: address.host, port: address.port)
+        } else if workers > 1 {
+            let port = try Loopback.freePort()
+            options.distributed = DistributedTraining(rank: 0, worldSize: workers, host: "127.0.0.1", port: port)
+            workersHere = LocalWorkers(count: workers, port: port)
+        }
+        let local = workersHere
+        // Processes sharing this machine share its cores.
+        if let threads {
+            try Torch.setThreadCount(threads)
+        } else if workers > 1 {
+            try Torch.setThreadCount(max(1, ProcessInfo.processInfo.activeProcessorCount / workers))
+        }
         let training = GANTraining(data: URL(fileURLWithPath: data), run: URL(fileURLWithPath: output), options: options)
+        let leader = (options.distributed?.rank ?? 0) == 0
         let decodeBar = ProgressBar(label: "decode", unit: "clips", rateUnit: "clips/s")
         let bar = TrainingBar()
         let started = MonotonicClock.now()
-        let report = try await runBlocking(named: "phim-train", cancellation: nil) { () throws(PhimError) in
-            try training.train(progress: bar.update, decoding: decodeBar.update, cancellation: cancellation)
+        let report: GANTraining.Report
+        do {
+            report = try await runBlocking(named: "phim-train", cancellation: nil) { () throws(PhimError) in
+                try training.train(progress: leader ? bar.update : nil, decoding: decodeBar.update, cancellation: cancellation,
+                                   ready: { () throws(PhimError) in try local?.start() })
+            }
+        } catch {
+            local?.stop()
+            throw error
         }
+        try local?.wait()
+        guard leader else { return }
         Console.shared.keepStatus()
         let losses = report.lastLosses.map { String(format: " (D %.3f, G %.3f, reconstruction %.4f)", $0.discriminator, $0.generator, $0.reconstruction) } ?? ""
         if report.interrupted {
             Console.shared.line("stopped at step \(report.step)\(losses); checkpoint saved in \(output); run again with --resume to go on")
         } else {
-            Console.shared.line(String(format: "trained %@ to step %d%@ in %.1f s; model in %@", data, report.step, losses,
+            let together = report.workers > 1 ? " by \(report.workers) processes (their models agree)" : ""
+            Console.shared.line(String(format: "trained %@ to step %d%@%@ in %.1f s; model in %@", data, report.step, together, losses,
                                        MonotonicClock.now() - started, output))
         }
     }
@@ -110,5 +153,74 @@ final class TrainingBar: @unchecked Sendable {
             Console.shared.progress(String(format: "train %d%% (step %d/%d, %@, %.2f it/s%@)", decile * 10, progress.step,
                                            progress.steps, losses, progress.rate, eta))
         }
+    }
+}
+
+/// The other processes of `phim train --workers N` on this machine: the same command as ranks 1…N−1, started once
+/// rank 0 has the clips cached. A worker that fails ends the run (rank 0 would otherwise wait for it in vain).
+final class LocalWorkers: @unchecked Sendable {
+    let count: Int
+    let port: Int
+    private let lock = NSLock()
+    private var processes: [Process] = []
+    private var stopping = false
+
+    init(count: Int, port: Int) {
+        self.count = count
+        self.port = port
+    }
+
+    /// Starts ranks 1…count−1 with this process's arguments, less `--workers`, plus their rank and the rendezvous.
+    func start() throws(PhimError) {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if let index = arguments.firstIndex(of: "--workers"), index + 1 < arguments.count {
+            arguments.removeSubrange(index...(index + 1))
+        }
+        arguments.removeAll { $0.hasPrefix("--workers=") }
+        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / count)
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        for rank in 1..<count {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = arguments + ["--rank", String(rank), "--world-size", String(count),
+                                             "--master", "127.0.0.1:\(port)", "--threads", String(threads)]
+            process.standardOutput = FileHandle.nullDevice
+            process.terminationHandler = { [weak self] finished in
+                guard let self, finished.terminationStatus != 0 else { return }
+                self.lock.lock()
+                let expected = self.stopping
+                self.lock.unlock()
+                guard !expected else { return }
+                Console.shared.error("phim train: worker \(rank) of \(self.count) stopped (exit status \(finished.terminationStatus)); "
+                                     + "the run stops at its last checkpoint")
+                exit(1)
+            }
+            do {
+                try process.run()
+            } catch {
+                stop()
+                throw PhimError(.operationFailed, "cannot start worker \(rank): \(error.localizedDescription)", subject: .option("workers"))
+            }
+            lock.lock()
+            processes.append(process)
+            lock.unlock()
+        }
+    }
+
+    /// Waits for the workers to finish.
+    func wait() throws(PhimError) {
+        lock.lock()
+        let running = processes
+        lock.unlock()
+        for process in running { process.waitUntilExit() }
+    }
+
+    /// Ends the workers (after rank 0 failed).
+    func stop() {
+        lock.lock()
+        stopping = true
+        let running = processes
+        lock.unlock()
+        for process in running where process.isRunning { process.terminate() }
     }
 }
