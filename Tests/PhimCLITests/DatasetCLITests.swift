@@ -82,6 +82,10 @@ import Testing
         #expect(frames.count == 6 && frames.first?.pixels.size == PixelSize(width: 64, height: 64))
         let verdict = try run(["verify", "--json", clip.path])
         #expect(verdict.status == 0 && verdict.stdout.contains("trainedAlgorithmicMedia"), "\(verdict.stdout)")
+        // Interpolation videos: three contents, four frames apart: 9 frames.
+        let morphed = try run(["sample", "run", "-o", "morph", "--count", "2", "--interpolate", "3", "--frames", "4", "--scale", "1"])
+        #expect(morphed.status == 0, "\(morphed.stderr)")
+        #expect(try OutputInspector.frames(folder.file("morph/interpolation-00001.mp4")).count == 9)
 
         let still = try MediaGenerator.colorBars(to: folder.file("still.mp4"), size: PixelSize(width: 64, height: 48), seconds: 1,
                                                  toneFrequency: nil)
@@ -132,6 +136,7 @@ import Testing
         (["sample", "run", "-o", "x", "--class", "spin"], "--class"),
         (["sample", "run", "-o", "x", "--count", "0"], "--count"),
         (["sample", "run", "-o", "x", "--scale", "99"], "--scale"),
+        (["sample", "run", "-o", "x", "--interpolate", "1"], "--interpolate"),
         (["animate", "notes.txt", "--model", "run", "-o", "x.mp4"], "notes.txt"),
         (["train", "nowhere", "-o", "r"], "labels.json"),
         (["train", "set", "-o", "r", "--batch", "0"], "--batch"),

@@ -37,6 +37,9 @@ import Testing
         #expect(report.speed.real > 0.5 && report.speed.real < 60, "\(report.speed)")
         #expect(report.area.real > 0.01 && report.area.real < 0.9, "\(report.area)")
         #expect(report.diversity.real > 0 && report.diversity.model > 0)
+        // PSNR of a barely trained encoder: finite, low, and the mean no lower than the lowest.
+        #expect(report.animatePSNR.isFinite && report.animatePSNR > 0 && report.animatePSNR < 40, "\(report.animatePSNR)")
+        #expect(report.animatePSNRLowest <= report.animatePSNR)
 
         let again = try GeneratorEvaluation.evaluate(model, modelPath: run.path, data: set, samples: 40, seed: 3)
         #expect(again.classifier.cached && again.classifier.heldOutAccuracy == report.classifier.heldOutAccuracy)

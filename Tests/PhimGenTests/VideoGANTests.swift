@@ -159,6 +159,25 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
         #expect(throws: TensorError.self) { try bad.validate() }
     }
 
+    /// Spherical interpolation starts and ends at its keys and keeps the norm of keys of one norm; a content path
+    /// that holds one code makes the clip that code makes.
+    @Test func interpolationFollowsTheGreatCircleAndAPathOfOneCodeIsThatCode() throws {
+        let a = [3.0, 0, 0], b = [0.0, 3, 0]
+        #expect(GeneratorModel.slerp(a, b, 0) == a)
+        #expect(zip(GeneratorModel.slerp(a, b, 1), b).allSatisfy { abs($0 - $1) < 1e-12 })
+        let middle = GeneratorModel.slerp(a, b, 0.5)
+        #expect(abs(middle.reduce(0) { $0 + $1 * $1 }.squareRoot() - 3) < 1e-9)
+        #expect(abs(middle[0] - middle[1]) < 1e-12)
+        let generator = try VideoGenerator(tinyConfig())
+        generator.eval()
+        let (content, motion) = try generator.noise(batch: 2, frames: 4, generator: Generator(seed: 6))
+        let held = try content.unsqueeze(dim: 1).expand([2, 4, tinyConfig().contentDimension]).contiguous()
+        let direct = try withNoGrad { () throws -> Tensor in try generator(content: content, motionNoise: motion) }
+        let viaPath = try withNoGrad { () throws -> Tensor in try generator(content: held, motionNoise: motion) }
+        #expect(try (direct - viaPath).abs().max().item() < 1e-6)
+        #expect(throws: TensorError.self) { try generator(content: held.narrow(dim: 1, start: 0, length: 3), motionNoise: motion) }
+    }
+
     /// The encoder learns to give content codes whose first frame is the still.
     @Test func theEncoderLearnsToReproduceTheFirstFrame() throws {
         let gan = try VideoGAN(tinyConfig())

@@ -49,6 +49,10 @@ public struct GeneratorEvaluation: Codable, Sendable, Equatable {
     public var area: Statistic
     public var colourDrift: Statistic
     public var diversity: Statistic
+    /// Image to video (`phim animate`): the PSNR (dB, RGB) of the first frame made from each held-out real clip's
+    /// first frame against that frame, the mean and the lowest.
+    public var animatePSNR: Double
+    public var animatePSNRLowest: Double
 
     static let batch = 32
     public static let maxSamples = 10_000
@@ -88,19 +92,23 @@ public struct GeneratorEvaluation: Codable, Sendable, Equatable {
                 done += clips
                 progress?(ProgressUpdate(stage: "measure", completed: done, total: total, elapsed: MonotonicClock.now() - started))
             }
-            func real(_ indices: [Int]) throws -> Measured {
+            let noise = Generator(seed: seed &+ 2)
+            func real(_ indices: [Int], animate: Bool) throws -> Measured {
                 var measured = Measured()
                 for start in stride(from: 0, to: indices.count, by: batch) {
                     if cancellation?.isCancelled == true { throw PhimError(.cancelled, "cancelled", subject: subject) }
                     let slice = Array(indices[start..<min(start + batch, indices.count)])
-                    let (clips, _) = try TrainedClassifier.batch(store, indices: slice, task: .classes, random: &random)
+                    let (clips, classes) = try TrainedClassifier.batch(store, indices: slice, task: .classes, random: &random)
                     try measured.add(clips, classifier: classifier, expected: nil)
+                    if animate {
+                        try measured.addAnimation(of: clips, model: model, classes: config.classes > 0 ? classes : nil, noise: noise)
+                    }
                     report(slice.count)
                 }
                 return measured
             }
-            let referenceSet = try real(reference)
-            let heldOutSet = try real(Array(heldOut.prefix(count)))
+            let referenceSet = try real(reference, animate: false)
+            let heldOutSet = try real(Array(heldOut.prefix(count)), animate: true)
             let generated = try generate(model.generator, count: count, seed: seed, classifier: classifier, cancellation: cancellation,
                                          subject: subject, report: report)
             try Torch.manualSeed(seed)
@@ -126,7 +134,8 @@ public struct GeneratorEvaluation: Codable, Sendable, Equatable {
                                  untrained: untrained.features.kernelDistance(to: referenceFeatures)),
                 speed: statistic(\.speed), area: statistic(\.area), colourDrift: statistic(\.colourDrift),
                 diversity: Statistic(model: generated.features.meanPairwiseDistance(), real: heldOutSet.features.meanPairwiseDistance(),
-                                     wasserstein: 0))
+                                     wasserstein: 0),
+                animatePSNR: heldOutSet.stillPSNR.mean, animatePSNRLowest: heldOutSet.stillPSNR.min() ?? 0)
         } catch let error as PhimError {
             throw error
         } catch {
@@ -164,6 +173,7 @@ public struct GeneratorEvaluation: Codable, Sendable, Equatable {
         var speed: [Double] = []
         var area: [Double] = []
         var colourDrift: [Double] = []
+        var stillPSNR: [Double] = []
         var correct = 0
         var judged = 0
 
@@ -190,6 +200,20 @@ public struct GeneratorEvaluation: Codable, Sendable, Equatable {
                 let first = try pixels.select(dim: 2, index: 0).mean(dims: [2, 3])
                 let last = try pixels.select(dim: 2, index: frames - 1).mean(dims: [2, 3])
                 colourDrift += try (last - first).pow(2).sum(dims: [1]).sqrt().to(.float64).toArray(Double.self)
+            }
+        }
+
+        /// Adds the PSNR of each clip's first frame made again through the model's encoder and generator, as
+        /// `phim animate` makes it.
+        mutating func addAnimation(of clips: Tensor, model: GeneratorModel, classes: Tensor?, noise: Generator) throws {
+            try withNoGrad { () throws in
+                let still = try clips.select(dim: 2, index: 0)
+                let batch = try still.size(0)
+                let motion = try Tensor.randn([batch, 1, model.sidecar.config.motionNoiseDimension], generator: noise)
+                let first = try model.generator(content: model.encoder(still), motionNoise: motion, classes: classes).select(dim: 2, index: 0)
+                // Peak to peak 2 in -1…1.
+                let error = try (first - still).pow(2).mean(dims: [1, 2, 3]).clamp(min: 1e-10)
+                stillPSNR += try error.to(.float64).toArray(Double.self).map { 10 * log10(4 / $0) }
             }
         }
     }

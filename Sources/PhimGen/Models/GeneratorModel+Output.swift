@@ -40,6 +40,72 @@ extension GeneratorModel {
         return written
     }
 
+    /// Writes `count` latent interpolation videos into a new folder at `destination` (`interpolation-NNNNN.mp4`):
+    /// each passes through `keyframes` random content codes, `frames` frames (the model's clip length by default)
+    /// from one to the next along the great circle between them (spherical interpolation: the path stays where
+    /// Gaussian codes lie), while the motion path runs on the whole time. A conditional model keeps one class a video
+    /// (`classIndex`, or the classes in turn).
+    public func writeInterpolations(count: Int, keyframes: Int, seed: UInt64, classIndex: Int?, frames: Int?, scale: Int,
+                                    to destination: URL, progress: ProgressHandler? = nil,
+                                    cancellation: CancellationFlag? = nil) throws(PhimError) -> [URL] {
+        let started = MonotonicClock.now()
+        try checkOptions(count: count, classIndex: classIndex, frames: frames, scale: scale)
+        guard Self.keyframeCounts.contains(keyframes) else {
+            throw PhimError(.invalidInput, "must be between 2 and \(Self.keyframeCounts.upperBound)", subject: .option("interpolate"))
+        }
+        let segment = frames ?? sidecar.config.frames
+        let length = (keyframes - 1) * segment + 1
+        guard length <= Self.maxFrames else {
+            throw PhimError(.invalidInput, "\(keyframes) keyframes of \(segment) frames make \(length) frames, more than \(Self.maxFrames)",
+                            subject: .option("interpolate"))
+        }
+        let folder = try OutputFolder(destination)
+        var written: [URL] = []
+        for index in 0..<count {
+            try cancellation?.check()
+            let clip = try wrap { () throws -> [PixelBuffer] in
+                let random = Generator(seed: seed &+ UInt64(index))
+                let dimension = sidecar.config.contentDimension
+                let keys = try Tensor.randn([keyframes, dimension], generator: random).to(.float64).contiguous().toArray(Double.self)
+                var path: [Float] = []
+                path.reserveCapacity(length * dimension)
+                for t in 0..<length {
+                    let part = min(t / segment, keyframes - 2)
+                    let u = Double(t - part * segment) / Double(segment)
+                    path += Self.slerp(Array(keys[part * dimension..<(part + 1) * dimension]),
+                                       Array(keys[(part + 1) * dimension..<(part + 2) * dimension]), u).map(Float.init)
+                }
+                let content = try path.withUnsafeBytes { try Tensor(bytes: $0, shape: [1, length, dimension], dtype: .float32) }
+                let motion = try Tensor.randn([1, length, sidecar.config.motionNoiseDimension], generator: random)
+                var classes: Tensor?
+                if sidecar.config.classes > 0 {
+                    let value = Int64(classIndex ?? (index % sidecar.config.classes))
+                    classes = try [value].withUnsafeBytes { try Tensor(bytes: $0, shape: [1], dtype: .int64) }
+                }
+                let clips = try withNoGrad { () throws -> Tensor in try generator(content: content, motionNoise: motion, classes: classes) }
+                return try SampleSheet.frames(clips)[0]
+            }
+            let name = String(format: "interpolation-%05d.mp4", index)
+            try Self.writeClip(clip, scale: scale, fps: sidecar.fps, to: folder.file(name))
+            written.append(destination.appendingPathComponent(name))
+            progress?(ProgressUpdate(stage: "sample", completed: index + 1, total: count, elapsed: MonotonicClock.now() - started))
+        }
+        try folder.commit()
+        return written
+    }
+
+    public static let keyframeCounts = 2...64
+
+    /// Spherical interpolation from `a` (u = 0) to `b` (u = 1); linear when they are (nearly) parallel.
+    static func slerp(_ a: [Double], _ b: [Double], _ u: Double) -> [Double] {
+        let normA = a.reduce(0) { $0 + $1 * $1 }.squareRoot(), normB = b.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let cosine = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } / max(normA * normB, 1e-12)
+        let omega = acos(min(max(cosine, -1), 1))
+        guard sin(omega) > 1e-6 else { return zip(a, b).map { $0 * (1 - u) + $1 * u } }
+        let wa = sin((1 - u) * omega) / sin(omega), wb = sin(u * omega) / sin(omega)
+        return zip(a, b).map { wa * $0 + wb * $1 }
+    }
+
     /// A clip whose first frame is `image` (centre-cropped to the model's square) and whose motion comes from the
     /// seed: the image's content code from the encoder, the motion path from the GRU.
     public func animate(_ image: URL, seed: UInt64, classIndex: Int?, frames: Int?, scale: Int, to destination: URL) throws(PhimError) {

@@ -53,13 +53,6 @@ public final class GeneratorModel: @unchecked Sendable {
         self.init(sidecar: sidecar, generator: generator, encoder: encoder)
     }
 
-    /// Writes `model.safetensors` and `model.json` into `folder`.
-    static func save(trainer: VideoGANTrainer, labels: DatasetLabels, data: URL, to folder: URL,
-                     options: GANTrainingOptions) throws(PhimError) {
-        let model = try wrap { try GeneratorModel(trainer: trainer, labels: labels, options: options, data: data.lastPathComponent) }
-        try model.save(to: folder)
-    }
-
     public func save(to folder: URL) throws(PhimError) {
         let tensors = generator.stateDict().map { ("generator." + $0.0, $0.1) } + encoder.stateDict().map { ("encoder." + $0.0, $0.1) }
         try Safetensors.write(tensors, metadata: ["phim.format": sidecar.format], to: folder.appendingPathComponent(GANTraining.modelName).path)

@@ -158,8 +158,9 @@ public final class VideoGenerator: Module {
         return try path - path.narrow(dim: 1, start: 0, length: 1)
     }
 
-    /// Clips `[batch, 3, frames, size, size]` in -1…1 from content codes `[batch, content]`, motion noise
-    /// `[batch, frames, motionNoise]` and, for a conditional model, int64 classes `[batch]`.
+    /// Clips `[batch, 3, frames, size, size]` in -1…1 from content codes `[batch, content]` (or a path of them,
+    /// `[batch, frames, content]`, for clips whose content changes), motion noise `[batch, frames, motionNoise]` and,
+    /// for a conditional model, int64 classes `[batch]`.
     /// - Parameter window: only these frames (the motion path still starts at frame 0); nil: every frame.
     public func callAsFunction(content: Tensor, motionNoise: Tensor, classes: Tensor? = nil, window: Range<Int>? = nil) throws -> Tensor {
         let batch = try content.size(0)
@@ -171,7 +172,14 @@ public final class VideoGenerator: Module {
             codes = try codes.narrow(dim: 1, start: window.lowerBound, length: window.count)
         }
         let frames = try codes.size(1)
-        var parts = [try content.unsqueeze(dim: 1).expand([batch, frames, config.contentDimension]), codes]
+        var contentPath = content.rank == 3 ? content : try content.unsqueeze(dim: 1).expand([batch, frames, config.contentDimension])
+        if content.rank == 3, let window {
+            contentPath = try contentPath.narrow(dim: 1, start: window.lowerBound, length: window.count)
+        }
+        guard try contentPath.size(1) == frames else {
+            throw TensorError(.invalidArgument, "a content path of \(try contentPath.size(1)) frames for \(frames) frames of motion")
+        }
+        var parts = [contentPath, codes]
         if let classEmbedding {
             guard let classes else { throw TensorError(.invalidArgument, "this generator is conditional: give classes") }
             parts.append(try classEmbedding(classes).unsqueeze(dim: 1).expand([batch, frames, config.classDimension]))

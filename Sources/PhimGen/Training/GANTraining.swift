@@ -330,16 +330,17 @@ public final class GANTraining: Sendable {
     /// The checkpoint, the model files, the loss plot and (when asked) a sample grid and video.
     private func save(_ trainer: VideoGANTrainer, config: VideoGANConfig, labels: DatasetLabels, history: LossHistory,
                       samples: Bool, checkpoint: Bool = true) throws(PhimError) {
-        if checkpoint {
+        // One model (the EMA generator with its standing statistics) for both the model files and the samples.
+        let model = (checkpoint || samples)
+            ? try wrap { try GeneratorModel(trainer: trainer, labels: labels, options: options, data: data.lastPathComponent) } : nil
+        if checkpoint, let model {
             try trainer.save(to: run.appendingPathComponent(Self.checkpointName))
-            try GeneratorModel.save(trainer: trainer, labels: labels, data: data,
-                                    to: run, options: options)
+            try model.save(to: run)
         }
         try history.plot(to: run.appendingPathComponent("losses.png"))
-        if samples {
+        if samples, let model {
             let name = String(format: "samples/step-%07d", trainer.step)
             try wrap {
-                let model = try GeneratorModel(trainer: trainer, labels: labels)
                 let clips = try model.sample(count: 8, seed: 20_261_202)
                 try SampleSheet.writeGrid(clips, to: run.appendingPathComponent(name + ".png"))
                 try SampleSheet.writeVideo(clips, fps: labels.fps, to: run.appendingPathComponent(name + ".mp4"))

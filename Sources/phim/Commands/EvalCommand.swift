@@ -67,6 +67,8 @@ struct EvalCommand: AsyncParsableCommand {
             lines.append(String(format: "class accuracy  %10.1f %%  (held-out real %.1f %%, untrained %.1f %%)", accuracy * 100,
                                 report.classifier.heldOutAccuracy * 100, (report.untrainedClassAccuracy ?? 0) * 100))
         }
+        lines.append(String(format: "animate         %10.1f dB PSNR of the first frame against the still (lowest %.1f dB)",
+                            report.animatePSNR, report.animatePSNRLowest))
         lines.append("                    model       real  Wasserstein")
         for (name, statistic) in [("speed", report.speed), ("area", report.area), ("colour drift", report.colourDrift),
                                   ("diversity", report.diversity)] {

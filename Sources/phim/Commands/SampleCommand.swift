@@ -28,12 +28,14 @@ struct SampleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
         abstract: "Generate clips with a model `phim train` made (a folder with model.json and model.safetensors).",
-        discussion: "Writes DIR/sample-NNNNN.mp4, each labelled as trained-model output (C2PA trainedAlgorithmicMedia and the watermark)."
+        discussion: "Writes DIR/sample-NNNNN.mp4 (or with --interpolate DIR/interpolation-NNNNN.mp4), each labelled as trained-model output (C2PA trainedAlgorithmicMedia and the watermark)."
     )
 
     @Argument(help: "The model folder (a training run, or Models/shapes).") var model: String
     @Option(name: .shortAndLong, help: "The folder to write (new or empty).") var output: String
     @Option(help: "How many clips.") var count = 8
+    @Option(help: "Write latent interpolation videos instead: each passes through this many random contents, --frames frames apart.")
+    var interpolate: Int?
     @OptionGroup var generation: GenerationOptions
 
     func run() async throws {
@@ -47,9 +49,14 @@ struct SampleCommand: AsyncParsableCommand {
         let bar = ProgressBar(label: "sample", unit: "clips", rateUnit: "clips/s")
         let started = MonotonicClock.now()
         let (count, seed, frames, scale) = (count, generation.seed, generation.frames, generation.scale)
+        let interpolate = interpolate
         let written = try await runBlocking(named: "phim-sample", cancellation: cancellation) { () throws(PhimError) in
-            try loaded.writeSamples(count: count, seed: seed, classIndex: classIndex, frames: frames, scale: scale,
-                                    to: destination, progress: bar.update, cancellation: cancellation)
+            if let interpolate {
+                return try loaded.writeInterpolations(count: count, keyframes: interpolate, seed: seed, classIndex: classIndex, frames: frames,
+                                                      scale: scale, to: destination, progress: bar.update, cancellation: cancellation)
+            }
+            return try loaded.writeSamples(count: count, seed: seed, classIndex: classIndex, frames: frames, scale: scale,
+                                           to: destination, progress: bar.update, cancellation: cancellation)
         }
         Console.shared.keepStatus()
         Console.shared.line(String(format: "wrote %d clips to %@ in %.1f s", written.count, destination.path, MonotonicClock.now() - started))
