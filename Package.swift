@@ -104,8 +104,10 @@ let package = Package(
         .target(name: "PhimSafetensors", dependencies: ["PhimCore"]),
         .target(name: "PhimNN", dependencies: ["PhimTensor", "PhimSafetensors", "PhimCore"]),
         // Learned video generation: training sets (procedural and cut from the user's videos), models, sampling.
+        // PhimCompose for the seam of render projects' generated layers (GeneratedClips): it is light, and it does not
+        // depend on PhimGen (which links libtorch).
         .target(name: "PhimGen", dependencies: [
-            "PhimCore", "PhimGraphics", "PhimMedia", "PhimProvenance", "PhimSafetensors", "PhimNN",
+            "PhimCore", "PhimGraphics", "PhimMedia", "PhimProvenance", "PhimSafetensors", "PhimNN", "PhimCompose",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "PhimTesting", dependencies: ["PhimCore", "PhimMedia", "PhimProvenance"], path: "Sources/PhimTesting"),

@@ -57,13 +57,13 @@ import Testing
         (projectJSON(clips: #"{"layers": [{"type": "image"}]}"#), "clips[0].layers[0].path: required field missing",
          .invalidInput),
         (projectJSON(clips: #"{"layers": [{"color": "red"}]}"#),
-         "clips[0].layers[0].type: required field missing; expected one of color, gradient, image, video, title, subtitle, backdrop, presenter, keywords, bullets, chart",
+         "clips[0].layers[0].type: required field missing; expected one of color, gradient, image, video, title, subtitle, backdrop, presenter, keywords, bullets, chart, generated",
          .invalidInput),
         (#"{"width": 640, "height": 360, "clips": []}"#, "clips: needs at least one clip", .invalidInput),
 
         // Unknown names list the valid ones.
         (projectJSON(clips: #"{"layers": [{"type": "text", "text": "hi"}]}"#),
-         "clips[0].layers[0].type: unknown layer type 'text'; expected one of color, gradient, image, video, title, subtitle, backdrop, presenter, keywords, bullets, chart",
+         "clips[0].layers[0].type: unknown layer type 'text'; expected one of color, gradient, image, video, title, subtitle, backdrop, presenter, keywords, bullets, chart, generated",
          .invalidInput),
         (projectJSON(clips: #"{"duration": 2, "transition": {"name": "wipe"}, "layers": []}, {"layers": []}"#),
          "clips[0].transition.name: unknown transition 'wipe'; expected one of cut, fade, dissolve, wipeleft, wiperight, wipeup, wipedown, slideleft, slideright, zoomin, circleopen, circleclose",
@@ -210,6 +210,33 @@ import Testing
          .fileNotFound),
         (projectJSON(extra: #""subtitles": {"path": "missing.srt"},"#), "subtitles.path: no such file 'missing.srt'",
          .fileNotFound),
+
+        // Generated layers: a model folder, a whole seed, a class by name or index.
+        (projectJSON(clips: #"{"layers": []}, {"layers": [{"type": "generated", "seed": 7}]}"#),
+         "clips[1].layers[0].model: required field missing", .invalidInput),
+        (projectJSON(clips: #"{"layers": [{"type": "generated", "model": 3}]}"#),
+         "clips[0].layers[0].model: expected a string, found the number 3", .invalidInput),
+        (projectJSON(clips: #"{"layers": [{"type": "generated", "model": "models/none"}]}"#),
+         "clips[0].layers[0].model: no such folder 'models/none'", .fileNotFound),
+        (projectJSON(clips: #"{"layers": [{"type": "generated", "model": "models/tiny/model.json"}]}"#),
+         "clips[0].layers[0].model: 'models/tiny/model.json' is a file; expected a model folder (with model.json and model.safetensors, as phim train writes)",
+         .invalidInput),
+        (projectJSON(clips: #"{"layers": [{"type": "generated", "model": "models/tiny", "seed": -1}]}"#),
+         "clips[0].layers[0].seed: must be at least 0, got -1", .invalidInput),
+        (projectJSON(clips: #"{"layers": [{"type": "generated", "model": "models/tiny", "seed": "seven"}]}"#),
+         "clips[0].layers[0].seed: expected a whole number, found the string 'seven'", .invalidInput),
+        (projectJSON(clips: #"{"layers": [{"type": "generated", "model": "models/tiny", "seed": 1.5}]}"#),
+         "clips[0].layers[0].seed: expected a whole number, found the number 1.5", .invalidInput),
+        (projectJSON(clips: #"{"layers": [{"type": "generated", "model": "models/tiny", "class": true}]}"#),
+         "clips[0].layers[0].class: expected a class name or index, found the boolean true", .invalidInput),
+        (projectJSON(clips: #"{"layers": [{"type": "generated", "model": "models/tiny", "class": -2}]}"#),
+         "clips[0].layers[0].class: must be at least 0, got -2", .invalidInput),
+        (projectJSON(clips: #"{"layers": [{"type": "generated", "model": "models/tiny", "class": ""}]}"#),
+         "clips[0].layers[0].class: must not be empty", .invalidInput),
+        (projectJSON(clips: #"{"layers": [{"type": "generated", "model": "models/tiny", "fit": "fill"}]}"#),
+         "clips[0].layers[0].fit: unknown fit 'fill'; expected one of cover, contain, stretch", .invalidInput),
+        (projectJSON(clips: #"{"layers": [{"type": "generated", "model": "models/tiny", "path": "media/a.jpg"}]}"#),
+         "clips[0].layers[0].path: not a field of generated layers (image and video layers have it)", .invalidInput),
     ]
 
     @Test(arguments: cases.indices)
@@ -277,7 +304,7 @@ import Testing
         #expect(fixture.message(base + "      - {type: color, color: red, opacity: .nan}\n", name: "p.yaml")
             == "clips[0].layers[0].opacity: expected a finite number, found nan")
         #expect(fixture.message(base + "      - {type: colour}\n", name: "p.yaml")
-            == "clips[0].layers[0].type: unknown layer type 'colour'; did you mean 'color'? Expected one of color, gradient, image, video, title, subtitle, backdrop, presenter, keywords, bullets, chart")
+            == "clips[0].layers[0].type: unknown layer type 'colour'; did you mean 'color'? Expected one of color, gradient, image, video, title, subtitle, backdrop, presenter, keywords, bullets, chart, generated")
         #expect(fixture.message("width: 640\nheight: 360\nclips: []\n\"my key\": 1\n", name: "p.yaml")
             == #"["my key"]: unknown field; expected one of $schema, width, height, fps, background, defaults, clips, audio, subtitles, loudness, output"#)
     }

@@ -51,7 +51,8 @@ import Testing
               "boxColor": "#00000080", "maxWidth": 0.5, "align": "left" },
             { "type": "subtitle", "text": "Phụ đề", "position": "top", "outlineWidth": 0, "align": "right" }
           ] },
-        { "layers": [ { "type": "image", "path": "media/b.jpg" } ] },
+        { "layers": [ { "type": "image", "path": "media/b.jpg" },
+                      { "type": "generated", "model": "models/tiny", "seed": 7, "class": "orbit", "fit": "cover" } ] },
         { "transition": "slideright", "layers": [ { "type": "video", "path": "media/clip.mp4", "cutTo": 2 } ] }
       ],
       "audio": [
@@ -109,6 +110,8 @@ import Testing
 
         #expect(clips[1].layers[0].content == .image(ImageLayer(path: URL(fileURLWithPath: fixture.path("media/b.jpg")),
                                                                 fit: .contain)))
+        #expect(clips[1].layers[1].content == .generated(GeneratedLayer(model: fixture.folder("models/tiny"), seed: 7,
+                                                                        classChoice: "orbit", fit: .cover)))
         #expect(clips[2].layers[0].content == .video(VideoLayer(
             path: URL(fileURLWithPath: fixture.path("media/clip.mp4")), cutFrom: 0, cutTo: 2, fit: .contain)))
 
@@ -277,7 +280,7 @@ import Testing
                 maxWidth: 0.5
                 align: left
               - {type: subtitle, text: Phụ đề, position: top, outlineWidth: 0, align: right}
-          - layers: [{type: image, path: media/b.jpg}]
+          - layers: [{type: image, path: media/b.jpg}, {type: generated, model: models/tiny, seed: 7, class: orbit, fit: cover}]
           - transition: slideright
             layers: [{type: video, path: media/clip.mp4, cutTo: 2}]
         audio:

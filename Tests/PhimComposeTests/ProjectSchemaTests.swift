@@ -126,6 +126,8 @@ import Testing
         projectJSON(clips: #"{"layers": [{"type": "gradient", "colors": ["red"]}]}"#),
         projectJSON(clips: #"{"layers": [{"color": "red"}]}"#),
         projectJSON(clips: #"{"layers": [{"type": "title"}]}"#),
+        projectJSON(clips: #"{"layers": [{"type": "generated", "model": "models/tiny", "seed": -1}]}"#),
+        projectJSON(clips: #"{"layers": [{"type": "generated", "seed": 7}]}"#),
         projectJSON(extra: #""output": {"crf": 60},"#),
         projectJSON(extra: #""output": {"preset": "veryfats"},"#),
         projectJSON(extra: #""fps": 500,"#),

@@ -7,9 +7,9 @@ import PhimCore
 final class ProjectFixture {
     let directory: URL
 
-    /// Media files created in every fixture, relative to ``directory``.
+    /// Media files created in every fixture, relative to ``directory`` (`models/tiny` stands for a model folder).
     static let mediaFiles = ["media/a.jpg", "media/b.jpg", "media/intro.mp4", "media/clip.mp4", "music.mp3",
-                             "voice.wav", "subs.srt"]
+                             "voice.wav", "subs.srt", "models/tiny/model.json", "models/tiny/model.safetensors"]
 
     init(extraFiles: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory
@@ -41,6 +41,11 @@ final class ProjectFixture {
         // Relative to the fixture, as a path typed on the command line is relative to the working directory,
         // so that errors name the file as `project.json`.
         return URL(fileURLWithPath: name, relativeTo: directory)
+    }
+
+    /// A folder of the fixture as the reader gives it: absolute, standardised, a directory URL.
+    func folder(_ relativePath: String) -> URL {
+        URL(fileURLWithPath: path(relativePath), isDirectory: true)
     }
 
     /// The absolute path of a file in the fixture.

@@ -85,6 +85,7 @@ import Testing
             .bullets(BulletsLayer(items: ["một", "hai"], area: area, style: scene, bulletColor: .black, stagger: 0.1)),
             .chart(ChartLayer(values: [1, 2.5], labels: ["a", "b"], unit: "%", area: area, style: scene,
                               barColors: [Color(red: 0, green: 1, blue: 0)], grow: 0.3)),
+            .generated(GeneratedLayer(model: fixture.folder("models/tiny"), seed: 7, classChoice: "orbit", fit: .stretch)),
         ]
         let clips = [
             Clip(duration: 3, transition: TransitionSpec(kind: .circleclose, duration: 1, easing: .easeIn),

@@ -71,13 +71,41 @@ private func gaussianRows(count: Int, means: [Double], deviations: [Double], see
         #expect(independent.frechetDistance(to: other) > 10 * independent.frechetDistance(to: fresh))
     }
 
-    @Test func kernelDistanceIsNearZeroForOneDistributionAndGrowsWithAShift() {
+    @Test func kernelDistanceIsNearZeroForOneDistributionAndGrowsWithAShift() throws {
         let a = gaussianRows(count: 400, means: [0, 0, 0, 0], deviations: [1, 1, 1, 1], seed: 7)
         let b = gaussianRows(count: 400, means: [0, 0, 0, 0], deviations: [1, 1, 1, 1], seed: 8)
         let shifted = gaussianRows(count: 400, means: [1, 0, 0, 0], deviations: [1, 1, 1, 1], seed: 9)
-        let same = a.kernelDistance(to: b), different = a.kernelDistance(to: shifted)
+        let same = try a.kernelDistance(to: b), different = try a.kernelDistance(to: shifted)
         #expect(abs(same) < 0.05, "\(same)")
         #expect(different > 0.2, "\(different)")
         #expect(different > 10 * abs(same))
+    }
+}
+
+@Suite struct FeatureDistanceTests {
+    /// The matrix forms agree with the definitions written out pair by pair.
+    @Test func kernelAndPairwiseDistancesMatchTheirDefinitions() throws {
+        let a = gaussianRows(count: 30, means: [0, 1, 2], deviations: [1, 1, 1], seed: 11)
+        let b = gaussianRows(count: 20, means: [1, 1, 0], deviations: [2, 1, 1], seed: 12)
+        func k(_ x: ArraySlice<Double>, _ y: ArraySlice<Double>) -> Double {
+            let dot: Double = zip(x, y).reduce(0) { $0 + $1.0 * $1.1 }
+            return (dot / 3 + 1) * (dot / 3 + 1) * (dot / 3 + 1)
+        }
+        var xx = 0.0, yy = 0.0, xy = 0.0
+        for i in 0..<30 { for j in 0..<30 where i != j { xx += k(a.row(i), a.row(j)) } }
+        for i in 0..<20 { for j in 0..<20 where i != j { yy += k(b.row(i), b.row(j)) } }
+        for i in 0..<30 { for j in 0..<20 { xy += k(a.row(i), b.row(j)) } }
+        let expected: Double = xx / 870 + yy / 380 - 2 * xy / 600
+        let kernel = try a.kernelDistance(to: b)
+        #expect(abs(kernel - expected) < 1e-9 * max(1, abs(expected)), "\(kernel) vs \(expected)")
+        var total = 0.0
+        for i in 0..<30 {
+            for j in 0..<30 where i != j {
+                let squared: Double = zip(a.row(i), a.row(j)).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+                total += squared.squareRoot()
+            }
+        }
+        let pairwise = try a.meanPairwiseDistance()
+        #expect(abs(pairwise - total / 870) < 1e-9, "\(pairwise)")
     }
 }

@@ -10,10 +10,10 @@ import PhimMedia
 final class VideoLayerRenderer: PreparedLayer {
     let layer: Layer
     let content: VideoLayer
-    /// Where the video lands in the frame.
-    let placement: Rect
+    /// Where the video lands in the frame, and how it is drawn there.
+    let picture: FittedPicture
     var isAnimated: Bool { true }
-    let coversFrame: Bool
+    var coversFrame: Bool { picture.coversFrame }
     private let queue: BlockingQueue<(index: Int, pixels: PixelBuffer)>
     private let pool: PixelBufferPool
     private var lastShown: PixelBuffer?
@@ -32,8 +32,8 @@ final class VideoLayerRenderer: PreparedLayer {
         guard let natural = stream?.displaySize, natural.width > 0, natural.height > 0 else {
             throw PhimError(.invalidInput, "\(content.path.lastPathComponent.quoted()) has no video stream", subject: subject)
         }
-        placement = content.fit.placement(of: natural, in: frameSize)
-        coversFrame = layer.opacity >= 1 && content.fit != .contain
+        picture = FittedPicture(size: natural, fit: content.fit, frameSize: frameSize, opacity: layer.opacity)
+        let placement = picture.placement
         // Frames are decoded at the video's own size (libswscale's fast YUV-to-RGB path) and scaled while drawn
         // (pixman's bilinear path touches only the pixels on screen). Buffers go round through a pool.
         // A video shown larger than it is (or not much larger than the frame) is decoded at its own size; a big one
@@ -92,6 +92,6 @@ final class VideoLayerRenderer: PreparedLayer {
         if lastShown != nil, pixels?.hasSameStorage(as: lastShown!) == false { pool.recycle(&lastShown) }
         guard let pixels else { return }
         lastShown = pixels
-        canvas.draw(pixels, in: placement, opacity: layer.opacity, filter: .bilinear, blend: coversFrame ? .source : .over)
+        picture.draw(pixels, on: canvas)
     }
 }

@@ -37,7 +37,7 @@ public struct Layer: Sendable, Equatable {
 
 /// The layer types. Raw values are the `type` names used in project files.
 public enum LayerType: String, Sendable, CaseIterable {
-    case color, gradient, image, video, title, subtitle, backdrop, presenter, keywords, bullets, chart
+    case color, gradient, image, video, title, subtitle, backdrop, presenter, keywords, bullets, chart, generated
 }
 
 /// What a layer draws.
@@ -64,6 +64,8 @@ public enum LayerContent: Sendable, Equatable {
     case bullets(BulletsLayer)
     /// A bar chart.
     case chart(ChartLayer)
+    /// A clip made by a trained video generator, fitted to the frame like a video.
+    case generated(GeneratedLayer)
 
     /// The `type` name of this content.
     public var type: LayerType {
@@ -79,6 +81,7 @@ public enum LayerContent: Sendable, Equatable {
         case .keywords: .keywords
         case .bullets: .bullets
         case .chart: .chart
+        case .generated: .generated
         }
     }
 }
@@ -220,6 +223,46 @@ public struct VideoLayer: Sendable, Equatable {
 
     /// The allowed range of ``volume`` (and of audio tracks' volume): up to +20 dB.
     public static let volumeRange: ClosedRange<Double> = 0...10
+}
+
+/// A clip made by a trained video generator (`type: generated`): the model `phim train` wrote samples it once, when
+/// the layer is prepared, as long as the layer is visible, and it plays at the model's own frame rate, fitted to the
+/// frame like a video layer.
+///
+/// PhimCompose does not run models itself (that needs libtorch): the renderer gets the frames from a
+/// ``GeneratedClipSource`` in ``RenderOptions/generatedClips`` (the `phim` command passes PhimGen's). A render that
+/// has none refuses projects with generated layers, naming the layer's `model`. A render with generated layers is
+/// labelled `compositeWithTrainedAlgorithmicMedia`, and the model's weights are named as an ingredient.
+public struct GeneratedLayer: Sendable, Equatable {
+    /// The model folder (`model`, required; relative to the project file): what `phim train` writes, with
+    /// ``sidecarFileName`` and ``weightsFileName``.
+    public var model: URL
+    /// The seed the generator's noise is drawn from: the same seed gives the same clip (`seed`, a whole number from 0
+    /// to 2^53 - 1, as every whole number in a project file; default 1).
+    public var seed: UInt64
+    /// The class to generate, for a model trained on a labelled set (`class`): one of its class names, or an index
+    /// as decimal digits. `nil` lets the model choose (its first class).
+    public var classChoice: String?
+    /// How the clip fills the frame (`fit`, default the project's `defaults.fit`).
+    public var fit: FitMode
+
+    /// The seed of a layer that gives none.
+    public static let defaultSeed: UInt64 = 1
+    /// The architecture and settings file of a model folder (PhimGen's `GANTraining.sidecarName`).
+    public static let sidecarFileName = "model.json"
+    /// The weights file of a model folder (PhimGen's `GANTraining.modelName`); a render names it as an ingredient.
+    public static let weightsFileName = "model.safetensors"
+
+    /// Creates a generated layer; the defaults are those of a project file, except ``fit``'s (`defaults.fit`).
+    public init(model: URL, seed: UInt64 = GeneratedLayer.defaultSeed, classChoice: String? = nil, fit: FitMode = .cover) {
+        self.model = model
+        self.seed = seed
+        self.classChoice = classChoice
+        self.fit = fit
+    }
+
+    /// The model's weights file, `model/model.safetensors`.
+    public var weights: URL { model.appendingPathComponent(Self.weightsFileName) }
 }
 
 /// Text drawn over the clip (`type: title` or `type: subtitle`).

@@ -5,8 +5,8 @@ import PhimProvenance
 /// A video project: what a project file (JSON or YAML) describes, checked and with every default filled in.
 ///
 /// Build one with ``ProjectLoader``; the compositor and renderer read it. All paths are absolute `URL`s
-/// (relative paths in the file resolve against ``baseDirectory``) that existed as regular, readable files when
-/// the project was loaded. Durations are seconds.
+/// (relative paths in the file resolve against ``baseDirectory``) that existed as regular, readable files (folders,
+/// for generated layers' models) when the project was loaded. Durations are seconds.
 public struct Project: Sendable, Equatable {
     /// The output frame size (`width`, `height`), both even.
     public var size: PixelSize
@@ -123,10 +123,8 @@ public enum EncoderPreset: String, Sendable, CaseIterable {
 }
 
 extension Project {
-    /// What a render of this project is made from, for its C2PA manifest: the user's media when it shows a
-    /// picture or a video or plays a sound file; otherwise only what Phim draws (colours, gradients, text, scenes).
-    /// The media files the project shows or plays (pictures, videos, sound tracks), each once, in the order they
-    /// first appear: the manifest names each as an ingredient.
+    /// The media files the project shows or plays (pictures, videos, sound tracks, and the weights of the models its
+    /// generated layers sample), each once, in the order they first appear: the manifest names each as an ingredient.
     public var mediaFiles: [URL] {
         var files: [URL] = []
         for clip in clips {
@@ -134,6 +132,7 @@ extension Project {
                 switch layer.content {
                 case .image(let image): files.append(image.path)
                 case .video(let video): files.append(video.path)
+                case .generated(let generated): files.append(generated.weights)
                 default: break
                 }
             }
@@ -143,15 +142,22 @@ extension Project {
         return files.filter { seen.insert($0.standardizedFileURL.path).inserted }
     }
 
+    /// What a render of this project is made from, for its C2PA manifest: the user's media when it shows a
+    /// picture or a video or plays a sound file; otherwise only what Phim draws (colours, gradients, text, scenes).
+    /// A generated layer is a trained model's clip composed into the frame with what else the project draws, from a
+    /// model file the user supplied (an ingredient, as a picture is): trained models and the user's media both took
+    /// part, so such a render is `compositeWithTrainedAlgorithmicMedia`.
     public var madeFrom: MadeFrom {
-        let media = !audio.isEmpty || clips.contains { clip in
-            clip.layers.contains { layer in
+        var media = !audio.isEmpty, generated = false
+        for clip in clips {
+            for layer in clip.layers {
                 switch layer.content {
-                case .image, .video: true
-                default: false
+                case .image, .video: media = true
+                case .generated: generated = true
+                default: break
                 }
             }
         }
-        return MadeFrom(userMedia: media)
+        return MadeFrom(userMedia: media || generated, trainedModels: generated)
     }
 }

@@ -46,6 +46,7 @@ public enum ProjectFields {
         case .keywords: ["words", "area", "cardColor", "stagger"] + sceneText
         case .bullets: ["items", "area", "bulletColor", "stagger"] + sceneText
         case .chart: ["values", "labels", "unit", "area", "barColors", "grow"] + sceneText
+        case .generated: ["model", "seed", "class", "fit"]
         }
     }
 

@@ -356,6 +356,8 @@ struct ProjectReader {
                 stagger: try object.optional("stagger")?.number(in: 0...60) ?? 0.6))
         case .chart:
             content = .chart(try readChart(object, size: size, defaults: defaults))
+        case .generated:
+            content = .generated(try readGenerated(object, defaults: defaults))
         }
         return PendingLayer(
             content: content,
@@ -510,6 +512,30 @@ struct ProjectReader {
             mute: try object.optional("mute")?.bool() ?? false)
     }
 
+    private func readGenerated(_ object: ObjectReader, defaults: ProjectDefaults) throws(PhimError) -> GeneratedLayer {
+        let model = try readFolder(try object.required("model"))
+        var seed = GeneratedLayer.defaultSeed
+        if let reader = object.optional("seed") {
+            let value = try reader.integer()
+            guard value >= 0 else { throw reader.invalid("must be at least 0, got \(value)") }
+            seed = UInt64(value)
+        }
+        var classChoice: String?
+        if let reader = object.optional("class") {
+            if case .number = reader.node.kind {
+                let index = try reader.integer()
+                guard index >= 0 else { throw reader.invalid("must be at least 0, got \(index)") }
+                classChoice = String(index)
+            } else if reader.isText {
+                classChoice = try reader.nonEmptyString()
+            } else {
+                throw reader.typeError("a class name or index")
+            }
+        }
+        return GeneratedLayer(model: model, seed: seed, classChoice: classChoice,
+                              fit: try object.optional("fit")?.choice("fit", FitMode.self) ?? defaults.fit)
+    }
+
     private func readCutTo(_ object: ObjectReader, cutFrom: Double) throws(PhimError) -> Double? {
         guard let reader = object.optional("cutTo") else { return nil }
         let cutTo = try reader.seconds()
@@ -600,13 +626,33 @@ struct ProjectReader {
     /// A media path, resolved against the project's folder and checked to be a readable regular file.
     private func readPath(_ reader: ValueReader) throws(PhimError) -> URL {
         let written = try reader.nonEmptyString()
+        let url = resolve(written)
+        try InputFile.check(url, subject: .field(reader.path), written: written)
+        return url
+    }
+
+    /// A folder path (a generated layer's model), resolved against the project's folder and checked to be a folder.
+    /// What it must hold is checked before rendering (``MediaPreflight``).
+    private func readFolder(_ reader: ValueReader) throws(PhimError) -> URL {
+        let written = try reader.nonEmptyString()
+        let url = resolve(written)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw PhimError(.fileNotFound, "no such folder \(written.quoted())", subject: .field(reader.path))
+        }
+        guard isFolder.boolValue else {
+            throw reader.invalid("\(written.quoted()) is a file; expected a model folder (with \(GeneratedLayer.sidecarFileName) and \(GeneratedLayer.weightsFileName), as phim train writes)")
+        }
+        return URL(fileURLWithPath: url.path, isDirectory: true)
+    }
+
+    /// A path as written in the file, `~` expanded and resolved against the project's folder.
+    private func resolve(_ written: String) -> URL {
         var expanded = written
         if written == "~" || written.hasPrefix("~/") {
             expanded = FileManager.default.homeDirectoryForCurrentUser.path + written.dropFirst()
         }
-        let url = URL(fileURLWithPath: expanded, relativeTo: baseDirectory).absoluteURL.standardizedFileURL
-        try InputFile.check(url, subject: .field(reader.path), written: written)
-        return url
+        return URL(fileURLWithPath: expanded, relativeTo: baseDirectory).absoluteURL.standardizedFileURL
     }
 
     // MARK: Helpers

@@ -190,6 +190,15 @@ public struct ProjectWriter: Sendable {
             sceneText(content.style, into: &object, fontSize: ChartLayer.fontSizeFraction, context)
             if content.barColors != ChartLayer.defaultBarColors { object["barColors"] = .array(content.barColors.map(color)) }
             if content.grow != ChartLayer.defaultGrow { object["grow"] = .number(content.grow) }
+        case .generated(let content):
+            object["model"] = path(content.model)
+            if content.seed != GeneratedLayer.defaultSeed { object["seed"] = .integer(Int(clamping: content.seed)) }
+            // An index as a number (`"class": 2`), which reads back to the same digits; a name as a string.
+            object["class"] = content.classChoice.map { choice in
+                if let index = Int(choice), index >= 0, String(index) == choice { return .integer(index) }
+                return .string(choice)
+            }
+            if content.fit != context.defaults.fit { object["fit"] = .string(content.fit.rawValue) }
         }
         return object.value
     }

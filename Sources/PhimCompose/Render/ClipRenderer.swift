@@ -16,16 +16,19 @@ final class ClipRenderer: @unchecked Sendable {
     private var cachedFrame: PixelBuffer?
     private var cachedVisibility: [Bool] = []
     private let speechLevels: SpeechLevels?
+    private let generatedClips: (any GeneratedClipSource)?
 
-    init(clip: Clip, resolved: ResolvedClip, background: Color, frameRate: FrameRate, speechLevels: SpeechLevels? = nil) {
+    init(clip: Clip, resolved: ResolvedClip, background: Color, frameRate: FrameRate, speechLevels: SpeechLevels? = nil,
+         generatedClips: (any GeneratedClipSource)? = nil) {
         self.speechLevels = speechLevels
+        self.generatedClips = generatedClips
         self.clip = clip
         self.resolved = resolved
         self.background = background
         self.frameRate = frameRate
     }
 
-    /// Loads what the layers need: decodes pictures, lays out text, starts video decoding.
+    /// Loads what the layers need: decodes pictures, lays out text, starts video decoding, generates clips.
     /// - Throws: `PhimError` naming the layer field at fault.
     func prepare(frameSize: PixelSize, scale: Double) throws(PhimError) {
         var prepared: [PreparedLayer] = []
@@ -54,6 +57,9 @@ final class ClipRenderer: @unchecked Sendable {
                 prepared.append(try BulletsLayerRenderer(layer: layer, content: content, frameSize: frameSize, scale: scale))
             case .chart(let content):
                 prepared.append(try ChartLayerRenderer(layer: layer, content: content, frameSize: frameSize, scale: scale))
+            case .generated(let content):
+                prepared.append(try GeneratedLayerRenderer(layer: layer, content: content, source: generatedClips,
+                                                           frameSize: frameSize))
             }
         }
         layers = prepared

@@ -19,9 +19,13 @@ final class FrameComposer: @unchecked Sendable {
     private let subtitles: SubtitleOverlay?
     /// The narration's loudness per frame, for presenter layers.
     let speechLevels: SpeechLevels?
+    /// Where generated layers get their frames.
+    let generatedClips: (any GeneratedClipSource)?
 
-    init(project: Project, timeline: Timeline, frameSize: PixelSize, scale: Double, speechLevels: SpeechLevels? = nil) {
+    init(project: Project, timeline: Timeline, frameSize: PixelSize, scale: Double, speechLevels: SpeechLevels? = nil,
+         generatedClips: (any GeneratedClipSource)? = nil) {
         self.speechLevels = speechLevels
+        self.generatedClips = generatedClips
         self.project = project
         self.timeline = timeline
         self.frameSize = frameSize
@@ -72,7 +76,7 @@ final class FrameComposer: @unchecked Sendable {
             renderer = try shot.wait().get()
         } else {
             renderer = ClipRenderer(clip: project.clips[clip.index], resolved: clip, background: project.background,
-                                    frameRate: timeline.frameRate, speechLevels: speechLevels)
+                                    frameRate: timeline.frameRate, speechLevels: speechLevels, generatedClips: generatedClips)
             try renderer.prepare(frameSize: frameSize, scale: scale)
         }
         ready[clip.index] = renderer
@@ -96,7 +100,8 @@ final class FrameComposer: @unchecked Sendable {
             let shot = OneShot<Result<ClipRenderer, PhimError>>()
             preparing[clip.index] = shot
             let renderer = ClipRenderer(clip: project.clips[clip.index], resolved: clip, background: project.background,
-                                        frameRate: timeline.frameRate, speechLevels: speechLevels)
+                                        frameRate: timeline.frameRate, speechLevels: speechLevels,
+                                        generatedClips: generatedClips)
             let box = UncheckedBox(renderer)
             let size = frameSize, scale = self.scale
             startWorkerThread(named: "phim-prepare-clip-\(clip.index)") {

@@ -4,13 +4,14 @@ import PhimSubtitles
 import PhimGraphics
 import PhimMedia
 
-/// Checks every file and font a project names before rendering starts, so that a bad input is one clear line
+/// Checks every file, font and model a project names before rendering starts, so that a bad input is one clear line
 /// naming its field rather than a failure halfway through a render.
 enum MediaPreflight {
+    /// - Parameter generatedClips: where generated layers get their frames; each generated layer is checked by it.
     /// - Returns: what each media file holds, by path, so later stages need not open the files again.
-    /// - Throws: `PhimError` naming the field (`clips[2].layers[0].path`).
+    /// - Throws: `PhimError` naming the field (`clips[2].layers[0].path`, `clips[1].layers[0].model`).
     @discardableResult
-    static func check(_ project: Project) throws(PhimError) -> [URL: MediaInfo] {
+    static func check(_ project: Project, generatedClips: (any GeneratedClipSource)? = nil) throws(PhimError) -> [URL: MediaInfo] {
         var probed: [URL: MediaInfo] = [:]
         func probe(_ url: URL, field: PhimError.Subject) throws(PhimError) -> MediaInfo {
             if let known = probed[url] { return known }
@@ -52,6 +53,10 @@ enum MediaPreflight {
                 case .keywords(let content as any SceneTextLayer), .bullets(let content as any SceneTextLayer),
                      .chart(let content as any SceneTextLayer):
                     try FontCatalog.require(content.style.font, subject: .field(layer.fieldPath + ".font"))
+                case .generated(let generated):
+                    try checkModelFolder(generated, field: .field(layer.fieldPath + ".model"))
+                    guard let generatedClips else { throw GeneratedLayerRenderer.noSource(fieldPath: layer.fieldPath) }
+                    try generatedClips.check(generated, duration: layer.stop - layer.start, fieldPath: layer.fieldPath)
                 case .color, .gradient, .backdrop, .presenter:
                     break
                 }
@@ -74,6 +79,19 @@ enum MediaPreflight {
             try FontCatalog.require(subtitles.style.font, subject: .field(subtitles.fieldPath + ".font"))
         }
         return probed
+    }
+
+    /// A generated layer's model folder holds the files `phim train` writes: its architecture and its weights.
+    private static func checkModelFolder(_ layer: GeneratedLayer, field: PhimError.Subject) throws(PhimError) {
+        let folder = layer.model.lastPathComponent
+        for name in [GeneratedLayer.sidecarFileName, GeneratedLayer.weightsFileName] {
+            do {
+                try InputFile.check(layer.model.appendingPathComponent(name), subject: field, written: folder + "/" + name)
+            } catch where error.code == .fileNotFound {
+                throw PhimError(.fileNotFound, "\(folder.quoted()) has no \(name), so it is not a model folder (phim train writes \(GeneratedLayer.sidecarFileName) and \(GeneratedLayer.weightsFileName))",
+                                subject: field)
+            }
+        }
     }
 
     /// The sound Phim would mix: within the channel and sample-rate limits.

@@ -19,11 +19,15 @@ public struct RenderOptions: Sendable {
     /// What went into the video, for its C2PA manifest, when the caller knows more than the project says
     /// (`phim make` generated the script and the voice); by default it is read off the project.
     public var madeFrom: MadeFrom?
+    /// Where `generated` layers get their frames (PhimGen's `GeneratedClips` in the `phim` command). Without one, a
+    /// project with generated layers is refused before rendering starts, naming the first such layer's `model`.
+    public var generatedClips: (any GeneratedClipSource)?
 
     public init(preview: Bool = false, progress: ProgressHandler? = nil, stages: [any FrameStage] = [],
                 cancellation: CancellationFlag? = nil, metadata: [String: String] = ["comment": "Rendered by Phim"],
-                madeFrom: MadeFrom? = nil) {
+                madeFrom: MadeFrom? = nil, generatedClips: (any GeneratedClipSource)? = nil) {
         self.madeFrom = madeFrom
+        self.generatedClips = generatedClips
         self.preview = preview
         self.progress = progress
         self.stages = stages
@@ -66,7 +70,7 @@ public final class ProjectRenderer: Sendable {
     /// task cancelled).
     let cancellation: CancellationFlag
 
-    /// Resolves the timeline and checks every file, font and subtitle the project names, so that bad input is
+    /// Resolves the timeline and checks every file, font, subtitle and model the project names, so that bad input is
     /// reported before any output is opened.
     /// - Throws: `PhimError` naming the project field at fault.
     public init(project: Project, options: RenderOptions = RenderOptions()) throws(PhimError) {
@@ -81,7 +85,7 @@ public final class ProjectRenderer: Sendable {
             outputSize = project.size
             scale = 1
         }
-        media = try MediaPreflight.check(project)
+        media = try MediaPreflight.check(project, generatedClips: options.generatedClips)
         cancellation = options.cancellation ?? CancellationFlag()
     }
 
@@ -123,7 +127,7 @@ public final class ProjectRenderer: Sendable {
             do throws(PhimError) {
                 let levels = needsSpeechLevels ? try SpeechLevels.measure(project: project, timeline: timeline, media: media) : nil
                 let composer = FrameComposer(project: project, timeline: timeline, frameSize: outputSize, scale: scale,
-                                             speechLevels: levels)
+                                             speechLevels: levels, generatedClips: options.generatedClips)
                 started = composer
                 for index in 0..<frameCount {
                     let frame = try composer.frame(index, pool: pool)

@@ -129,11 +129,11 @@ public struct GeneratorEvaluation: Codable, Sendable, Equatable {
                 frechet: Distance(model: generated.features.frechetDistance(to: referenceFeatures),
                                   floor: heldOutSet.features.frechetDistance(to: referenceFeatures),
                                   untrained: untrained.features.frechetDistance(to: referenceFeatures)),
-                kernel: Distance(model: generated.features.kernelDistance(to: referenceFeatures),
-                                 floor: heldOutSet.features.kernelDistance(to: referenceFeatures),
-                                 untrained: untrained.features.kernelDistance(to: referenceFeatures)),
+                kernel: Distance(model: try generated.features.kernelDistance(to: referenceFeatures),
+                                 floor: try heldOutSet.features.kernelDistance(to: referenceFeatures),
+                                 untrained: try untrained.features.kernelDistance(to: referenceFeatures)),
                 speed: statistic(\.speed), area: statistic(\.area), colourDrift: statistic(\.colourDrift),
-                diversity: Statistic(model: generated.features.meanPairwiseDistance(), real: heldOutSet.features.meanPairwiseDistance(),
+                diversity: Statistic(model: try generated.features.meanPairwiseDistance(), real: try heldOutSet.features.meanPairwiseDistance(),
                                      wasserstein: 0),
                 animatePSNR: heldOutSet.stillPSNR.mean, animatePSNRLowest: heldOutSet.stillPSNR.min() ?? 0)
         } catch let error as PhimError {
@@ -235,22 +235,6 @@ public struct GeneratorEvaluation: Codable, Sendable, Equatable {
             total += abs(quantile(sortedA, level) - quantile(sortedB, level))
         }
         return total / Double(levels)
-    }
-}
-
-extension FeatureSet {
-    /// The mean Euclidean distance between two different rows.
-    /// - Complexity: O(count² · dimension).
-    public func meanPairwiseDistance() -> Double {
-        guard count > 1 else { return 0 }
-        var total = 0.0
-        for i in 0..<count {
-            let a = row(i)
-            for j in (i + 1)..<count {
-                total += zip(a, row(j)).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
-            }
-        }
-        return total / Double(count * (count - 1) / 2)
     }
 }
 

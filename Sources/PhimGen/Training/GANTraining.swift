@@ -1,4 +1,5 @@
 import Foundation
+import PhimCompose
 import PhimCore
 import PhimGraphics
 import PhimMedia
@@ -84,8 +85,8 @@ public struct TrainingProgress: Sendable {
 /// and renamed, so a crash leaves the last good checkpoint.
 public final class GANTraining: Sendable {
     public static let checkpointName = "checkpoint.safetensors"
-    public static let modelName = "model.safetensors"
-    public static let sidecarName = "model.json"
+    public static let modelName = GeneratedLayer.weightsFileName
+    public static let sidecarName = GeneratedLayer.sidecarFileName
 
     public let data: URL
     public let run: URL

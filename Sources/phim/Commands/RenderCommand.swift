@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PhimCompose
 import PhimCore
+import PhimGen
 import PhimMedia
 
 /// `phim render PROJECT -o OUT.mp4`: a project file to a video.
@@ -30,9 +31,10 @@ struct RenderCommand: AsyncParsableCommand {
         try cancellation.check()
         let destination = video.outputURL!
         let bar = ProgressBar(label: "render")
+        // Generated layers sample the models `phim train` wrote: PhimGen makes their clips for the renderer.
         let renderer = try ProjectRenderer(project: loaded, options: RenderOptions(
             preview: video.preview, progress: bar.update, stages: video.stages,
-            cancellation: cancellation))
+            cancellation: cancellation, generatedClips: GeneratedClips()))
         let report = try await renderer.render(to: destination)
         Console.shared.keepStatus()
         let loudness = report.measuredLoudness.isFinite
