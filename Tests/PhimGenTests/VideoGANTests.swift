@@ -190,6 +190,15 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
         var last = first
         for _ in 0..<60 { last = try trainer.train(on: real).reconstruction }
         #expect(last < first * 0.6, "L1 \(first) → \(last)")
+        // As `phim animate` runs it: one still at a time, the generator in evaluation mode.
+        gan.generator.eval()
+        let still = try real.narrow(dim: 0, start: 0, length: 1).select(dim: 2, index: 0)
+        let again = try withNoGrad { () throws -> Tensor in
+            let motion = try Tensor.randn([1, 1, tinyConfig().motionNoiseDimension])
+            return try gan.generator(content: gan.encoder(still), motionNoise: motion).select(dim: 2, index: 0)
+        }
+        let error = try (again - still).abs().mean().item()
+        #expect(error < first * 0.6, "one still in evaluation mode: L1 \(error), at the start \(first)")
     }
 }
 

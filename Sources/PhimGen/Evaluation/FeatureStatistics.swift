@@ -83,6 +83,14 @@ public struct FeatureSet: Sendable {
         return try within(x, count) + within(y, other.count) - 2 * across
     }
 
+    /// √(mean of x²) over every value.
+    public var rootMeanSquare: Double {
+        values.isEmpty ? 0 : (values.reduce(0) { $0 + $1 * $1 } / Double(values.count)).squareRoot()
+    }
+
+    /// Every value times `factor`.
+    public func scaled(by factor: Double) -> FeatureSet { FeatureSet(values: values.map { $0 * factor }, dimension: dimension) }
+
     /// The rows as a float64 tensor `[count, dimension]`.
     func tensor() throws(TensorError) -> Tensor {
         try Tensor(values, shape: [count, dimension])

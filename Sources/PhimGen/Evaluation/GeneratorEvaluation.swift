@@ -117,6 +117,10 @@ public struct GeneratorEvaluation: Codable, Sendable, Equatable {
             let untrained = try generate(untrainedGenerator, count: count, seed: seed &+ 1, classifier: classifier,
                                          cancellation: cancellation, subject: subject, report: report)
             let referenceFeatures = referenceSet.features
+            // The kernel sees features divided by the real clips' root mean square, so that its cube does not blow up
+            // with the judge's scale (KID's kernel was made for features of about unit size).
+            let scale = 1 / max(referenceFeatures.rootMeanSquare, 1e-12)
+            let scaledReference = referenceFeatures.scaled(by: scale)
             func statistic(_ path: KeyPath<Measured, [Double]>) -> Statistic {
                 Statistic(model: generated[keyPath: path].mean, real: heldOutSet[keyPath: path].mean,
                           wasserstein: wasserstein(generated[keyPath: path], heldOutSet[keyPath: path]))
@@ -129,9 +133,9 @@ public struct GeneratorEvaluation: Codable, Sendable, Equatable {
                 frechet: Distance(model: generated.features.frechetDistance(to: referenceFeatures),
                                   floor: heldOutSet.features.frechetDistance(to: referenceFeatures),
                                   untrained: untrained.features.frechetDistance(to: referenceFeatures)),
-                kernel: Distance(model: try generated.features.kernelDistance(to: referenceFeatures),
-                                 floor: try heldOutSet.features.kernelDistance(to: referenceFeatures),
-                                 untrained: try untrained.features.kernelDistance(to: referenceFeatures)),
+                kernel: Distance(model: try generated.features.scaled(by: scale).kernelDistance(to: scaledReference),
+                                 floor: try heldOutSet.features.scaled(by: scale).kernelDistance(to: scaledReference),
+                                 untrained: try untrained.features.scaled(by: scale).kernelDistance(to: scaledReference)),
                 speed: statistic(\.speed), area: statistic(\.area), colourDrift: statistic(\.colourDrift),
                 diversity: Statistic(model: try generated.features.meanPairwiseDistance(), real: try heldOutSet.features.meanPairwiseDistance(),
                                      wasserstein: 0),

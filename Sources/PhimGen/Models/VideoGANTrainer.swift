@@ -165,7 +165,12 @@ public final class VideoGANTrainer {
         let still = try real.select(dim: 2, index: 0)
         let encoded = try model.encoder(still)
         let noMotion = try Tensor.randn([batch, 1, model.config.motionNoiseDimension], generator: random)
+        // With batch norm on its running statistics, as `phim animate` runs it (one still, no batch to normalise
+        // over): in training mode each batch of encodings would be normalised by its own statistics, and the encoder
+        // would learn codes that reproduce the still only that way.
+        generator.eval()
         let firstFrame = try generator(content: encoded, motionNoise: noMotion, classes: classes).select(dim: 2, index: 0)
+        generator.train()
         let reconstruction = try l1Loss(firstFrame, still)
         let generatorLoss = try adversarial + reconstruction * settings.reconstructionWeight
         try generatorOptimizer.zeroGrad()
