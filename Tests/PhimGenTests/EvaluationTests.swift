@@ -5,6 +5,16 @@ import PhimTensor
 import Testing
 @testable import PhimGen
 
+/// A narrow model trained for a few steps on `set`, and its run folder.
+private func trainTiny(_ set: URL, steps: Int, batch: Int, in folder: TemporaryFolder) throws -> (GeneratorModel, URL) {
+    var options = tinyOptions(steps: steps, batch: batch)
+    options.checkpointEvery = steps
+    options.sampleEvery = steps
+    let run = folder.file("run")
+    _ = try GANTraining(data: set, run: run, options: options).train()
+    return (try GeneratorModel.load(from: run), run)
+}
+
 @Suite struct EvaluationTests {
     /// On a small shapes set, with a model trained for a few steps: the held-out real clips score far nearer the set
     /// than an untrained generator does (the floor is a floor), the figures are in their ranges, and a second run
@@ -13,16 +23,7 @@ import Testing
         let folder = TemporaryFolder("phim-eval")
         let set = folder.file("set")
         _ = try ShapesDataset(seed: 2, size: 16, frames: 8, fps: 8).write(count: 160, to: set)
-        var options = GANTrainingOptions()
-        options.steps = 4
-        options.batch = 8
-        options.generatorWidth = 8
-        options.discriminatorWidth = 8
-        options.checkpointEvery = 4
-        options.sampleEvery = 4
-        let run = folder.file("run")
-        _ = try GANTraining(data: set, run: run, options: options).train()
-        let model = try GeneratorModel.load(from: run)
+        let (model, run) = try trainTiny(set, steps: 4, batch: 8, in: folder)
 
         let report = try GeneratorEvaluation.evaluate(model, modelPath: run.path, data: set, samples: 40, seed: 3)
         #expect(!report.classifier.cached && report.classifier.task == .classes)
@@ -51,14 +52,7 @@ import Testing
         let set = folder.file("set"), other = folder.file("other")
         _ = try ShapesDataset(seed: 2, size: 16, frames: 4, fps: 8).write(count: 8, to: set)
         _ = try ShapesDataset(seed: 2, size: 32, frames: 4, fps: 8).write(count: 8, to: other)
-        var options = GANTrainingOptions()
-        options.steps = 1
-        options.batch = 4
-        options.generatorWidth = 8
-        options.discriminatorWidth = 8
-        let run = folder.file("run")
-        _ = try GANTraining(data: set, run: run, options: options).train()
-        let model = try GeneratorModel.load(from: run)
+        let (model, run) = try trainTiny(set, steps: 1, batch: 4, in: folder)
         let error = #expect(throws: PhimError.self) {
             try GeneratorEvaluation.evaluate(model, modelPath: run.path, data: other, samples: 4)
         }

@@ -203,7 +203,7 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
 }
 
 /// Options for a few steps of a narrow model.
-private func tinyOptions(steps: Int, batch: Int) -> GANTrainingOptions {
+func tinyOptions(steps: Int, batch: Int) -> GANTrainingOptions {
     var options = GANTrainingOptions()
     options.steps = steps
     options.batch = batch

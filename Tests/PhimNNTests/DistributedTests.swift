@@ -1,4 +1,5 @@
 import Foundation
+import PhimCore
 import Testing
 @testable import PhimNN
 @testable import PhimTensor
@@ -8,7 +9,7 @@ import Testing
     var worker: String { productsFolder.appendingPathComponent("PhimTensorWorker").path }
 
     @Test func twoRanksStayIdenticalAndMatchSingleProcessTraining() throws {
-        let port = freePort()
+        let port = try Loopback.freePort()
         let rank0 = temporaryPath("rank0.safetensors"), rank1 = temporaryPath("rank1.safetensors")
         let single = temporaryPath("single.safetensors")
         let common = ["--world", "2", "--port", String(port), "--steps", "20"]
@@ -47,8 +48,9 @@ import Testing
 
     @Test func aProcessGroupThatCannotFormIsAnError() throws {
         // Rank 1 of 2 with no rank 0 serving the store: the rendezvous times out with an error, not a crash.
+        let port = try Loopback.freePort()
         do {
-            _ = try ProcessGroup(host: "127.0.0.1", port: freePort(), rank: 1, worldSize: 2, timeout: 1)
+            _ = try ProcessGroup(host: "127.0.0.1", port: port, rank: 1, worldSize: 2, timeout: 1)
             Issue.record("joining an absent group succeeded")
         } catch {
             #expect(error.code == .distributed || error.code == .libtorch)
