@@ -1,6 +1,7 @@
-"""How often would an unmarked video pass the watermark's 1e-6 threshold? An estimate from decoy searches.
+"""How often would an unmarked video pass the watermark's detection threshold? An estimate from decoy searches.
 
-A million unmarked videos cannot be read in a benchmark, so the rate at 1e-6 is reached in two steps:
+A million unmarked videos cannot be read in a benchmark, so the rate at the threshold (1e-9, chosen so that the
+rate is below one video in a million) is reached in two steps:
 1. Counted: the decoys' p-values (patterns no video carries, each searched for exactly as the pilot is) give the
    fraction below alpha directly, down to about 1 / (number of decoys).
 2. Extrapolated: the tail of x = -log10(p) above u = 2 (p < 0.01) is fitted with a generalised Pareto distribution
@@ -9,15 +10,15 @@ A million unmarked videos cannot be read in a benchmark, so the rate at 1e-6 is 
    bound is the largest tail of any (shape, scale) in the fit's joint 95 % likelihood region (2 * drop <= 5.99),
    times the 97.5 % upper bound of the fraction above u.
 
-A video is taken for marked when 2 * s < 1e-6, where s is the pilot's p times 2^-16 when the decoded bits pass
+A video is taken for marked when 2 * s < the threshold (1e-9), where s is the pilot's p times 2^-16 when the decoded bits pass
 their CRC (which, from bits no mark wrote, they do with chance 2^-16). So the false-positive rate per video is
-P(pilot p < 5e-7) + 2^-16 * P(pilot p < 2^15 * 1e-6), both taken from the decoys.
+P(pilot p < threshold / 2) + 2^-16 * P(pilot p < 2^15 * threshold), both taken from the decoys.
 
 Pure Python (no SciPy): grids for the likelihood, the Wilson-Hilferty approximation for chi-square quantiles.
 """
 import math
 
-THRESHOLD = 1e-6
+THRESHOLD = 1e-9  # WatermarkReading.threshold in Sources/PhimWatermark/WatermarkAnalysis.swift
 
 
 def chi2_quantile(q, k):
@@ -144,6 +145,10 @@ def report(pvalues, threshold=THRESHOLD):
         counted, estimate, upper, any_upper = rate_below(pvalues, alpha, fit)
         lines.append(f"  p < {alpha:g}: {counted} counted; rate {estimate:.2g}, 95 % upper {upper:.2g} (exponential "
                      f"tail), {any_upper:.2g} (any shape); honest: at most {alpha:g}")
+    for other in (1e-6, 1e-7, 1e-8):
+        rate, upper, any_upper = false_positive_rate(pvalues, fit, other)
+        lines.append(f"  had the threshold been {other:g}: false-positive rate {rate:.2g} a video (95 % upper {upper:.2g} "
+                     f"exponential, {any_upper:.2g} any shape)")
     rate, upper, any_upper = false_positive_rate(pvalues, fit, threshold)
     lines.append(f"false-positive rate per unmarked video at the {threshold:g} threshold: {rate:.2g} (95 % upper "
                  f"{upper:.2g} for an exponential tail, {any_upper:.2g} for any shape)")
