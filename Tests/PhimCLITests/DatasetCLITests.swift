@@ -128,6 +128,8 @@ import Testing
 
     @Test(arguments: [
         (["train", "set", "-o", "r", "--batch", "3", "--workers", "2"], "--batch"),
+        (["train", "set", "-o", "r", "--batch", "2", "--video-window", "20"], "--video-window"),
+        (["train", "set", "-o", "r", "--batch", "2", "--video-size", "64"], "--video-size"),
         (["train", "set", "-o", "r", "--rank", "0"], "--rank"),
         (["train", "set", "-o", "r", "--rank", "0", "--world-size", "2", "--master", "nowhere"], "--master"),
         (["train", "set", "-o", "r", "--rank", "2", "--world-size", "2", "--master", "127.0.0.1:29999", "--batch", "2"], "--rank"),

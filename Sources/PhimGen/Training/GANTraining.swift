@@ -136,6 +136,12 @@ public final class GANTraining: Sendable {
         guard labels.clips.count >= options.batch else {
             throw PhimError(.invalidInput, "the set has \(labels.clips.count) clips, fewer than a batch (\(options.batch))", subject: .option("batch"))
         }
+        if let window = options.videoWindow, !(2...labels.frames).contains(window) {
+            throw PhimError(.invalidInput, "must be from 2 to the set's \(labels.frames) frames a clip", subject: .option("video-window"))
+        }
+        if let size = options.videoSize, size > labels.size {
+            throw PhimError(.invalidInput, "must be at most the set's clip size, \(labels.size)", subject: .option("video-size"))
+        }
         do {
             try modelConfig(labels).validate()
         } catch {
