@@ -7,7 +7,7 @@ import PhimCore
 /// the mask follows the texture of each 16×16 block (its mean absolute luma gradient), so busy areas, where the eye
 /// does not see small changes, carry the most, and flat areas and smooth gradients, where it sees every change,
 /// nothing; a frame busy all over is turned down as a whole so that no frame's PSNR on luma falls below
-/// ``WatermarkEmbedder/minimumPSNR``. The pattern is the same in every frame, so a static shot shows no flicker.
+/// ``WatermarkEmbedder/leastPSNR``. The pattern is the same in every frame, so a static shot shows no flicker.
 ///
 /// Not `Sendable`: one export's thread embeds.
 public final class WatermarkEmbedder {
@@ -24,6 +24,8 @@ public final class WatermarkEmbedder {
     private var mask: [Int16]
     private let blocksAcross: Int
     private let blocksDown: Int
+    /// ``lowTextureGain(width:height:)`` for this frame size.
+    private let lowTextureGain: Float
     /// Sum of squared luma changes and pixels seen, for ``meanSquaredChange``.
     public private(set) var squaredChange: Int = 0
     public private(set) var pixels: Int = 0
@@ -31,8 +33,14 @@ public final class WatermarkEmbedder {
     static let block = 16
     /// Luma steps at a mask of 1.
     public static let amplitude: Float = 2.6
-    /// No frame is changed more than this PSNR on luma allows (the mean squared change is capped).
+    /// No frame of 640×360 or more is changed more than this PSNR on luma allows (the mean squared change is capped).
+    /// Smaller frames go down to ``leastPSNR``.
     public static let minimumPSNR = 43.5
+    /// This frame size's floor: ``minimumPSNR``, less up to 1.9 dB (the amplitude up to 1.25 times) in frames smaller
+    /// than 640×360, as ``lowTextureGain(width:height:)`` grows. Busy frames, whose strength the floor sets, carry
+    /// the mark in a small frame's fewer pixels too: 3 s of a 320×240 street scene re-encoded at CRF 28 read at p from
+    /// 10⁻⁹ to 10⁻¹³ with 43.5 dB (six renders), 10⁻¹⁴ to 10⁻²¹ with 41.6.
+    public let leastPSNR: Double
     /// The pattern's mean square, in (1/64 luma step)², for predicting a frame's change from its mask.
     private let patternPower: Double
 
@@ -49,7 +57,27 @@ public final class WatermarkEmbedder {
         blocksAcross = (width + Self.block - 1) / Self.block
         blocksDown = (height + Self.block - 1) / Self.block
         mask = [Int16](repeating: 0, count: blocksAcross * blocksDown)
+        lowTextureGain = Self.lowTextureGain(width: width, height: height)
+        leastPSNR = Self.minimumPSNR - 20 * log10(Double(min(lowTextureGain, 1.25)))
     }
+
+    /// A rectangle of a frame in pixels, right and bottom exclusive.
+    public struct Region: Equatable, Sendable {
+        public var left: Int, top: Int, right: Int, bottom: Int
+    }
+
+    /// Where the last frame embedded carries its mark so faintly that an encoder at its usual settings quantises it
+    /// away, so the encoder should spend more bits there (a quantiser offset of ``keepOffset``): in a frame that has
+    /// little texture to hide the mark in (a mean mask below ``faintFrame``: titles on plain or gradient grounds,
+    /// generated clips upscaled from a small size), each run of blocks along a row whose mask is below
+    /// ``faintBlock`` (both times ``lowTextureGain(width:height:)``). Empty for a frame with texture enough, where the mark's busy blocks carry it and flat areas
+    /// such as sky are left to the encoder. These blocks are flat, so keeping them costs few bits.
+    public private(set) var faintRegions: [Region] = []
+    /// The quantiser offset asked for in ``faintRegions``, as a fraction of the quantiser's range (x264's 51 steps at
+    /// 8 bits: about −10). At −0.1 a 640×360 title on a gradient still read at chance after CRF 23; at −0.2, 10⁻³⁷.
+    public static let keepOffset = -0.2
+    static let faintFrame: Float = 0.3
+    static let faintBlock: Float = 0.3
 
     /// The mean squared luma change so far (0 before any frame).
     public var meanSquaredChange: Double { pixels == 0 ? 0 : Double(squaredChange) / Double(pixels) }
@@ -109,13 +137,22 @@ public final class WatermarkEmbedder {
     /// A block's mask for its mean absolute luma gradient (across plus down, in luma steps a pixel) and its range
     /// (largest luma less smallest). Smooth gradients (a step every few pixels at most: activity below 0.4 with a
     /// range) carry 0.1: a change of a luma step moves the contour lines between levels, and the eye sees the pattern
-    /// in them (at the 0.3 of earlier versions, as bands along make's backdrops). Blocks of one level carry 0.22, a
-    /// fine grain that x264 keeps (at 0.3 it showed in bands of make's dark backdrops; at 0.15 it no longer survived
-    /// CRF 28 there). Above 0.4 the mask rises from 0.17 to 0.5 at 1.2 and on with the texture to 2.
-    static func mask(activity: Float, range: Int) -> Float {
-        if range == 0 { return 0.22 }
-        guard activity >= 0.4 else { return 0.1 }
+    /// in them (at the 0.3 of earlier versions, as bands along make's backdrops; at 0.15 in a 720p backdrop, as
+    /// streaks along them). Blocks of one level carry 0.22, a fine grain (at 0.3 it showed in bands of make's dark
+    /// backdrops). Above 0.4 the mask rises from 0.17 to 0.5 at 1.2 and on with the texture to 2. In frames smaller
+    /// than 640×360 the two low levels are raised by ``lowTextureGain(width:height:)``.
+    static func mask(activity: Float, range: Int, lowTextureGain gain: Float = 1) -> Float {
+        if range == 0 { return 0.22 * gain }
+        guard activity >= 0.4 else { return 0.1 * gain }
         return min(0.1 + 0.2 * min((activity - 0.4) / 0.8, 1) + activity / 6, 2)
+    }
+
+    /// How much more the flat and smooth blocks of a small frame carry: the reader pools a cell's pixels over the
+    /// frame, so its signal grows as the square root of the frame's area; below 640×360 the low levels grow as the
+    /// area shrinks, up to 1.5 times (from about 320×320 down). At 1, `phim sample`'s 256×256 clips of a trained
+    /// model read at p from 10⁻⁷ to 10⁻¹⁷ (two in nine above the threshold); at 1.5, 10⁻¹¹ and below.
+    static func lowTextureGain(width: Int, height: Int) -> Float {
+        min(1.5, max(1, (Float(640 * 360) / Float(max(width * height, 1))).squareRoot()))
     }
 
     /// Each block's mask, in 1/64 (``mask(activity:range:)`` of its gradient, measured on every fourth row, and of
@@ -167,7 +204,7 @@ public final class WatermarkEmbedder {
                     range = high - low
                 }
                 let activity = count == 0 ? 0 : Float(total) / Float(count)
-                raw[by * blocksAcross + bx] = Int16((Self.mask(activity: activity, range: range) * 64).rounded())
+                raw[by * blocksAcross + bx] = Int16((Self.mask(activity: activity, range: range, lowTextureGain: lowTextureGain) * 64).rounded())
             }
         }
         for by in 0..<blocksDown {
@@ -185,13 +222,32 @@ public final class WatermarkEmbedder {
                 mask[by * blocksAcross + bx] = Int16(min(total / count, own + 6))
             }
         }
-        // The change this mask would make, and the cap: mean squared change ≤ 255² / 10^(minimumPSNR / 10).
+        // The change this mask would make, and the cap: mean squared change ≤ 255² / 10^(leastPSNR / 10).
         let meanMaskSquare = mask.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(mask.count) / 4096
         let predicted = meanMaskSquare * patternPower / 4096
-        let allowed = 255.0 * 255.0 / pow(10, Self.minimumPSNR / 10)
+        let allowed = 255.0 * 255.0 / pow(10, leastPSNR / 10)
         if predicted > allowed {
             let gain = (allowed / predicted).squareRoot()
             for i in 0..<mask.count { mask[i] = Int16((Double(mask[i]) * gain).rounded(.down)) }
+        }
+        findFaintRegions()
+    }
+
+    /// ``faintRegions`` for the current mask.
+    private func findFaintRegions() {
+        faintRegions.removeAll(keepingCapacity: true)
+        let meanMask = Float(mask.reduce(0) { $0 + Int($1) }) / Float(mask.count) / 64
+        guard meanMask < Self.faintFrame * lowTextureGain else { return }
+        let faint = Int16((Self.faintBlock * lowTextureGain * 64).rounded())
+        for by in 0..<blocksDown {
+            var bx = 0
+            while bx < blocksAcross {
+                guard mask[by * blocksAcross + bx] < faint else { bx += 1; continue }
+                let start = bx
+                while bx < blocksAcross && mask[by * blocksAcross + bx] < faint { bx += 1 }
+                faintRegions.append(Region(left: start * Self.block, top: by * Self.block,
+                                           right: min(bx * Self.block, width), bottom: min((by + 1) * Self.block, height)))
+            }
         }
     }
 }

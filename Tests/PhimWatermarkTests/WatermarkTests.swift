@@ -118,7 +118,7 @@ private func half(_ frame: [UInt8], width: Int, height: Int) -> [UInt8] {
         #expect(reading.detected)
         #expect(reading.payload == payload)
         #expect(reading.pValue < 1e-12)
-        #expect(abs(reading.period.x - 64) < 0.5 && abs(reading.period.y - 64) < 0.5)
+        #expect(abs(reading.period.x - 64) < 0.5 && abs(reading.period.y - 64) < 0.5, "\(reading.period)")
     }
 
     @Test func unmarkedFramesAreNotDetected() throws {
@@ -161,7 +161,7 @@ private func half(_ frame: [UInt8], width: Int, height: Int) -> [UInt8] {
         #expect(maxChange <= 5)
         #expect(maxChange >= 1)
         let psnr = 10 * log10(255.0 * 255.0 / embedder.meanSquaredChange)
-        #expect(psnr > 42, "PSNR \(psnr)")
+        #expect(psnr > 41.3, "PSNR \(psnr): the floor is 41.56 dB at this size, and rounding to whole luma steps adds about 0.15 dB")
         #expect(psnr < 60, "PSNR \(psnr): the mark must be there")
     }
 
@@ -181,6 +181,49 @@ private func half(_ frame: [UInt8], width: Int, height: Int) -> [UInt8] {
         #expect(flat > w * h / 20, "the flat half carries the mark")
         #expect(gradient * 2 < flat, "the gradient, away from the flat half's blocks: \(gradient) against \(flat)")
         #expect(zip(before, pixels).allSatisfy { abs(Int($0) - Int($1)) <= 1 })
+    }
+
+    /// A frame with nowhere to hide the mark (a plain ground, a smooth gradient) asks the encoder to keep it in every
+    /// faint block; a frame with texture all over asks nothing (its busy blocks carry the mark, and flat patches such
+    /// as sky are left to the encoder).
+    @Test func faintFramesAskTheEncoderToKeepTheMark() {
+        let (w, h) = (200, 120)  // 13×8 blocks, the last column and row partial
+        let embedder = WatermarkEmbedder(width: w, height: h, payload: payload)
+        var plain = (0..<w * h).map { i in UInt8(30 + (i / w) * 12 / h) }
+        plain.withUnsafeMutableBufferPointer { embedder.embed(luma: $0.baseAddress!, stride: w) }
+        let regions = embedder.faintRegions
+        #expect(regions.count == 8, "one run a row of blocks: \(regions)")
+        #expect(regions.allSatisfy { $0.left == 0 && $0.right == w && ($0.bottom - $0.top == 16 || $0.bottom == h) })
+        #expect(regions.map(\.top) == Array(stride(from: 0, to: h, by: 16)))
+
+        var random = SplitMix64(seed: 9)
+        var busy = (0..<w * h).map { _ in UInt8(60 + random.next() % 120) }
+        busy.withUnsafeMutableBufferPointer { embedder.embed(luma: $0.baseAddress!, stride: w) }
+        #expect(embedder.faintRegions.isEmpty)
+
+        // A busy square on the plain ground: the runs go around its blocks.
+        var mixed = (0..<w * h).map { i in UInt8(30 + (i / w) * 12 / h) }
+        for y in 32..<64 { for x in 48..<80 { mixed[y * w + x] = UInt8(60 + random.next() % 120) } }
+        mixed.withUnsafeMutableBufferPointer { embedder.embed(luma: $0.baseAddress!, stride: w) }
+        let covered = Set(embedder.faintRegions.flatMap { r in
+            stride(from: r.top, to: r.bottom, by: 16).flatMap { y in stride(from: r.left, to: r.right, by: 16).map { [$0, y] } }
+        })
+        #expect(!covered.contains([48, 32]) && !covered.contains([64, 48]), "the square's own blocks carry the mark")
+        #expect(covered.contains([0, 0]) && covered.contains([192, 112]))
+    }
+
+    /// The reader pools a cell's pixels over the frame, so a small frame's flat and smooth blocks carry more, and its
+    /// busy ones a little more.
+    @Test func smallFramesCarryMoreWhereTheyAreFlat() {
+        #expect(WatermarkEmbedder.lowTextureGain(width: 1920, height: 1080) == 1)
+        #expect(WatermarkEmbedder.lowTextureGain(width: 640, height: 360) == 1)
+        #expect(abs(WatermarkEmbedder.lowTextureGain(width: 480, height: 360) - 1.155) < 0.01)
+        #expect(WatermarkEmbedder.lowTextureGain(width: 256, height: 256) == 1.5)
+        #expect(abs(WatermarkEmbedder.mask(activity: 0, range: 0, lowTextureGain: 1.5) - 0.33) < 1e-6)
+        #expect(WatermarkEmbedder.mask(activity: 2, range: 40, lowTextureGain: 1.5) == WatermarkEmbedder.mask(activity: 2, range: 40))
+        // Busy frames: the PSNR floor goes down by up to 1.9 dB.
+        #expect(WatermarkEmbedder(width: 640, height: 360, payload: payload).leastPSNR == 43.5)
+        #expect(abs(WatermarkEmbedder(width: 320, height: 240, payload: payload).leastPSNR - 41.56) < 0.01)
     }
 
     /// A render that shows an earlier Phim video full frame carries both marks at one place: the bits read as

@@ -240,10 +240,30 @@ final class MP4Writer {
                             uStride: f.pointee.linesize.1, v: f.pointee.data.2!, vStride: f.pointee.linesize.2) else {
             throw PhimError(.operationFailed, "colour conversion failed", subject: subject)
         }
-        watermark?.embed(luma: f.pointee.data.0!, stride: Int(f.pointee.linesize.0))
+        if let watermark {
+            watermark.embed(luma: f.pointee.data.0!, stride: Int(f.pointee.linesize.0))
+            try askToKeep(watermark.faintRegions, of: f)
+        }
         yuvFrame.pointer.pointee.pts = Int64(videoFrameCount)
         videoFrameCount += 1
         try encode(yuvFrame.pointer, codec: videoCodec, stream: videoStream)
+    }
+
+    /// Asks x264 to spend more bits where the watermark is faint (a regions-of-interest quantiser offset, which x264
+    /// honours with adaptive quantisation on, as every preset but `ultrafast` has it), replacing the last frame's.
+    private func askToKeep(_ regions: [WatermarkEmbedder.Region], of frame: UnsafeMutablePointer<AVFrame>) throws(PhimError) {
+        av_frame_remove_side_data(frame, AV_FRAME_DATA_REGIONS_OF_INTEREST)
+        guard !regions.isEmpty else { return }
+        let size = MemoryLayout<AVRegionOfInterest>.stride
+        guard let data = av_frame_new_side_data(frame, AV_FRAME_DATA_REGIONS_OF_INTEREST, regions.count * size) else {
+            throw PhimError(.operationFailed, "out of memory for the encoder's regions of interest", subject: subject)
+        }
+        let offset = AVRational(num: Int32((WatermarkEmbedder.keepOffset * 1000).rounded()), den: 1000)
+        let rois = UnsafeMutableRawPointer(data.pointee.data).bindMemory(to: AVRegionOfInterest.self, capacity: regions.count)
+        for (i, region) in regions.enumerated() {
+            rois[i] = AVRegionOfInterest(self_size: UInt32(size), top: Int32(region.top), bottom: Int32(region.bottom),
+                                         left: Int32(region.left), right: Int32(region.right), qoffset: offset)
+        }
     }
 
     /// Queues interleaved float samples (at `audio.sampleRate`, `audio.channelCount` channels) for AAC.
