@@ -156,8 +156,6 @@ func leastSquares(_ columns: [[Double]], _ y: [Double]) -> [Double] {
 /// 1. The tile's period: the pattern repeats, so the pooled picture's 2-D spectrum has peaks on a lattice whose
 ///    spacing is the frame size over the period; each candidate period from 40 pixels up is scored by the whitened
 ///    spectrum at its lattice points, weighted by the pattern's own spectrum.
-///    In a picture under 480 pixels on its shorter side, which holds too few tiles for sharp peaks, each candidate
-///    is scored instead by folding the picture at it and correlating (step 2) — every such fold counts as a try.
 /// 2. For the three best periods (refined for each axis by hill climbing), the picture is folded onto one tile and
 ///    cross-correlated with the pattern over every cyclic shift (a crop only shifts the tile).
 ///
@@ -169,8 +167,6 @@ final class TileSearch {
     let folder = TileFolder()
     private var cache: [Int64: TileFolder.Folded] = [:]
     static let maxCached = 2_000
-    /// Below this many pixels on the shorter side, candidate periods are scored by folding rather than by the spectrum.
-    static let smallPicture = 480
 
     init(_ accumulator: WatermarkAccumulator, maxPeriod: Double) {
         self.accumulator = accumulator
@@ -188,24 +184,11 @@ final class TileSearch {
 
     /// The best fit and the number of (period) fits tried, or `nil` when there is no period to try.
     func run(_ pilot: Pilot) -> (fit: TileFolder.Fit, tries: Int)? {
-        func fit(_ px: Double, _ py: Double) -> TileFolder.Fit { folder.correlate(folded(px, py), pilot) }
         var candidates: [(score: Double, period: Double)] = []
-        var scanned = 0
         var period = 40.0
-        if min(accumulator.width, accumulator.height) < Self.smallPicture {
-            // A small picture holds few tiles (2.5 down a 320×240 frame), so the spectrum's peaks are broad and the
-            // true period can rank far down; folding is cheap at this size, so every period is folded and scored by
-            // the pilot's correlation itself.
-            while period <= maxPeriod {
-                candidates.append((Double(fit(period, period).z), period))
-                period += 0.5
-            }
-            scanned = candidates.count
-        } else {
-            while period <= maxPeriod {
-                candidates.append((spectrum.latticeScore(periodX: period, periodY: period, points: pilot.lattice), period))
-                period += 0.25
-            }
+        while period <= maxPeriod {
+            candidates.append((spectrum.latticeScore(periodX: period, periodY: period, points: pilot.lattice), period))
+            period += 0.25
         }
         candidates.sort { $0.score > $1.score }
         var starts: [Double] = []
@@ -213,6 +196,7 @@ final class TileSearch {
             starts.append(candidate.period)
             if starts.count == 3 { break }
         }
+        func fit(_ px: Double, _ py: Double) -> TileFolder.Fit { folder.correlate(folded(px, py), pilot) }
         var best: TileFolder.Fit?
         for start in starts {
             var current = fit(start, start)
@@ -230,7 +214,7 @@ final class TileSearch {
             }
             if best.map({ current.z > $0.z }) ?? true { best = current }
         }
-        return best.map { ($0, scanned + starts.count * (1 + 2 * 2 * 2 * 6)) }
+        return best.map { ($0, starts.count * (1 + 2 * 2 * 2 * 6)) }
     }
 }
 

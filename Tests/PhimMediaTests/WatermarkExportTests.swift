@@ -111,7 +111,6 @@ struct WatermarkExportTests {
         let reading = try WatermarkDetector.read(url)
         #expect(reading.detected && reading.payload == payload, "\(size): p \(reading.pValue), agreement \(reading.pilotAgreement)")
         #expect(reading.pValue < 1e-15, "\(size): p \(reading.pValue)")
-        #expect(reading.frames == frames, "every frame of a short clip is pooled")
     }
 
     @Test func videoPhimNeverMarkedIsNotTakenForMarked() throws {

@@ -4,16 +4,11 @@ import PhimCore
 import PhimWatermark
 
 /// Reads Phim's invisible watermark (see `WatermarkEmbedder`) from any video FFmpeg decodes: the luma of ten frames a
-/// second (of more in a short clip) is pooled and analysed once at the end. Time grows with the video's length (every
-/// frame is decoded); memory does not.
+/// second is pooled and analysed once at the end. Time grows with the video's length (every frame is decoded);
+/// memory does not.
 public enum WatermarkDetector {
     /// Frames pooled per second of video.
     public static let framesPerSecond = 10.0
-    /// A short clip pools more frames a second, up to all of them, until it has this many: in a 16-frame clip whose
-    /// pictures change from frame to frame (a generated clip), pooling ten a second (8 of the 16) left the mark
-    /// unreadable. Longer videos keep ten a second: pooling every frame of 10 s of 1080p30 took reading to 3.1 times
-    /// the decoding's time (4.6 s against 1.5 s), from 2.
-    public static let minPooledFrames = 64
     /// At most this many frames are pooled; a longer video pools frames further apart.
     public static let maxPooledFrames = 1_200
     /// Larger pictures are read in a centred window of this many pixels a side: the tile repeats, so a window holds
@@ -33,10 +28,7 @@ public enum WatermarkDetector {
         let duration = stream.duration ?? located.info.duration
         let expected = duration.map { Int(($0 * rate).rounded()) }
         var step = max(1, Int((rate / framesPerSecond).rounded()))
-        if let expected {
-            step = min(step, max(1, expected / minPooledFrames))
-            step = max(step, (expected + maxPooledFrames - 1) / maxPooledFrames)
-        }
+        if let expected { step = max(step, (expected + maxPooledFrames - 1) / maxPooledFrames) }
         let window = (width: min(stream.width, maxWindow), height: min(stream.height, maxWindow))
         let left = (stream.width - window.width) / 2, top = (stream.height - window.height) / 2
         let accumulator = WatermarkAccumulator(width: window.width, height: window.height)
