@@ -70,13 +70,18 @@ public final class WatermarkEmbedder {
     /// away, so the encoder should spend more bits there (a quantiser offset of ``keepOffset``): in a frame that has
     /// little texture to hide the mark in (a mean mask below ``faintFrame``: titles on plain or gradient grounds,
     /// generated clips upscaled from a small size), each run of blocks along a row whose mask is below
-    /// ``faintBlock`` (both times ``lowTextureGain(width:height:)``). Empty for a frame with texture enough, where the mark's busy blocks carry it and flat areas
+    /// ``faintBlock`` (both times ``lowTextureGain(width:height:)``), unless the frame carries ``enoughEnergy``. Empty for a frame with texture enough, where the mark's busy blocks carry it and flat areas
     /// such as sky are left to the encoder. These blocks are flat, so keeping them costs few bits.
     public private(set) var faintRegions: [Region] = []
     /// The quantiser offset asked for in ``faintRegions``, as a fraction of the quantiser's range (x264's 51 steps at
     /// 8 bits: about −10). At −0.1 a 640×360 title on a gradient still read at chance after CRF 23; at −0.2, 10⁻³⁷.
     public static let keepOffset = -0.2
     static let faintFrame: Float = 0.3
+    /// Nor does a frame whose mask squared, summed over its pixels, reaches this: it carries enough to read without
+    /// help. `phim make`'s 1080×1920 backdrops with their bubbles (2.3·10⁵ to 4.3·10⁵) read at p ≈ 10⁻²⁴ as written,
+    /// and asking there took that 45 s video from 3.2 MB to 7.7 MB; a 1080p title on a gradient (1.2·10⁵) read at
+    /// chance without asking, the 640×360 one (6.5·10³) too.
+    static let enoughEnergy = 200_000.0
     static let faintBlock: Float = 0.3
 
     /// The mean squared luma change so far (0 before any frame).
@@ -237,7 +242,8 @@ public final class WatermarkEmbedder {
     private func findFaintRegions() {
         faintRegions.removeAll(keepingCapacity: true)
         let meanMask = Float(mask.reduce(0) { $0 + Int($1) }) / Float(mask.count) / 64
-        guard meanMask < Self.faintFrame * lowTextureGain else { return }
+        let energy = mask.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(mask.count) / 4096 * Double(width * height)
+        guard meanMask < Self.faintFrame * lowTextureGain, energy < Self.enoughEnergy else { return }
         let faint = Int16((Self.faintBlock * lowTextureGain * 64).rounded())
         for by in 0..<blocksDown {
             var bx = 0
