@@ -69,20 +69,21 @@ public final class WatermarkEmbedder {
     /// Where the last frame embedded carries its mark so faintly that an encoder at its usual settings quantises it
     /// away, so the encoder should spend more bits there (a quantiser offset of ``keepOffset``): in a frame that has
     /// little texture to hide the mark in (a mean mask below ``faintFrame``: titles on plain or gradient grounds,
-    /// generated clips upscaled from a small size), each run of blocks along a row whose mask is below
-    /// ``faintBlock`` (both times ``lowTextureGain(width:height:)``), unless the frame carries ``enoughEnergy``. Empty for a frame with texture enough, where the mark's busy blocks carry it and flat areas
-    /// such as sky are left to the encoder. These blocks are flat, so keeping them costs few bits.
+    /// generated clips upscaled from a small size) and does not carry ``enoughEnergy``, each run of blocks along a
+    /// row whose mask is below ``faintBlock`` (both levels times ``lowTextureGain(width:height:)``). Empty for a frame
+    /// with texture enough, where the mark's busy blocks carry it and flat areas such as sky are left to the encoder.
+    /// These blocks are flat, so keeping them costs few bits.
     public private(set) var faintRegions: [Region] = []
     /// The quantiser offset asked for in ``faintRegions``, as a fraction of the quantiser's range (x264's 51 steps at
     /// 8 bits: about −10). At −0.1 a 640×360 title on a gradient still read at chance after CRF 23; at −0.2, 10⁻³⁷.
     public static let keepOffset = -0.2
     static let faintFrame: Float = 0.3
-    /// Nor does a frame whose mask squared, summed over its pixels, reaches this: it carries enough to read without
-    /// help. `phim make`'s 1080×1920 backdrops with their bubbles (2.3·10⁵ to 4.3·10⁵) read at p ≈ 10⁻²⁴ as written,
-    /// and asking there took that 45 s video from 3.2 MB to 7.7 MB; a 1080p title on a gradient (1.2·10⁵) read at
-    /// chance without asking, the 640×360 one (6.5·10³) too.
-    static let enoughEnergy = 200_000.0
     static let faintBlock: Float = 0.3
+    /// The mask squared, summed over the frame's pixels, from which a frame reads without help. `phim make`'s
+    /// 1080×1920 backdrops with their bubbles (2.3·10⁵ to 4.3·10⁵) read at p ≈ 10⁻²⁴ as written, and asking there
+    /// took that 45 s video from 3.2 MB to 7.7 MB; a 1080p title on a gradient (1.2·10⁵) read at chance without
+    /// asking, the 640×360 one (6.5·10³) too.
+    static let enoughEnergy = 200_000.0
 
     /// The mean squared luma change so far (0 before any frame).
     public var meanSquaredChange: Double { pixels == 0 ? 0 : Double(squaredChange) / Double(pixels) }
@@ -228,21 +229,21 @@ public final class WatermarkEmbedder {
             }
         }
         // The change this mask would make, and the cap: mean squared change ≤ 255² / 10^(leastPSNR / 10).
-        let meanMaskSquare = mask.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(mask.count) / 4096
+        var meanMaskSquare = mask.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(mask.count) / 4096
         let predicted = meanMaskSquare * patternPower / 4096
         let allowed = 255.0 * 255.0 / pow(10, leastPSNR / 10)
         if predicted > allowed {
             let gain = (allowed / predicted).squareRoot()
             for i in 0..<mask.count { mask[i] = Int16((Double(mask[i]) * gain).rounded(.down)) }
+            meanMaskSquare *= gain * gain
         }
-        findFaintRegions()
+        findFaintRegions(energy: meanMaskSquare * Double(width * height))
     }
 
-    /// ``faintRegions`` for the current mask.
-    private func findFaintRegions() {
+    /// ``faintRegions`` for the current mask, whose square summed over the pixels is `energy`.
+    private func findFaintRegions(energy: Double) {
         faintRegions.removeAll(keepingCapacity: true)
         let meanMask = Float(mask.reduce(0) { $0 + Int($1) }) / Float(mask.count) / 64
-        let energy = mask.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(mask.count) / 4096 * Double(width * height)
         guard meanMask < Self.faintFrame * lowTextureGain, energy < Self.enoughEnergy else { return }
         let faint = Int16((Self.faintBlock * lowTextureGain * 64).rounded())
         for by in 0..<blocksDown {
