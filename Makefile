@@ -36,8 +36,10 @@ test: deps media c2pa-reader
 	$(SWIFT) test --skip-build --parallel
 	python3 Benchmarks/fuzz/run --cases 150 --seed 1 --phim .build/debug/phim --quick
 
+# phim, and the tensor runtime it loads on its first tensor call (libPhimTorchRuntime.so, next to it).
 build:
 	$(SWIFT) build -c release --product phim
+	$(SWIFT) build -c release --product PhimTorchRuntime
 
 c2pa-reader:
 	@$(C2PA_VENV)/bin/python -c "import c2pa" 2>/dev/null || { \

@@ -17,6 +17,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "phim", targets: ["phim"]),
+        // libtorch behind CTorch's C functions, loaded on the first tensor call (see Sources/CTorch/loader.c).
+        .library(name: "PhimTorchRuntime", type: .dynamic, targets: ["CTorchRuntime"]),
         .library(name: "PhimCore", targets: ["PhimCore"]),
         .library(name: "PhimMedia", targets: ["PhimMedia"]),
         .library(name: "PhimGraphics", targets: ["PhimGraphics"]),
@@ -53,15 +55,21 @@ let package = Package(
             providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]
         ),
         .systemLibrary(name: "CEspeak", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev", "espeak-ng-data"])]),
+        // CTorch is the C interface Swift calls (include/ctorch.h) and stubs that load the library implementing it,
+        // CTorchRuntime (C++ over libtorch, the product libPhimTorchRuntime.so), on the first call: programs do not
+        // link libtorch, whose loading alone takes about a second.
+        .target(name: "CTorch", exclude: ["generator"]),
         .target(
-            name: "CTorch",
-            exclude: ["generator"],
+            name: "CTorchRuntime",
             cxxSettings: [
                 .define("USE_C10D_GLOO"), .define("USE_DISTRIBUTED"),
-                .unsafeFlags(["-std=c++17", "-Wno-deprecated-declarations"] + torchIncludes),
+                .unsafeFlags(["-std=c++17", "-Wno-deprecated-declarations",
+                              "-I\(Context.packageDirectory)/Sources/CTorch/include"] + torchIncludes),
             ],
             linkerSettings: [
                 .linkedLibrary("torch"), .linkedLibrary("torch_cpu"), .linkedLibrary("c10"),
+                // The runtime's calls of its own functions stay inside it (programs define stubs of the same names).
+                .unsafeFlags(["-Xlinker", "-Bsymbolic"]),
             ] + torchCUDALibraries + [.unsafeFlags(torchLinkerFlags)]
         ),
 

@@ -160,13 +160,19 @@ func leastSquares(_ columns: [[Double]], _ y: [Double]) -> [Double] {
 ///    cross-correlated with the pattern over every cyclic shift (a crop only shifts the tile).
 ///
 /// Folded tiles do not depend on the pattern and are kept for the next search (decoys), up to ``maxCached``.
-final class TileSearch {
+///
+/// `@unchecked Sendable`: the starts climb on threads of their own, each with its own folder; the cache is guarded by
+/// `cacheLock`, and the rest does not change after `init`.
+final class TileSearch: @unchecked Sendable {
     let accumulator: WatermarkAccumulator
     let spectrum: WhitenedSpectrum
     let maxPeriod: Double
-    let folder = TileFolder()
+    /// One folder for each start (their FFTs keep buffers); the starts climb at the same time.
+    private let folders = (0..<TileSearch.startCount).map { _ in TileFolder() }
     private var cache: [Int64: TileFolder.Folded] = [:]
+    private let cacheLock = NSLock()
     static let maxCached = 2_000
+    static let startCount = 3
 
     init(_ accumulator: WatermarkAccumulator, maxPeriod: Double) {
         self.accumulator = accumulator
@@ -174,11 +180,13 @@ final class TileSearch {
         self.maxPeriod = maxPeriod
     }
 
-    private func folded(_ px: Double, _ py: Double) -> TileFolder.Folded {
+    private func folded(_ px: Double, _ py: Double, with folder: TileFolder) -> TileFolder.Folded {
         let key = Int64((px * 1e4).rounded()) << 32 | Int64((py * 1e4).rounded())
-        if let hit = cache[key] { return hit }
+        if let hit = cacheLock.withLock({ cache[key] }) { return hit }
         let folded = folder.fold(accumulator, periodX: px, periodY: py)
-        if cache.count < Self.maxCached { cache[key] = folded }
+        cacheLock.withLock {
+            if cache.count < Self.maxCached { cache[key] = folded }
+        }
         return folded
     }
 
@@ -194,27 +202,48 @@ final class TileSearch {
         var starts: [Double] = []
         for candidate in candidates where starts.allSatisfy({ abs($0 - candidate.period) > 1.5 }) {
             starts.append(candidate.period)
-            if starts.count == 3 { break }
+            if starts.count == Self.startCount { break }
         }
-        func fit(_ px: Double, _ py: Double) -> TileFolder.Fit { folder.correlate(folded(px, py), pilot) }
+        let climbs = Climbs(count: starts.count), chosen = starts
+        DispatchQueue.concurrentPerform(iterations: chosen.count) { i in
+            climbs.fits[i] = climb(from: chosen[i], pilot: pilot, folder: folders[i])
+        }
         var best: TileFolder.Fit?
-        for start in starts {
-            var current = fit(start, start)
-            for step in [0.2, 0.05] {
-                for _ in 0..<2 {
-                    for axis in 0..<2 {
-                        for offset in [-3.0, -2, -1, 1, 2, 3] {
-                            let px = current.periodX + (axis == 0 ? offset * step : 0)
-                            let py = current.periodY + (axis == 1 ? offset * step : 0)
-                            let other = fit(px, py)
-                            if other.z > current.z { current = other }
-                        }
+        for case let current? in climbs.fits where best.map({ current.z > $0.z }) ?? true { best = current }
+        return best.map { ($0, starts.count * (1 + 2 * 2 * 2 * 6)) }
+    }
+
+    /// Hill climbing from one start, each axis in turn, coarse steps then fine.
+    private func climb(from start: Double, pilot: Pilot, folder: TileFolder) -> TileFolder.Fit {
+        func fit(_ px: Double, _ py: Double) -> TileFolder.Fit { folder.correlate(folded(px, py, with: folder), pilot) }
+        var current = fit(start, start)
+        for step in [0.2, 0.05] {
+            for _ in 0..<2 {
+                for axis in 0..<2 {
+                    for offset in [-3.0, -2, -1, 1, 2, 3] {
+                        let px = current.periodX + (axis == 0 ? offset * step : 0)
+                        let py = current.periodY + (axis == 1 ? offset * step : 0)
+                        let other = fit(px, py)
+                        if other.z > current.z { current = other }
                     }
                 }
             }
-            if best.map({ current.z > $0.z }) ?? true { best = current }
         }
-        return best.map { ($0, starts.count * (1 + 2 * 2 * 2 * 6)) }
+        return current
+    }
+
+    /// The climbs' results, one slot a start, each written by its own thread.
+    private final class Climbs: @unchecked Sendable {
+        private let slots: UnsafeMutableBufferPointer<TileFolder.Fit?>
+        init(count: Int) {
+            slots = .allocate(capacity: count)
+            slots.initialize(repeating: nil)
+        }
+        deinit {
+            slots.deinitialize()
+            slots.deallocate()
+        }
+        var fits: UnsafeMutableBufferPointer<TileFolder.Fit?> { slots }
     }
 }
 
@@ -504,15 +533,27 @@ final class TileFolder {
         }
         let bx = bins(w, periodX), by = bins(h, periodY)
         var folded = [Float](repeating: 0, count: s * s)
-        var rowBins = [Float](repeating: 0, count: s)
+        // Rows first (whole rows added into their row bin: contiguous, vectorised), then each of the s folded rows'
+        // pixels into their column bins: s·w scattered adds instead of h·w.
+        var rows = [Float](repeating: 0, count: s * w)
         accumulator.sum.withUnsafeBufferPointer { sum in
-            for y in 0..<h {
-                for i in 0..<s { rowBins[i] = 0 }
-                let base = y * w
-                for x in 0..<w { rowBins[bx[x]] += sum[base + x] }
-                let target = by[y] * s
-                for i in 0..<s { folded[target + i] += rowBins[i] }
+            rows.withUnsafeMutableBufferPointer { rows in
+                for y in 0..<h {
+                    let source = sum.baseAddress! + y * w, target = rows.baseAddress! + by[y] * w
+                    var x = 0
+                    while x + 8 <= w {
+                        let total = UnsafeRawPointer(target + x).loadUnaligned(as: SIMD8<Float>.self)
+                            + UnsafeRawPointer(source + x).loadUnaligned(as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(target + x).storeBytes(of: total, as: SIMD8<Float>.self)
+                        x += 8
+                    }
+                    while x < w { target[x] += source[x]; x += 1 }
+                }
             }
+        }
+        for v in 0..<s {
+            let base = v * w, target = v * s
+            for x in 0..<w { folded[target + bx[x]] += rows[base + x] }
         }
         let mean = folded.reduce(0, +) / Float(s * s)
         for i in 0..<folded.count { folded[i] -= mean }

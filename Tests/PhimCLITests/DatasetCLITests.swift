@@ -97,6 +97,24 @@ import Testing
         #expect(try OutputInspector.frames(folder.file("moving.mp4")).count == 4)
     }
 
+    /// libtorch is loaded on the first tensor call, not when `phim` starts: commands that use no tensor run without
+    /// the runtime library, and a command that needs it and cannot load it says so in one line, with status 70.
+    @Test func theTensorRuntimeLoadsOnlyWhenATensorIsUsed() throws {
+        let missing = ["XDG_CONFIG_HOME": folder.file("config").path, "PHIM_TORCH_RUNTIME": folder.file("nowhere.so").path]
+        let rendered = try CLIRunner.run(["dataset", "shapes", "-o", "set", "--count", "2", "--size", "32", "--frames", "4"],
+                                         in: folder.url, environment: missing)
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        let verified = try CLIRunner.run(["verify", "set/clips/00000.mp4"], in: folder.url, environment: missing)
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let trained = try CLIRunner.run(["train", "set", "-o", "run", "--steps", "1", "--batch", "2", "--width", "8"],
+                                        in: folder.url, environment: missing)
+        #expect(trained.status == 70, "\(trained.stderr)")
+        let lines = trained.stderr.split(separator: "\n").filter { !$0.hasPrefix("progress") }
+        #expect(lines.count == 1 && lines[0].contains("cannot load the tensor runtime") && lines[0].contains("nowhere.so"),
+                "\(trained.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("run/model.safetensors").path))
+    }
+
     /// Data-parallel training on loopback: `--workers 2` starts a second process itself; `--rank/--world-size/--master`
     /// is the same run started by hand, one command a rank, as it would be across machines. Both end with the ranks'
     /// models checked to agree.

@@ -4,8 +4,8 @@ import PhimCore
 import PhimWatermark
 
 /// Reads Phim's invisible watermark (see `WatermarkEmbedder`) from any video FFmpeg decodes: the luma of ten frames a
-/// second is pooled and analysed once at the end. Time grows with the video's length (every frame is decoded);
-/// memory does not.
+/// second is pooled (on a thread of its own, while the next frames decode) and analysed once at the end. Time grows
+/// with the video's length (every frame is decoded); memory does not.
 public enum WatermarkDetector {
     /// Frames pooled per second of video.
     public static let framesPerSecond = 10.0
@@ -31,32 +31,87 @@ public enum WatermarkDetector {
         if let expected { step = max(step, (expected + maxPooledFrames - 1) / maxPooledFrames) }
         let window = (width: min(stream.width, maxWindow), height: min(stream.height, maxWindow))
         let left = (stream.width - window.width) / 2, top = (stream.height - window.height) / 2
-        let accumulator = WatermarkAccumulator(width: window.width, height: window.height)
-        let gray = GrayConverter(width: stream.width, height: stream.height)
-        let frame = try Frame()
-        var index = 0
-        while try decoder.receive(into: frame) {
-            defer {
-                av_frame_unref(frame.pointer)
-                index += 1
+        let pool = LumaPool(accumulator: WatermarkAccumulator(width: window.width, height: window.height),
+                            left: left, top: top, width: stream.width, height: stream.height, subject: .file(url.displayPath))
+        // Decoding (FFmpeg's threads) and pooling (this worker) overlap; a few frames wait between them at most.
+        let queue = BlockingQueue<PooledFrame>(capacity: 4)
+        let pooled = DispatchSemaphore(value: 0)
+        startWorkerThread(named: "phim-watermark-pool") {
+            pool.run(queue)
+            pooled.signal()
+        }
+        do {
+            var frame = try Frame()
+            var index = 0
+            while try decoder.receive(into: frame) {
+                defer { index += 1 }
+                try cancellation?.check()
+                if let progress, index % 10 == 0 {
+                    progress(ProgressUpdate(stage: "watermark", completed: index, total: expected, elapsed: MonotonicClock.now() - started))
+                }
+                let f = frame.pointer.pointee
+                // A frame of another size (a resolution change mid-stream) cannot be pooled with the rest.
+                guard index % step == 0, Int(f.width) == stream.width, Int(f.height) == stream.height else {
+                    av_frame_unref(frame.pointer)
+                    continue
+                }
+                guard queue.push(PooledFrame(frame)) else { break }  // the worker failed; its error is thrown below
+                frame = try Frame()
             }
-            try cancellation?.check()
-            if let progress, index % 10 == 0 {
-                progress(ProgressUpdate(stage: "watermark", completed: index, total: expected, elapsed: MonotonicClock.now() - started))
-            }
-            let f = frame.pointer.pointee
-            // A frame of another size (a resolution change mid-stream) cannot be pooled with the rest.
-            guard index % step == 0, Int(f.width) == stream.width, Int(f.height) == stream.height else { continue }
+            queue.close()
+        } catch {
+            queue.cancel()
+            pooled.wait()
+            throw error
+        }
+        pooled.wait()
+        if let failure = pool.failure { throw failure }
+        return pool.accumulator.read(decoys: decoys)
+    }
+}
+
+/// A decoded frame on its way to the pooling thread (its only owner once pushed).
+private final class PooledFrame: @unchecked Sendable {
+    let frame: Frame
+    init(_ frame: Frame) { self.frame = frame }
+}
+
+/// The pooling thread's side of ``WatermarkDetector/read``: takes frames off the queue and adds their luma (the
+/// centred window) to the accumulator. `@unchecked Sendable`: the detector touches `accumulator` and `failure` only
+/// after the thread has finished.
+private final class LumaPool: @unchecked Sendable {
+    let accumulator: WatermarkAccumulator
+    private(set) var failure: PhimError?
+    private let left: Int, top: Int
+    private let gray: GrayConverter
+    private let subject: PhimError.Subject
+
+    init(accumulator: WatermarkAccumulator, left: Int, top: Int, width: Int, height: Int, subject: PhimError.Subject) {
+        self.accumulator = accumulator
+        self.left = left
+        self.top = top
+        gray = GrayConverter(width: width, height: height)
+        self.subject = subject
+    }
+
+    func run(_ queue: BlockingQueue<PooledFrame>) {
+        while let item = try? queue.pop() {
+            let f = item.frame.pointer.pointee
             if GrayConverter.lumaIsFirstPlane(f.format) {
                 let stride = Int(f.linesize.0)
                 accumulator.add(luma: f.data.0! + top * stride + left, stride: stride)
             } else {
-                try gray.convert(frame.pointer, subject: .file(url.displayPath)) { luma, stride in
-                    accumulator.add(luma: luma + top * stride + left, stride: stride)
+                do {
+                    try gray.convert(item.frame.pointer, subject: subject) { luma, stride in
+                        accumulator.add(luma: luma + top * stride + left, stride: stride)
+                    }
+                } catch {
+                    failure = error
+                    queue.cancel()
+                    return
                 }
             }
         }
-        return accumulator.read(decoys: decoys)
     }
 }
 
