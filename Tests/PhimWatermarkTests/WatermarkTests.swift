@@ -161,7 +161,7 @@ private func half(_ frame: [UInt8], width: Int, height: Int) -> [UInt8] {
         #expect(maxChange <= 5)
         #expect(maxChange >= 1)
         let psnr = 10 * log10(255.0 * 255.0 / embedder.meanSquaredChange)
-        #expect(psnr > 41.3, "PSNR \(psnr): the floor is 41.56 dB at this size, and rounding to whole luma steps adds about 0.15 dB")
+        #expect(psnr > 42, "PSNR \(psnr): the floor is 42.2 dB at this size, and rounding to whole luma steps costs about 0.15 dB")
         #expect(psnr < 60, "PSNR \(psnr): the mark must be there")
     }
 
@@ -221,9 +221,10 @@ private func half(_ frame: [UInt8], width: Int, height: Int) -> [UInt8] {
         #expect(WatermarkEmbedder.lowTextureGain(width: 256, height: 256) == 1.5)
         #expect(abs(WatermarkEmbedder.mask(activity: 0, range: 0, lowTextureGain: 1.5) - 0.33) < 1e-6)
         #expect(WatermarkEmbedder.mask(activity: 2, range: 40, lowTextureGain: 1.5) == WatermarkEmbedder.mask(activity: 2, range: 40))
-        // Busy frames: the PSNR floor goes down by up to 1.9 dB.
+        // Busy frames: the PSNR floor goes down by up to 1.3 dB, to 42.2 dB.
         #expect(WatermarkEmbedder(width: 640, height: 360, payload: payload).leastPSNR == 43.5)
-        #expect(abs(WatermarkEmbedder(width: 320, height: 240, payload: payload).leastPSNR - 41.56) < 0.01)
+        #expect(abs(WatermarkEmbedder(width: 480, height: 360, payload: payload).leastPSNR - 42.25) < 0.01)
+        #expect(WatermarkEmbedder(width: 320, height: 240, payload: payload).leastPSNR == 42.2)
     }
 
     /// A render that shows an earlier Phim video full frame carries both marks at one place: the bits read as
