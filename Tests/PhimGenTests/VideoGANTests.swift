@@ -55,6 +55,32 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
                 "later frames do")
     }
 
+    /// The motion GRU sees the class (so a class can have motion of its own); a "phim-mocogan-1" model, whose GRU did
+    /// not, is still built and read as it was, and an unknown architecture is refused.
+    @Test func motionDependsOnTheClassFromArchitectureTwo() throws {
+        for architecture in VideoGANConfig.readableArchitectures {
+            var config = tinyConfig(classes: 3)
+            config.architecture = architecture
+            let generator = try VideoGenerator(config)
+            generator.eval()
+            let (_, noise) = try generator.noise(batch: 2, frames: 4, generator: Generator(seed: 3))
+            let classes = { (k: Int64) in try [k, k].withUnsafeBytes { try Tensor(bytes: $0, shape: [2], dtype: .int64) } }
+            let paths = try [0, 2].map { k in
+                try generator.motionCodes(noise, classVector: config.motionSeesClass ? generator.classEmbedding!(classes(k)) : nil)
+            }
+            let difference = try (paths[0] - paths[1]).abs().max().item()
+            if architecture == "phim-mocogan-1" {
+                #expect(!config.motionSeesClass && difference == 0)
+                #expect(try generator.namedParameters().first { $0.0 == "motion.weightIH" }?.1.size(1) == 4)
+            } else {
+                #expect(config.motionSeesClass && difference > 1e-4, "the class changes the motion path: \(difference)")
+            }
+        }
+        var unknown = tinyConfig(classes: 3)
+        unknown.architecture = "phim-mocogan-9"
+        #expect(throws: TensorError.self) { try VideoGenerator(unknown) }
+    }
+
     /// The size check runs before anything is allocated, and counts what the modules hold.
     @Test func parameterEstimateIsCloseAndAbsurdSizesAreRefused() throws {
         var windowed = VideoGANConfig(size: 64, frames: 16, classes: 5)

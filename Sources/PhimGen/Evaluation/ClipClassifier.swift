@@ -10,12 +10,15 @@ import PhimTensor
 /// clip from the same clip with its frames shuffled, so its features still have to see motion. Its features (the
 /// last convolution averaged over time and space) are the space the Fréchet and kernel distances are measured in.
 ///
-/// Clips are averaged down to 32×32 (when larger) before the first convolution: four 3×3×3 convolutions with ReLU
-/// (16, 32, 64 and 64 channels; the first strided in space, the next two in time and space).
+/// Clips are averaged down to 32×32 (when larger), and each frame's change from the one before (zero for the first)
+/// is given beside it (six channels: motion is what most classes differ by, and a network of this size does not find
+/// it alone: the first judge, without the changes and half as wide, told the held-out shapes clips' classes 62 % of
+/// the time, mistaking `linear` for `bounce`); then four 3×3×3 convolutions with ReLU (32, 64, 128 and 64 channels;
+/// the first strided in space, the next two in time and space).
 ///
 /// Not `Sendable`: one thread uses it.
 public final class ClipClassifier: Module {
-    public static let architecture = "phim-clip-classifier-1"
+    public static let architecture = "phim-clip-classifier-2"
     public static let inputSize = 32
     public static let featureDimension = 64
     /// What it learned: `classes` (the set's labels) or `order` (in order or shuffled).
@@ -28,10 +31,10 @@ public final class ClipClassifier: Module {
     public init(classes: Int) throws(TensorError) {
         self.classes = classes
         convolutions = [
-            try Conv3d(3, 16, kernelSize: [3, 3, 3], stride: [1, 2, 2], padding: [1, 1, 1]),
-            try Conv3d(16, 32, kernelSize: [3, 3, 3], stride: [2, 2, 2], padding: [1, 1, 1]),
+            try Conv3d(6, 32, kernelSize: [3, 3, 3], stride: [1, 2, 2], padding: [1, 1, 1]),
             try Conv3d(32, 64, kernelSize: [3, 3, 3], stride: [2, 2, 2], padding: [1, 1, 1]),
-            try Conv3d(64, Self.featureDimension, kernelSize: [3, 3, 3], stride: [1, 1, 1], padding: [1, 1, 1]),
+            try Conv3d(64, 128, kernelSize: [3, 3, 3], stride: [2, 2, 2], padding: [1, 1, 1]),
+            try Conv3d(128, Self.featureDimension, kernelSize: [3, 3, 3], stride: [1, 1, 1], padding: [1, 1, 1]),
         ]
         head = try Linear(Self.featureDimension, classes)
         super.init()
@@ -41,6 +44,9 @@ public final class ClipClassifier: Module {
     public func features(_ clips: Tensor) throws -> Tensor {
         let size = try clips.size(3)
         var x = size > Self.inputSize ? try clips.avgPool3d(kernel: [1, size / Self.inputSize, size / Self.inputSize]) : clips
+        let frames = try x.size(2)
+        let previous = try Tensor.cat([x.narrow(dim: 2, start: 0, length: 1), x.narrow(dim: 2, start: 0, length: frames - 1)], dim: 2)
+        x = try Tensor.cat([x, x - previous], dim: 1)
         for convolution in convolutions { x = try convolution(x).relu() }
         return try x.mean(dims: [2, 3, 4])
     }
@@ -65,7 +71,8 @@ public struct TrainedClassifier {
         return hash.next() % 5 == 0
     }
 
-    static let epochs = 8
+    /// The learning rate falls from 10⁻³ to 10⁻⁴ over the epochs.
+    static let epochs = 16
     static let batch = 32
 
     /// The classifier for the set in `store`: read from the set's cache when one was trained for this `labels.json`
@@ -162,6 +169,7 @@ public struct TrainedClassifier {
                 var order = trainIndices
                 order.shuffle(using: &random)
                 for start in stride(from: 0, to: order.count - batch + 1, by: batch) {
+                    optimizer.learningRate = 1e-3 * pow(0.1, Double(step) / Double(max(steps - 1, 1)))
                     if cancellation?.isCancelled == true { throw PhimError(.cancelled, "cancelled", subject: subject) }
                     let (clips, target) = try Self.batch(store, indices: Array(order[start..<start + batch]), task: task, random: &random)
                     let loss = try crossEntropy(classifier(clips), target)

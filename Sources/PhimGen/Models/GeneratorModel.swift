@@ -73,7 +73,7 @@ public final class GeneratorModel: @unchecked Sendable {
         } catch {
             throw PhimError(.invalidInput, "not a Phim generator's model.json (\(error.localizedDescription))", subject: subject)
         }
-        guard sidecar.format == Sidecar.currentFormat, sidecar.config.architecture == VideoGANConfig.currentArchitecture else {
+        guard sidecar.format == Sidecar.currentFormat, VideoGANConfig.readableArchitectures.contains(sidecar.config.architecture) else {
             throw PhimError(.invalidInput, "format \(sidecar.format.quoted()), architecture \(sidecar.config.architecture.quoted()): not one this Phim reads",
                             subject: subject)
         }

@@ -5,8 +5,10 @@ import PhimTensor
 /// The architecture and sizes of a video GAN: what a checkpoint's JSON sidecar records, enough to build the modules
 /// its tensors load into.
 public struct VideoGANConfig: Codable, Sendable, Equatable {
-    /// The architecture this Phim builds.
-    public static let currentArchitecture = "phim-mocogan-1"
+    /// The architecture this Phim builds: "phim-mocogan-2", whose motion GRU sees the class (in "phim-mocogan-1",
+    /// which it still reads, only the frame decoder did, so the path of motion codes could not depend on the class).
+    public static let currentArchitecture = "phim-mocogan-2"
+    public static let readableArchitectures = ["phim-mocogan-1", currentArchitecture]
     public var architecture = currentArchitecture
     /// Clips are `frames` frames of `size`×`size` RGB.
     public var size: Int
@@ -34,6 +36,11 @@ public struct VideoGANConfig: Codable, Sendable, Equatable {
         self.classes = classes
     }
 
+    /// Whether the motion GRU takes the class embedding beside each frame's noise.
+    public var motionSeesClass: Bool { classes > 0 && architecture != "phim-mocogan-1" }
+    /// The GRU's input: the motion noise, and the class embedding when it sees it.
+    var motionInputDimension: Int { motionNoiseDimension + (motionSeesClass ? classDimension : 0) }
+
     /// 4×4 up to `size` in doublings.
     public var blocks: Int { Self.blocks(size) }
     static func blocks(_ size: Int) -> Int { Int(log2(Double(max(size, 4) / 4)).rounded()) }
@@ -48,6 +55,9 @@ public struct VideoGANConfig: Codable, Sendable, Equatable {
         }
         guard (2...256).contains(frames) else { throw TensorError(.invalidArgument, "frames \(frames): 2 to 256") }
         guard (0...1000).contains(classes) else { throw TensorError(.invalidArgument, "classes \(classes): 0 to 1000") }
+        guard Self.readableArchitectures.contains(architecture) else {
+            throw TensorError(.invalidArgument, "architecture \(architecture.debugDescription): this Phim builds \(Self.readableArchitectures)")
+        }
         guard (2...frames).contains(windowFrames) else {
             throw TensorError(.invalidArgument, "videoWindow \(windowFrames): 2 to the clip's \(frames) frames")
         }
@@ -75,7 +85,7 @@ public struct VideoGANConfig: Codable, Sendable, Equatable {
         let blocks = self.blocks
         let top = generatorWidth << max(blocks - 1, 0)
         let latent = contentDimension + motionDimension + (classes > 0 ? classDimension : 0)
-        var generator = latent * top * 16 + 3 * motionDimension * (motionNoiseDimension + motionDimension)
+        var generator = latent * top * 16 + 3 * motionDimension * (motionInputDimension + motionDimension)
         var channels = top
         for block in 0..<blocks {
             let next = block == blocks - 1 ? generatorWidth : channels / 2
@@ -107,9 +117,9 @@ public struct VideoGANConfig: Codable, Sendable, Equatable {
 }
 
 /// MoCoGAN's generator (Tulyakov et al., 2018), with the first frame made of the content alone: a content code
-/// held for the clip, a GRU that turns per-frame noise into a path of motion codes, and a 2-D decoder (upsample +
-/// conv blocks) that draws each frame from the content, the motion code's change since the first frame and the
-/// class. Because frame 0 sees no motion, an image encoder's content code gives a clip whose first frame is the
+/// held for the clip, a GRU that turns per-frame noise (and the class) into a path of motion codes, and a 2-D decoder
+/// (upsample + conv blocks) that draws each frame from the content, the motion code's change since the first frame
+/// and the class. Because frame 0 sees no motion, an image encoder's content code gives a clip whose first frame is the
 /// image (``ImageEncoder``).
 public final class VideoGenerator: Module {
     public let config: VideoGANConfig
@@ -124,7 +134,7 @@ public final class VideoGenerator: Module {
     public init(_ config: VideoGANConfig) throws(TensorError) {
         try config.validate()
         self.config = config
-        motion = try GRUCell(inputSize: config.motionNoiseDimension, hiddenSize: config.motionDimension)
+        motion = try GRUCell(inputSize: config.motionInputDimension, hiddenSize: config.motionDimension)
         classEmbedding = config.classes > 0 ? try Embedding(config.classes, config.classDimension) : nil
         let latent = config.contentDimension + config.motionDimension + (config.classes > 0 ? config.classDimension : 0)
         let top = config.generatorWidth << (config.blocks - 1)
@@ -144,14 +154,17 @@ public final class VideoGenerator: Module {
         super.init()
     }
 
-    /// Motion codes for `frames` frames from per-frame noise `[batch, frames, motionNoise]`: `[batch, frames, motion]`,
-    /// each minus the first (frame 0 has no motion).
-    func motionCodes(_ noise: Tensor) throws -> Tensor {
+    /// Motion codes for `frames` frames from per-frame noise `[batch, frames, motionNoise]` (and, when the GRU sees
+    /// it, the class embedding `[batch, classDimension]`): `[batch, frames, motion]`, each minus the first (frame 0
+    /// has no motion).
+    func motionCodes(_ noise: Tensor, classVector: Tensor? = nil) throws -> Tensor {
         let batch = try noise.size(0), frames = try noise.size(1)
         var hidden = try Tensor.zeros([batch, config.motionDimension], dtype: noise.dtype, device: noise.device)
         var codes: [Tensor] = []
         for t in 0..<frames {
-            hidden = try motion(noise.select(dim: 1, index: t), hidden: hidden)
+            var input = try noise.select(dim: 1, index: t)
+            if let classVector { input = try Tensor.cat([input, classVector], dim: 1) }
+            hidden = try motion(input, hidden: hidden)
             codes.append(hidden)
         }
         let path = try Tensor.stack(codes, dim: 1)
@@ -164,7 +177,12 @@ public final class VideoGenerator: Module {
     /// - Parameter window: only these frames (the motion path still starts at frame 0); nil: every frame.
     public func callAsFunction(content: Tensor, motionNoise: Tensor, classes: Tensor? = nil, window: Range<Int>? = nil) throws -> Tensor {
         let batch = try content.size(0)
-        var codes = try motionCodes(motionNoise)
+        var classVector: Tensor?
+        if let classEmbedding {
+            guard let classes else { throw TensorError(.invalidArgument, "this generator is conditional: give classes") }
+            classVector = try classEmbedding(classes)
+        }
+        var codes = try motionCodes(motionNoise, classVector: config.motionSeesClass ? classVector : nil)
         if let window {
             guard window.lowerBound >= 0, window.upperBound <= (try codes.size(1)), !window.isEmpty else {
                 throw TensorError(.invalidArgument, "frames \(window) of \(try codes.size(1))")
@@ -180,9 +198,8 @@ public final class VideoGenerator: Module {
             throw TensorError(.invalidArgument, "a content path of \(try contentPath.size(1)) frames for \(frames) frames of motion")
         }
         var parts = [contentPath, codes]
-        if let classEmbedding {
-            guard let classes else { throw TensorError(.invalidArgument, "this generator is conditional: give classes") }
-            parts.append(try classEmbedding(classes).unsqueeze(dim: 1).expand([batch, frames, config.classDimension]))
+        if let classVector {
+            parts.append(try classVector.unsqueeze(dim: 1).expand([batch, frames, config.classDimension]))
         }
         let latent = try Tensor.cat(parts, dim: 2).reshape([batch * frames, -1])
         let top = config.generatorWidth << (config.blocks - 1)
