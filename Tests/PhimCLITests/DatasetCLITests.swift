@@ -97,6 +97,24 @@ import Testing
         #expect(try OutputInspector.frames(folder.file("moving.mp4")).count == 4)
     }
 
+    /// `phim eval` end to end: the table, the judge class by class (and from its cache the second time), and JSON.
+    @Test func evalPrintsTheTableAndTheJudgeByClass() throws {
+        #expect(try run(["dataset", "shapes", "-o", "set", "--count", "80", "--size", "16", "--frames", "4"]).status == 0)
+        let trained = try run(["train", "set", "-o", "run", "--steps", "2", "--batch", "4", "--width", "8"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let first = try run(["eval", "run", "set", "--samples", "20"])
+        #expect(first.status == 0, "\(first.stderr)")
+        for line in ["Fréchet distance", "class accuracy", "judge on held-out real clips, by class:", "  linear", "  rotate"] {
+            #expect(first.stdout.contains(line), "\(line) in \(first.stdout)")
+        }
+        let second = try run(["eval", "run", "set", "--samples", "20", "--json"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any]
+        let judge = json?["classifier"] as? [String: Any]
+        #expect(judge?["cached"] as? Bool == true)
+        #expect((judge?["heldOutConfusion"] as? [[Int]])?.count == 5 && (judge?["classNames"] as? [String])?.first == "linear")
+    }
+
     /// libtorch is loaded on the first tensor call, not when `phim` starts: commands that use no tensor run without
     /// the runtime library, and a command that needs it and cannot load it says so in one line, with status 70.
     @Test func theTensorRuntimeLoadsOnlyWhenATensorIsUsed() throws {

@@ -28,6 +28,11 @@ private func trainTiny(_ set: URL, steps: Int, batch: Int, in folder: TemporaryF
         let report = try GeneratorEvaluation.evaluate(model, modelPath: run.path, data: set, samples: 40, seed: 3)
         #expect(!report.classifier.cached && report.classifier.task == .classes)
         #expect((0...1).contains(report.classifier.heldOutAccuracy))
+        // The confusion on the held-out clips: one row and column a class, its diagonal the accuracy.
+        let confusion = report.classifier.heldOutConfusion
+        #expect(confusion.count == 5 && confusion.allSatisfy { $0.count == 5 } && report.classifier.classNames.count == 5)
+        let held = confusion.flatMap { $0 }.reduce(0, +), right = (0..<confusion.count).map { confusion[$0][$0] }.reduce(0, +)
+        #expect(held > 40 && abs(Double(right) / Double(held) - report.classifier.heldOutAccuracy) < 1e-9)
         #expect(report.samples == 40 && report.realClips > 220 && report.realClips < 290)
         #expect(report.frechet.floor < report.frechet.untrained / 5, "\(report.frechet)")
         #expect(report.kernel.floor < report.kernel.untrained / 5, "\(report.kernel)")
@@ -44,6 +49,7 @@ private func trainTiny(_ set: URL, steps: Int, batch: Int, in folder: TemporaryF
 
         let again = try GeneratorEvaluation.evaluate(model, modelPath: run.path, data: set, samples: 40, seed: 3)
         #expect(again.classifier.cached && again.classifier.heldOutAccuracy == report.classifier.heldOutAccuracy)
+        #expect(again.classifier.heldOutConfusion == confusion)
         #expect(again.frechet == report.frechet, "seeded: the same figures")
     }
 

@@ -61,6 +61,9 @@ public struct TrainedClassifier {
     public let task: ClipClassifier.Task
     /// Accuracy on the held-out fifth of the set, which it never trained on.
     public let heldOutAccuracy: Double
+    /// On the held-out clips: how many of each true class (rows) it gave each class (columns). Empty when read from a
+    /// cache written before it was recorded.
+    public var heldOutConfusion: [[Int]] = []
     /// Whether it was read from the cache rather than trained now.
     public let cached: Bool
 
@@ -92,7 +95,9 @@ public struct TrainedClassifier {
                 let classifier = try ClipClassifier(classes: classes)
                 try classifier.load(stateDict: Dictionary(tensors, uniquingKeysWith: { first, _ in first }))
                 classifier.eval()
-                return TrainedClassifier(classifier: classifier, task: task, heldOutAccuracy: accuracy, cached: true)
+                let confusion = metadata["phim.heldOutConfusion"].flatMap { try? JSONDecoder().decode([[Int]].self, from: Data($0.utf8)) }
+                return TrainedClassifier(classifier: classifier, task: task, heldOutAccuracy: accuracy,
+                                         heldOutConfusion: confusion ?? [], cached: true)
             } catch {
                 // Another layout: train again below.
             }
@@ -100,7 +105,8 @@ public struct TrainedClassifier {
         let trained = try train(store, task: task, classes: classes, seed: seed, progress: progress, cancellation: cancellation)
         try Safetensors.write(trained.classifier.stateDict().map { ($0.0, $0.1) },
                               metadata: ["phim.key": key, "phim.architecture": ClipClassifier.architecture,
-                                         "phim.task": task.rawValue, "phim.heldOutAccuracy": String(trained.heldOutAccuracy)],
+                                         "phim.task": task.rawValue, "phim.heldOutAccuracy": String(trained.heldOutAccuracy),
+                                         "phim.heldOutConfusion": String(decoding: (try? JSONEncoder().encode(trained.heldOutConfusion)) ?? Data(), as: UTF8.self)],
                               to: url.path)
         return trained
     }
@@ -182,16 +188,20 @@ public struct TrainedClassifier {
             }
             classifier.eval()
             var correct = 0
+            var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
             try withNoGrad { () throws in
                 for start in stride(from: 0, to: testIndices.count, by: batch) {
                     let indices = Array(testIndices[start..<min(start + batch, testIndices.count)])
                     let (clips, target) = try Self.batch(store, indices: indices, task: task, random: &random)
                     let predicted = try classifier(clips).argmax(dim: 1)
                     correct += Int(try predicted.eq(target).sum().item())
+                    for (truth, guess) in zip(try target.toArray(Int64.self), try predicted.toArray(Int64.self)) {
+                        confusion[Int(truth)][Int(guess)] += 1
+                    }
                 }
             }
             return TrainedClassifier(classifier: classifier, task: task, heldOutAccuracy: Double(correct) / Double(testIndices.count),
-                                     cached: false)
+                                     heldOutConfusion: confusion, cached: false)
         } catch let error as PhimError {
             throw error
         } catch {

@@ -35,6 +35,10 @@ public struct GeneratorEvaluation: Codable, Sendable, Equatable {
     public struct Classifier: Codable, Sendable, Equatable {
         public var task: ClipClassifier.Task
         public var heldOutAccuracy: Double
+        /// Held-out real clips of each class (rows) by the class the judge gave them (columns); empty when unknown.
+        public var heldOutConfusion: [[Int]]
+        /// The set's class names (the confusion's order); empty for the order task.
+        public var classNames: [String]
         public var cached: Bool
     }
 
@@ -126,7 +130,9 @@ public struct GeneratorEvaluation: Codable, Sendable, Equatable {
                           wasserstein: wasserstein(generated[keyPath: path], heldOutSet[keyPath: path]))
             }
             return GeneratorEvaluation(
-                classifier: Classifier(task: trained.task, heldOutAccuracy: trained.heldOutAccuracy, cached: trained.cached),
+                classifier: Classifier(task: trained.task, heldOutAccuracy: trained.heldOutAccuracy,
+                                       heldOutConfusion: trained.heldOutConfusion,
+                                       classNames: trained.task == .classes ? store.labels.classes : [], cached: trained.cached),
                 samples: count, realClips: reference.count,
                 classAccuracy: config.classes > 0 ? generated.accuracy : nil,
                 untrainedClassAccuracy: config.classes > 0 ? untrained.accuracy : nil,

@@ -50,6 +50,26 @@ struct EvalCommand: AsyncParsableCommand {
         }
     }
 
+    /// The judge on held-out real clips, class by class, and what it most often took each class for: what caps the
+    /// class accuracy a model can show.
+    static func judgeByClass(_ classifier: GeneratorEvaluation.Classifier) -> [String] {
+        let names = classifier.classNames, confusion = classifier.heldOutConfusion
+        guard !names.isEmpty, confusion.count == names.count, confusion.allSatisfy({ $0.count == names.count }) else { return [] }
+        let width = max(names.map(\.count).max() ?? 0, 6)
+        var lines = ["judge on held-out real clips, by class:"]
+        for (index, row) in confusion.enumerated() {
+            let total = row.reduce(0, +)
+            guard total > 0 else { continue }
+            var line = "  " + names[index].padding(toLength: width, withPad: " ", startingAt: 0)
+                + String(format: " %5.1f %% of %d", Double(row[index]) * 100 / Double(total), total)
+            if let (other, count) = row.enumerated().filter({ $0.offset != index }).max(by: { $0.element < $1.element }), count > 0 {
+                line += String(format: ", taken for %@ %.1f %%", names[other], Double(count) * 100 / Double(total))
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
     static func summary(_ report: GeneratorEvaluation) -> String {
         func figure(_ value: Double) -> String { String(format: abs(value) >= 100 ? "%.1f" : "%.4g", value) }
         let task = report.classifier.task == .classes ? "the set's classes" : "in order against shuffled"
@@ -67,6 +87,7 @@ struct EvalCommand: AsyncParsableCommand {
             lines.append(String(format: "class accuracy  %10.1f %%  (held-out real %.1f %%, untrained %.1f %%)", accuracy * 100,
                                 report.classifier.heldOutAccuracy * 100, (report.untrainedClassAccuracy ?? 0) * 100))
         }
+        lines += judgeByClass(report.classifier)
         lines.append(String(format: "animate         %10.1f dB PSNR of the first frame against the still (lowest %.1f dB)",
                             report.animatePSNR, report.animatePSNRLowest))
         lines.append("                    model       real  Wasserstein")
