@@ -13,6 +13,9 @@ public enum Limits {
     public static let maxAudioChannels = 64
     /// The highest sample rate of a source, in Hz.
     public static let maxAudioSampleRate = 768_000
+    /// The lowest sample rate of a source, in Hz (telephone sound is 8 kHz). Resampling multiplies a source's
+    /// samples by 48,000 over its rate: a header claiming 1 Hz would turn 32 KB into 8,000 s of sound.
+    public static let minAudioSampleRate = 1_000
 
     /// The most characters in one text: a title or subtitle layer, or a subtitle cue.
     public static let maxTextCharacters = 5_000

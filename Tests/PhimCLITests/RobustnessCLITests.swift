@@ -231,6 +231,23 @@ import Glibc
         #expect(try expectFailure(["render", "q.json", "-o", "out.mp4"], naming: "audio[0].path").contains("at most 64"))
     }
 
+    /// The fuzz harness's case: a WAV header edited to claim 1 Hz made 32 KB of sound 8,000 s long, and resampling one
+    /// packet of it to 48 kHz took 2 GB.
+    @Test func aSampleRateOfOneHertzIsRefused() throws {
+        try writeWAV("slow.wav", channels: 2, amplitude: 8_000)
+        var bytes = try Data(contentsOf: folder.file("slow.wav"))
+        // The fmt chunk's sample rate and byte rate (little-endian, after "RIFF", size, "WAVE", "fmt ", size, format,
+        // channels).
+        #expect(bytes[12..<16] == Data("fmt ".utf8))
+        bytes.replaceSubrange(24..<28, with: [1, 0, 0, 0])
+        bytes.replaceSubrange(28..<32, with: [4, 0, 0, 0])
+        try bytes.write(to: folder.file("slow.wav"))
+        try write("p.json", project(extra: #""audio": [ { "path": "slow.wav" } ]"#))
+        let line = try expectFailure(["render", "p.json", "-o", "out.mp4"], naming: "audio[0].path")
+        #expect(line.contains("1 Hz") && line.contains("at least 1000 Hz"), "\(line)")
+        #expect(!folder.contents.contains("out.mp4"))
+    }
+
     @Test(arguments: [9, 13, 64])
     func channelsWithoutAKnownLayoutAreMixedDown(channels: Int) throws {
         try writeWAV("c.wav", channels: channels, amplitude: 8_000)

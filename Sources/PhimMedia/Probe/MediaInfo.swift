@@ -83,5 +83,9 @@ extension AudioStreamInfo {
             throw PhimError(.limitExceeded, "has a sample rate of \(sampleRate) Hz; at most \(Limits.maxAudioSampleRate) Hz",
                             subject: subject)
         }
+        guard sampleRate >= Limits.minAudioSampleRate else {
+            throw PhimError(.unsupported, "has a sample rate of \(sampleRate) Hz; at least \(Limits.minAudioSampleRate) Hz",
+                            subject: subject)
+        }
     }
 }
