@@ -386,6 +386,43 @@ public final class UpsampleConvolution: Module, UnaryLayer {
     }
 
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try convolution(upsample(input))
+        if isSubpixel, input.rank == 4 { return try subpixel(input) }
+        return try convolution(upsample(input))
+    }
+
+    /// Whether this block is a nearest ×2 upsampling and a 3×3 convolution with padding 1 (stride, dilation and groups
+    /// 1), which ``subpixel(_:)`` computes exactly with less work.
+    var isSubpixel: Bool {
+        upsample.mode == .nearest && upsample.scale == 2 && convolution.spatialDimensions == 2 && !convolution.isTransposed
+            && convolution.weight.shape.suffix(2) == [3, 3] && convolution.padding == [1, 1] && convolution.stride == [1, 1]
+            && convolution.dilation == [1, 1] && convolution.groups == 1
+    }
+
+    /// The same output as `convolution(upsample(input))`, without upsampling: each output pixel of a nearest ×2
+    /// upsampling followed by a 3×3 convolution sees a 2×2 patch of the input, through one of four 2×2 kernels (sums of
+    /// the 3×3 kernel's rows and columns, one kernel per place in the 2×2 block the pixel came from). One 2×2
+    /// convolution with four times the output channels at the input's size computes all four: 4 multiplies an output
+    /// value instead of 9, and no upsampled copy of the input.
+    func subpixel(_ input: Tensor) throws -> Tensor {
+        let weight = convolution.weight
+        // Rows (dimension 2), then columns (3): phase 0 takes the kernel's first row alone and the sum of the other
+        // two, over input rows p-1 and p; phase 1 the sum of the first two and the last alone, over rows p and p+1.
+        func phases(_ w: Tensor, dim: Int) throws -> [Tensor] {
+            let (a, b, c) = (try w.narrow(dim: dim, start: 0, length: 1), try w.narrow(dim: dim, start: 1, length: 1),
+                             try w.narrow(dim: dim, start: 2, length: 1))
+            return [try Tensor.cat([a, b + c], dim: dim), try Tensor.cat([a + b, c], dim: dim)]
+        }
+        let kernels = try phases(weight, dim: 2).flatMap { try phases($0, dim: 3) }  // (r, s) = 00, 01, 10, 11
+        let outChannels = try weight.size(0)
+        let bias = try convolution.bias.map { try Tensor.cat([$0, $0, $0, $0], dim: 0) }
+        let height = try input.size(2), width = try input.size(3)
+        let all = try input.pad([1, 1, 1, 1]).conv2d(weight: Tensor.cat(kernels, dim: 0), bias: bias)
+        // Phase (r, s) of output pixel (p, q) is all[…, p + r, q + s] of its group of channels.
+        func phase(_ r: Int, _ s: Int) throws -> Tensor {
+            try all.narrow(dim: 1, start: (r * 2 + s) * outChannels, length: outChannels)
+                .narrow(dim: 2, start: r, length: height).narrow(dim: 3, start: s, length: width)
+        }
+        let rows = try (0..<2).map { r in try Tensor.stack([phase(r, 0), phase(r, 1)], dim: 4) }  // [N, O, h, w, s]
+        return try Tensor.stack(rows, dim: 3).reshape([try input.size(0), outChannels, height * 2, width * 2])
     }
 }

@@ -163,6 +163,27 @@ final class Block: Module, UnaryLayer {
         let v = try UpsampleConvolution(spatialDimensions: 3, 1, 1, kernelSize: 3, scale: 2, mode: .trilinear)
         try check(v, input: [1, 1, 2, 2, 2]) { try v($0) }
     }
+    /// Nearest ×2 + 3×3 is computed as four 2×2 kernels at the input's size: the same values and the same gradients
+    /// (to the input, the weights and the bias) as upsampling and convolving, on a non-square input.
+    @Test func upsampleConvolutionByPhasesIsExact() throws {
+        let l = try UpsampleConvolution(3, 5, kernelSize: 3, scale: 2)
+        #expect(l.isSubpixel)
+        try l.convert(to: .float64)
+        let x = try Tensor.randn([2, 3, 4, 7], generator: Generator(seed: 8), dtype: .float64).requiringGrad()
+        let fast = try l(x)
+        let plain = try l.convolution(l.upsample(x))
+        #expect(fast.shape == [2, 5, 8, 14])
+        #expect(try (fast - plain).abs().max().item() < 1e-12)
+        let upstream = try Tensor.randn([2, 5, 8, 14], generator: Generator(seed: 9), dtype: .float64)
+        let tensors = [x, l.convolution.weight, l.convolution.bias!]
+        let fastGradients = try Tensor.gradients(of: [(fast * upstream).sum()], withRespectTo: tensors)
+        let plainGradients = try Tensor.gradients(of: [(plain * upstream).sum()], withRespectTo: tensors)
+        for (a, b) in zip(fastGradients, plainGradients) {
+            #expect(try (a! - b!).abs().max().item() < 1e-11)
+        }
+        #expect(try !UpsampleConvolution(3, 5, kernelSize: 5, scale: 2).isSubpixel)
+        #expect(try !UpsampleConvolution(3, 5, kernelSize: 3, scale: 2, mode: .bilinear).isSubpixel)
+    }
     @Test func sequential() throws {
         let l = Sequential(try Linear(2, 3), Activation.tanh(), try Linear(3, 1), Activation.sigmoid())
         try check(l, input: [2, 2]) { try l($0) }
