@@ -9,13 +9,14 @@ import PhimSubtitles
 /// Placeholders in the template are replaced by shell-quoted values, so write them bare (`--output_file {output}`,
 /// not `'{output}'`):
 /// - `{output}` (required): the WAV file the command must write;
-/// - `{text}`: the text (NFC);
+/// - `{text}`: the text (NFC), with numbers, dates, money, units and abbreviations written out in words by
+///   ``TextNormalizer`` unless ``normalizesText`` is off;
 /// - `{lang}`: ``VoiceSettings/language``;
 /// - `{voice}`: ``VoiceSettings/voice``, or the language when no voice is set;
 /// - `{rate}`: ``VoiceSettings/wordsPerMinute``, rounded to an integer.
 ///
-/// The text is also written to the command's standard input. The command runs under `/bin/sh -c` in a fresh temporary
-/// folder (its working directory), removed afterwards.
+/// The same text is also written to the command's standard input. The command runs under `/bin/sh -c` in a fresh
+/// temporary folder (its working directory), removed afterwards.
 ///
 /// Example: `piper --model vi_VN-vais1000-medium.onnx --output_file {output}`.
 public struct CommandSynthesizer: SpeechSynthesizer {
@@ -25,6 +26,10 @@ public struct CommandSynthesizer: SpeechSynthesizer {
     public var timeout: Double
     /// The rate clips are decoded at (FFmpeg's resampler converts); nil keeps each file's own rate.
     public var sampleRate: Int?
+    /// Whether the command gets the text as ``TextNormalizer`` rewrites it for the voice's language (on by default);
+    /// turn it off for an engine that reads numbers and abbreviations well itself. The words always keep the written
+    /// tokens.
+    public var normalizesText = true
     private let timing: EspeakSynthesizer
 
     /// The placeholders a template may use.
@@ -64,7 +69,8 @@ public struct CommandSynthesizer: SpeechSynthesizer {
         let text = text.nfc
         let tokens = TextToken.split(text)
         guard !tokens.isEmpty else { throw PhimError(.invalidInput, "there is no text to speak (the text is empty)") }
-        let (samples, sampleRate) = try run(text: text, voice: voice)
+        let spokenText = normalizesText ? TextNormalizer(language: voice.language).normalize(text).spokenText : text
+        let (samples, sampleRate) = try run(text: spokenText, voice: voice)
         let reference = try espeakReference(text, voice: voice)
         let words = Self.transfer(reference.words, from: reference.samples, sampleRate: reference.sampleRate,
                                   tokens: tokens, onto: samples, sampleRate: sampleRate)

@@ -27,6 +27,10 @@ public final class EspeakSynthesizer: SpeechSynthesizer, Sendable {
     }
 
     /// Speaks `text`; every whitespace-separated token of the (NFC) text becomes one ``SpokenWord``.
+    ///
+    /// espeak-ng speaks the text as ``TextNormalizer`` rewrites it for `voice.language` (numbers, dates, money, units,
+    /// abbreviations in words); the words keep the written tokens, each timed from the start of the first word it
+    /// became to the end of the last.
     /// - Parameters:
     ///   - text: the text to speak, in `voice.language`.
     ///   - voice: language, optional espeak-ng voice name (`"vi"`, `"en-us"`, `"en+f3"`), rate (80...450 words per
@@ -40,8 +44,10 @@ public final class EspeakSynthesizer: SpeechSynthesizer, Sendable {
         let tokens = TextToken.split(text)
         guard !tokens.isEmpty else { throw PhimError(.invalidInput, "there is no text to speak (the text is empty)") }
         try Self.validate(voice)
-        let output = try EspeakEngine.speak(text, voice: voice)
-        return Self.clip(tokens: tokens, output: output)
+        let normalized = TextNormalizer(language: voice.language).normalize(text)
+        let output = try EspeakEngine.speak(normalized.spokenText, voice: voice)
+        let spoken = Self.clip(tokens: TextToken.split(normalized.spokenText), output: output)
+        return SpeechClip(samples: spoken.samples, sampleRate: spoken.sampleRate, words: normalized.writtenWords(timedBy: spoken.words))
     }
 
     /// Checks rate and pitch against espeak-ng's ranges.
