@@ -46,7 +46,10 @@ class VideoGenerator(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.motion = nn.GRUCell(MOTION_NOISE, MOTION)
+        # phim-mocogan-2 and 3: the GRU sees the class embedding beside each frame's noise.
+        self.motion = nn.GRUCell(MOTION_NOISE + (CLASS_DIM if args.classes > 0 else 0), MOTION)
+        # phim-mocogan-3: the GRU starts from a state made of the clip's first motion noise.
+        self.motion_start = nn.Linear(MOTION_NOISE, MOTION)
         self.class_embedding = nn.Embedding(args.classes, CLASS_DIM) if args.classes > 0 else None
         latent = CONTENT + MOTION + (CLASS_DIM if args.classes > 0 else 0)
         self.top = args.generator_width << (blocks(args.size) - 1)
@@ -61,24 +64,28 @@ class VideoGenerator(nn.Module):
         self.ups, self.norms = nn.ModuleList(ups), nn.ModuleList(norms)
         self.output = nn.Conv2d(channels, 3, 3, padding=1)
 
-    def motion_codes(self, noise):
-        hidden = torch.zeros(noise.size(0), MOTION)
+    def motion_codes(self, noise, class_vector=None):
+        hidden = torch.tanh(self.motion_start(noise.select(1, 0)))
         codes = []
         for t in range(noise.size(1)):
-            hidden = self.motion(noise.select(1, t), hidden)
+            step_input = noise.select(1, t)
+            if class_vector is not None:
+                step_input = torch.cat([step_input, class_vector], 1)
+            hidden = self.motion(step_input, hidden)
             codes.append(hidden)
         path = torch.stack(codes, 1)
         return path - path.narrow(1, 0, 1)
 
-    def forward(self, content, motion_noise, classes=None, window=None):
+    def forward(self, content, motion_noise, classes=None, window=None, stride=1):
         batch = content.size(0)
-        codes = self.motion_codes(motion_noise)
+        class_vector = self.class_embedding(classes) if self.class_embedding is not None else None
+        codes = self.motion_codes(motion_noise, class_vector)
         if window is not None:
-            codes = codes.narrow(1, window[0], window[1] - window[0])
+            codes = codes[:, window[0]:window[1]:stride]
         frames = codes.size(1)
         parts = [content.unsqueeze(1).expand(batch, frames, CONTENT), codes]
-        if self.class_embedding is not None:
-            parts.append(self.class_embedding(classes).unsqueeze(1).expand(batch, frames, CLASS_DIM))
+        if class_vector is not None:
+            parts.append(class_vector.unsqueeze(1).expand(batch, frames, CLASS_DIM))
         latent = torch.cat(parts, 2).reshape(batch * frames, -1)
         x = F.relu(self.input_norm(self.input(latent))).reshape(batch * frames, self.top, 4, 4)
         for up, norm in zip(self.ups, self.norms):
@@ -155,8 +162,8 @@ class VideoGAN(nn.Module):
 
 
 def diff_augment(clips):
-    """Brightness, saturation, contrast, a translation of up to an eighth and a cutout of half the side, drawn once
-    per clip and applied to every frame of it."""
+    """Brightness, saturation, contrast and a translation of up to an eighth, drawn once per clip and applied to
+    every frame of it (Phim's default: no cutout)."""
     batch, channels, frames, height, width = clips.shape
 
     def per_clip():
@@ -173,14 +180,7 @@ def diff_augment(clips):
     flat = x.reshape(batch, channels * frames, height, width)
     grid = F.affine_grid(theta, [batch, channels * frames, height, width], align_corners=False)
     x = F.grid_sample(flat, grid, mode="nearest", padding_mode="zeros", align_corners=False)
-    x = x.reshape(batch, channels, frames, height, width)
-    centre_x = torch.randint(0, width, (batch, 1, 1, 1, 1)).float()
-    centre_y = torch.randint(0, height, (batch, 1, 1, 1, 1)).float()
-    xs = torch.arange(0, width, dtype=torch.float32).reshape(1, 1, 1, 1, width)
-    ys = torch.arange(0, height, dtype=torch.float32).reshape(1, 1, 1, height, 1)
-    outside_x = (xs - centre_x).abs() > (width // 4 - 0.5)
-    outside_y = (ys - centre_y).abs() > (height // 4 - 0.5)
-    return x * (outside_x | outside_y).to(x.dtype)
+    return x.reshape(batch, channels, frames, height, width)
 
 
 def hinge(scores, real):
@@ -210,22 +210,25 @@ class Trainer:
     def scores(self, clips, classes, augment=True):
         x = diff_augment(clips) if augment else clips
         batch, frames = x.size(0), x.size(2)
-        pick = torch.randint(0, frames, (batch,))
-        index = pick.reshape(batch, 1, 1, 1, 1).expand(batch, 3, 1, x.size(3), x.size(4))
-        frame = x.gather(2, index).squeeze(2)
+        # The image discriminator judges every frame.
+        frame = x.permute(0, 2, 1, 3, 4).reshape(batch * frames, 3, x.size(3), x.size(4))
+        frame_classes = classes.unsqueeze(1).expand(batch, frames).reshape(-1) if classes is not None else None
         factor = x.size(3) // args.video_size
         video = F.avg_pool3d(x, (1, factor, factor)) if factor > 1 else x
-        return self.model.image_discriminator(frame, classes), self.model.video_discriminator(video, classes)
+        return self.model.image_discriminator(frame, frame_classes), self.model.video_discriminator(video, classes)
 
     def train(self, real, classes):
         model, generator = self.model, self.model.generator
         batch, frames = real.size(0), real.size(2)
         model.train()
         window = min(args.window, frames)
-        real_start, fake_start = self.random_start(frames - window), self.random_start(frames - window)
-        real_window = real.narrow(2, real_start, window) if window < frames else real
-        content, motion = generator.noise(batch, fake_start + window)
-        generated = generator(content, motion, classes, (fake_start, fake_start + window))
+        strides = [s for s in (1, 2) if s * (window - 1) + 1 <= frames] or [1]
+        stride = strides[int(torch.randint(0, len(strides), (1,)).item())]
+        span = stride * (window - 1) + 1
+        real_start, fake_start = self.random_start(frames - span), self.random_start(frames - span)
+        real_window = real[:, :, real_start:real_start + span:stride]
+        content, motion = generator.noise(batch, fake_start + span)
+        generated = generator(content, motion, classes, (fake_start, fake_start + span), stride)
         fake = generated.detach()
         lazy_r1 = R1_GAMMA > 0 and self.step % self.r1_interval == 0
         augmented_real = diff_augment(real_window).detach()
@@ -236,9 +239,10 @@ class Trainer:
                               + hinge(real_video, True) + hinge(fake_video, False))
         losses = {"discriminator": discriminator_loss.item()}
         if lazy_r1:
-            total = real_image.sum() + real_video.sum()
-            (gradient,) = torch.autograd.grad([total], [real_input], create_graph=True)
-            penalty = gradient.pow(2).sum([1, 2, 3, 4]).mean() * (R1_GAMMA / 2 * self.r1_interval)
+            (image_gradient,) = torch.autograd.grad([real_image.sum()], [real_input], create_graph=True)
+            (video_gradient,) = torch.autograd.grad([real_video.sum()], [real_input], create_graph=True)
+            norms = image_gradient.pow(2).sum([1, 3, 4]).mean() + video_gradient.pow(2).sum([1, 2, 3, 4]).mean()
+            penalty = norms * (R1_GAMMA / 2 * self.r1_interval)
             losses["r1"] = penalty.item()
             discriminator_loss = discriminator_loss + penalty
         self.discriminator_optimizer.zero_grad(set_to_none=True)

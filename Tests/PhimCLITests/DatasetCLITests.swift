@@ -97,6 +97,46 @@ import Testing
         #expect(try OutputInspector.frames(folder.file("moving.mp4")).count == 4)
     }
 
+    /// The model shipped under Models/shapes: small enough to commit, of this Phim's architecture, and `phim sample`
+    /// makes from it clips of every class that are labelled, move, and are not blank.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: SampleMedia.packageRoot.appendingPathComponent("Models/shapes/model.json").path),
+                   "no model under Models/shapes"))
+    func theShippedModelSamples() throws {
+        let model = SampleMedia.packageRoot.appendingPathComponent("Models/shapes")
+        for name in ["model.json", "model.safetensors"] {
+            let size = try FileManager.default.attributesOfItem(atPath: model.appendingPathComponent(name).path)[.size] as? Int ?? .max
+            #expect(size <= 10_000_000, "\(name) is \(size) bytes")
+        }
+        let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("model.json"))) as? [String: Any]
+        let config = sidecar?["config"] as? [String: Any]
+        #expect(config?["architecture"] as? String == "phim-mocogan-3" && config?["size"] as? Int == 64 && config?["frames"] as? Int == 16)
+        #expect((sidecar?["classes"] as? [String]) == ["linear", "bounce", "orbit", "zoom", "rotate"])
+
+        let sampled = try run(["sample", model.path, "-o", "out", "--count", "5", "--scale", "1"])
+        #expect(sampled.status == 0, "\(sampled.stderr)")
+        for index in 0..<5 {
+            let clip = folder.file(String(format: "out/sample-%05d.mp4", index))
+            let frames = try OutputInspector.frames(clip)
+            #expect(frames.count == 16 && frames.first?.pixels.size == PixelSize(width: 64, height: 64))
+            guard let first = frames.first, let last = frames.last else { continue }
+            // Not blank: shapes stand out from the background; and something moves between the first and last frame.
+            var brightest = 0, darkest = 255 * 3, change = 0
+            for y in 0..<64 {
+                for x in 0..<64 {
+                    let a = first.pixels.pixel(x: x, y: y), b = last.pixels.pixel(x: x, y: y)
+                    let sum = Int(a.r) + Int(a.g) + Int(a.b)
+                    brightest = max(brightest, sum)
+                    darkest = min(darkest, sum)
+                    change += a.distance(to: b)
+                }
+            }
+            #expect(brightest - darkest > 180, "clip \(index): the brightest pixel is only \(brightest - darkest) over the darkest")
+            #expect(Double(change) / 4096 > 1, "clip \(index) does not move (mean change \(Double(change) / 4096))")
+        }
+        let verdict = try run(["verify", "--json", folder.file("out/sample-00000.mp4").path])
+        #expect(verdict.status == 0 && verdict.stdout.contains("trainedAlgorithmicMedia"), "\(verdict.stdout)")
+    }
+
     /// `phim eval` end to end: the table, the judge class by class (and from its cache the second time), and JSON.
     @Test func evalPrintsTheTableAndTheJudgeByClass() throws {
         #expect(try run(["dataset", "shapes", "-o", "set", "--count", "80", "--size", "16", "--frames", "4"]).status == 0)

@@ -75,6 +75,16 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
             } else {
                 #expect(config.motionSeesClass && difference > 1e-4, "the class changes the motion path: \(difference)")
             }
+            // From architecture 3 the first frame's noise sets the GRU's starting state, so it changes every later
+            // code even when the later frames' noise is the same.
+            let changedStart = try Tensor.cat([noise.narrow(dim: 1, start: 0, length: 1) * -1, noise.narrow(dim: 1, start: 1, length: 3)], dim: 1)
+            let vector = config.motionSeesClass ? try generator.classEmbedding!(classes(0)) : nil
+            let moved = try (generator.motionCodes(changedStart, classVector: vector) - paths[0]).select(dim: 1, index: 3).abs().max().item()
+            let hasStart = generator.namedParameters().contains { $0.0.hasPrefix("motionStart.") }
+            #expect(hasStart == config.motionStartsFromNoise && hasStart == (architecture == "phim-mocogan-3"))
+            if config.motionStartsFromNoise {
+                #expect(moved > 1e-4, "frame 0's noise sets the path: \(moved)")
+            }
         }
         var unknown = tinyConfig(classes: 3)
         unknown.architecture = "phim-mocogan-9"
@@ -118,6 +128,13 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
             #expect(try (augmented.select(dim: 2, index: t) - augmented.select(dim: 2, index: 0)).abs().max().item() < 1e-6)
         }
         #expect(try (augmented - still).abs().mean().item() > 0.05)
+        // Without cutout, a bright clip keeps every pixel away from zero (a cutout zeroes a quarter of the frame).
+        let bright = try Tensor.ones([4, 3, 2, 16, 16]) * 0.9
+        let kept = try DiffAugment.apply(bright, cutout: false, generator: Generator(seed: 9))
+        let cut = try DiffAugment.apply(bright, cutout: true, generator: Generator(seed: 9))
+        func zeroShare(_ x: Tensor) throws -> Double { try x.narrow(dim: 3, start: 4, length: 8).narrow(dim: 4, start: 4, length: 8).eq(0).to(.float32).mean().item() }
+        #expect(try zeroShare(kept) == 0)
+        #expect(try zeroShare(cut) > 0.05)
     }
 
     @Test func trainingStepsUpdateEverythingAndApplyR1Lazily() throws {
@@ -170,6 +187,13 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
         }
         #expect(window.shape == [2, 3, 3, 16, 16])
         #expect(try (window - whole.narrow(dim: 2, start: 2, length: 3)).abs().max().item() < 1e-5)
+        // A strided window: frames 1, 3 and 5 of the whole clip.
+        let strided = try withNoGrad { () throws -> Tensor in
+            try gan.generator(content: content, motionNoise: motion, classes: classes, window: 1..<6, stride: 2)
+        }
+        #expect(strided.shape == [2, 3, 3, 16, 16])
+        let odd = try whole.indexSelect(dim: 2, index: Tensor.arange(1, 6, step: 2, dtype: .int64))
+        #expect(try (strided - odd).abs().max().item() < 1e-5)
         #expect(throws: TensorError.self) { try gan.generator(content: content, motionNoise: motion, classes: classes, window: 4..<7) }
         // The video discriminator is built for 3 frames of 8×8 and judges them.
         #expect(try gan.videoDiscriminator(window.avgPool3d(kernel: [1, 2, 2]), classes: classes).shape == [2])
@@ -183,6 +207,37 @@ private func movingSquares(batch: Int, frames: Int, size: Int, seed: UInt64) thr
         bad.videoWindow = 3
         bad.videoSize = 32
         #expect(throws: TensorError.self) { try bad.validate() }
+    }
+
+    /// The image discriminator judges every frame of each clip (a score per frame, clip by clip, each with its clip's
+    /// class), or one frame of each when asked as before.
+    @Test func theImageDiscriminatorJudgesEveryFrame() throws {
+        let gan = try VideoGAN(tinyConfig(classes: 3))
+        gan.eval()  // Spectral norm's power iteration would move between the two calls.
+        let clips = try movingSquares(batch: 2, frames: 4, size: 16, seed: 6)
+        let classes = try [Int64(0), 2].withUnsafeBytes { try Tensor(bytes: $0, shape: [2], dtype: .int64) }
+        let trainer = try VideoGANTrainer(model: gan, seed: 3)
+        let (image, video) = try trainer.scores(clips, classes: classes, augment: false)
+        #expect(image.shape == [8] && video.shape == [2])
+        // Frame 2 of clip 1 scores as that frame alone with clip 1's class.
+        let alone = try gan.imageDiscriminator(clips.narrow(dim: 0, start: 1, length: 1).select(dim: 2, index: 2),
+                                               classes: classes.narrow(dim: 0, start: 1, length: 1))
+        #expect(try abs(image.select(dim: 0, index: 6).item() - alone.item()) < 1e-4)
+        var settings = VideoGANTrainer.Settings()
+        settings.imageEveryFrame = false
+        let oneFrame = try VideoGANTrainer(model: gan, settings: settings, seed: 3)
+        #expect(try oneFrame.scores(clips, classes: classes, augment: false).image.shape == [2])
+    }
+
+    /// A sidecar written before these settings existed reads as that training was: cutout, one frame for the image
+    /// discriminator, consecutive frames for the video discriminator.
+    @Test func settingsFromBeforeReadAsTheTrainingThen() throws {
+        let old = #"{"augment":true,"beta1":0,"beta2":0.99,"emaDecay":0.999,"learningRate":0.0002,"r1Gamma":0.2,"r1Interval":16,"reconstructionWeight":10}"#
+        let settings = try JSONDecoder().decode(VideoGANTrainer.Settings.self, from: Data(old.utf8))
+        #expect(settings.cutout && !settings.imageEveryFrame && settings.videoStrides == [1])
+        let now = VideoGANTrainer.Settings()
+        #expect(!now.cutout && now.imageEveryFrame && now.videoStrides == [1, 2])
+        #expect(try JSONDecoder().decode(VideoGANTrainer.Settings.self, from: JSONEncoder().encode(now)) == now)
     }
 
     /// Spherical interpolation starts and ends at its keys and keeps the norm of keys of one norm; a content path

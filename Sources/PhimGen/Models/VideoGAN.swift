@@ -5,10 +5,12 @@ import PhimTensor
 /// The architecture and sizes of a video GAN: what a checkpoint's JSON sidecar records, enough to build the modules
 /// its tensors load into.
 public struct VideoGANConfig: Codable, Sendable, Equatable {
-    /// The architecture this Phim builds: "phim-mocogan-2", whose motion GRU sees the class (in "phim-mocogan-1",
-    /// which it still reads, only the frame decoder did, so the path of motion codes could not depend on the class).
-    public static let currentArchitecture = "phim-mocogan-2"
-    public static let readableArchitectures = ["phim-mocogan-1", currentArchitecture]
+    /// The architecture this Phim builds: "phim-mocogan-3", whose motion GRU starts each clip from a state made of
+    /// the clip's first motion noise, so that a clip's motion can be one smooth path decided at its start (in
+    /// "phim-mocogan-2" it started from zero and only the fresh noise of each frame could make one clip's path differ
+    /// from another's, which made motion jitter; in "phim-mocogan-1" the GRU did not see the class either).
+    public static let currentArchitecture = "phim-mocogan-3"
+    public static let readableArchitectures = ["phim-mocogan-1", "phim-mocogan-2", currentArchitecture]
     public var architecture = currentArchitecture
     /// Clips are `frames` frames of `size`×`size` RGB.
     public var size: Int
@@ -38,6 +40,8 @@ public struct VideoGANConfig: Codable, Sendable, Equatable {
 
     /// Whether the motion GRU takes the class embedding beside each frame's noise.
     public var motionSeesClass: Bool { classes > 0 && architecture != "phim-mocogan-1" }
+    /// Whether the GRU's first state is made from the clip's first motion noise (rather than zero).
+    public var motionStartsFromNoise: Bool { !["phim-mocogan-1", "phim-mocogan-2"].contains(architecture) }
     /// The GRU's input: the motion noise, and the class embedding when it sees it.
     var motionInputDimension: Int { motionNoiseDimension + (motionSeesClass ? classDimension : 0) }
 
@@ -86,6 +90,7 @@ public struct VideoGANConfig: Codable, Sendable, Equatable {
         let top = generatorWidth << max(blocks - 1, 0)
         let latent = contentDimension + motionDimension + (classes > 0 ? classDimension : 0)
         var generator = latent * top * 16 + 3 * motionDimension * (motionInputDimension + motionDimension)
+            + (motionStartsFromNoise ? motionNoiseDimension * motionDimension : 0)
         var channels = top
         for block in 0..<blocks {
             let next = block == blocks - 1 ? generatorWidth : channels / 2
@@ -124,6 +129,8 @@ public struct VideoGANConfig: Codable, Sendable, Equatable {
 public final class VideoGenerator: Module {
     public let config: VideoGANConfig
     let motion: GRUCell
+    /// The GRU's first state from the clip's first motion noise (architecture 3).
+    let motionStart: Linear?
     let classEmbedding: Embedding?
     let input: Linear
     let inputNorm: BatchNorm1d
@@ -135,6 +142,7 @@ public final class VideoGenerator: Module {
         try config.validate()
         self.config = config
         motion = try GRUCell(inputSize: config.motionInputDimension, hiddenSize: config.motionDimension)
+        motionStart = config.motionStartsFromNoise ? try Linear(config.motionNoiseDimension, config.motionDimension) : nil
         classEmbedding = config.classes > 0 ? try Embedding(config.classes, config.classDimension) : nil
         let latent = config.contentDimension + config.motionDimension + (config.classes > 0 ? config.classDimension : 0)
         let top = config.generatorWidth << (config.blocks - 1)
@@ -156,10 +164,14 @@ public final class VideoGenerator: Module {
 
     /// Motion codes for `frames` frames from per-frame noise `[batch, frames, motionNoise]` (and, when the GRU sees
     /// it, the class embedding `[batch, classDimension]`): `[batch, frames, motion]`, each minus the first (frame 0
-    /// has no motion).
+    /// has no motion). From architecture 3 the GRU starts from tanh of a linear map of frame 0's noise.
     func motionCodes(_ noise: Tensor, classVector: Tensor? = nil) throws -> Tensor {
         let batch = try noise.size(0), frames = try noise.size(1)
-        var hidden = try Tensor.zeros([batch, config.motionDimension], dtype: noise.dtype, device: noise.device)
+        var hidden = if let motionStart {
+            try motionStart(noise.select(dim: 1, index: 0)).tanh()
+        } else {
+            try Tensor.zeros([batch, config.motionDimension], dtype: noise.dtype, device: noise.device)
+        }
         var codes: [Tensor] = []
         for t in 0..<frames {
             var input = try noise.select(dim: 1, index: t)
@@ -174,8 +186,11 @@ public final class VideoGenerator: Module {
     /// Clips `[batch, 3, frames, size, size]` in -1…1 from content codes `[batch, content]` (or a path of them,
     /// `[batch, frames, content]`, for clips whose content changes), motion noise `[batch, frames, motionNoise]` and,
     /// for a conditional model, int64 classes `[batch]`.
-    /// - Parameter window: only these frames (the motion path still starts at frame 0); nil: every frame.
-    public func callAsFunction(content: Tensor, motionNoise: Tensor, classes: Tensor? = nil, window: Range<Int>? = nil) throws -> Tensor {
+    /// - Parameters:
+    ///   - window: only these frames (the motion path still starts at frame 0); nil: every frame.
+    ///   - stride: of the window's frames, every `stride`-th from its first.
+    public func callAsFunction(content: Tensor, motionNoise: Tensor, classes: Tensor? = nil, window: Range<Int>? = nil,
+                               stride: Int = 1) throws -> Tensor {
         let batch = try content.size(0)
         var classVector: Tensor?
         if let classEmbedding {
@@ -187,12 +202,13 @@ public final class VideoGenerator: Module {
             guard window.lowerBound >= 0, window.upperBound <= (try codes.size(1)), !window.isEmpty else {
                 throw TensorError(.invalidArgument, "frames \(window) of \(try codes.size(1))")
             }
-            codes = try codes.narrow(dim: 1, start: window.lowerBound, length: window.count)
+            guard stride >= 1 else { throw TensorError(.invalidArgument, "stride \(stride)") }
+            codes = try codes.slice(dim: 1, start: window.lowerBound, end: window.upperBound, step: stride)
         }
         let frames = try codes.size(1)
         var contentPath = content.rank == 3 ? content : try content.unsqueeze(dim: 1).expand([batch, frames, config.contentDimension])
         if content.rank == 3, let window {
-            contentPath = try contentPath.narrow(dim: 1, start: window.lowerBound, length: window.count)
+            contentPath = try contentPath.slice(dim: 1, start: window.lowerBound, end: window.upperBound, step: stride)
         }
         guard try contentPath.size(1) == frames else {
             throw TensorError(.invalidArgument, "a content path of \(try contentPath.size(1)) frames for \(frames) frames of motion")

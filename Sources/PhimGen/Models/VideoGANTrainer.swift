@@ -52,8 +52,39 @@ public final class VideoGANTrainer {
         public var reconstructionWeight = 10.0
         public var emaDecay = 0.999
         public var augment = true
+        /// DiffAugment's cutout too (a square half the side). Off by default: the shapes are small, and a cutout that
+        /// hides all of them taught the discriminators that frames without shapes are real.
+        public var cutout = false
+        /// Whether the image discriminator judges every frame the generator drew (the window's), rather than one
+        /// frame of each clip: eight times the image gradient for the same generator pass.
+        public var imageEveryFrame = true
+        /// The frame steps of the video discriminator's windows, one drawn per training step (the same for the real
+        /// and the generated clips): with 2, a window of 8 frames spans 15 of the clip, and a curve reads as one.
+        public var videoStrides = [1, 2]
 
         public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case learningRate, beta1, beta2, r1Gamma, r1Interval, reconstructionWeight, emaDecay, augment, cutout
+            case imageEveryFrame, videoStrides
+        }
+
+        /// Reads sidecars written before a setting existed as what that training did then (cutout on, one frame for
+        /// the image discriminator, windows of consecutive frames).
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            learningRate = try container.decode(Double.self, forKey: .learningRate)
+            beta1 = try container.decode(Double.self, forKey: .beta1)
+            beta2 = try container.decode(Double.self, forKey: .beta2)
+            r1Gamma = try container.decode(Double.self, forKey: .r1Gamma)
+            r1Interval = try container.decode(Int.self, forKey: .r1Interval)
+            reconstructionWeight = try container.decode(Double.self, forKey: .reconstructionWeight)
+            emaDecay = try container.decode(Double.self, forKey: .emaDecay)
+            augment = try container.decode(Bool.self, forKey: .augment)
+            cutout = try container.decodeIfPresent(Bool.self, forKey: .cutout) ?? true
+            imageEveryFrame = try container.decodeIfPresent(Bool.self, forKey: .imageEveryFrame) ?? false
+            videoStrides = try container.decodeIfPresent([Int].self, forKey: .videoStrides) ?? [1]
+        }
     }
 
     public let model: VideoGAN
@@ -125,16 +156,23 @@ public final class VideoGANTrainer {
         // of the step and tell nothing new).
         // Both see windows of `windowFrames` frames, each starting anywhere (the generator draws only the frames of its
         // window, its motion path still starting at frame 0).
+        // A window of `window` frames `stride` apart spans `span` frames of the clip.
         let window = min(model.config.windowFrames, frames)
-        let realStart = try randomStart(frames - window), fakeStart = try randomStart(frames - window)
-        let realWindow = window < frames ? try real.narrow(dim: 2, start: realStart, length: window) : real
-        let (content, motion) = try generator.noise(batch: batch, frames: fakeStart + window, generator: random)
-        let generated = try generator(content: content, motionNoise: motion, classes: classes, window: fakeStart..<(fakeStart + window))
+        let strides = settings.videoStrides.filter { $0 >= 1 && ($0 * (window - 1) + 1) <= frames }
+        let stride = strides.isEmpty ? 1 : strides[Int(try Tensor.randint(0, strides.count, [1], generator: random).item())]
+        let span = stride * (window - 1) + 1
+        let realStart = try randomStart(frames - span), fakeStart = try randomStart(frames - span)
+        let realWindow = span < frames || stride > 1
+            ? try real.slice(dim: 2, start: realStart, end: realStart + span, step: stride) : real
+        let (content, motion) = try generator.noise(batch: batch, frames: fakeStart + span, generator: random)
+        let generated = try generator(content: content, motionNoise: motion, classes: classes, window: fakeStart..<(fakeStart + span),
+                                      stride: stride)
         let fake = try generated.detach()
         let lazyR1 = settings.r1Gamma > 0 && step % settings.r1Interval == 0
         // R1 is the gradient at what the discriminators see: the augmented clip, taken as the input (grid sampling
         // has no second derivative to go further back).
-        let augmentedReal = settings.augment ? try DiffAugment.apply(realWindow, generator: random).detach() : realWindow
+        let augmentedReal = settings.augment
+            ? try DiffAugment.apply(realWindow, cutout: settings.cutout, generator: random).detach() : realWindow
         let realInput = lazyR1 ? try augmentedReal.detach().requiringGrad() : augmentedReal
         let (realImage, realVideo) = try scores(realInput, classes: classes, augment: false)
         let (fakeImage, fakeVideo) = try scores(fake, classes: classes)
@@ -143,11 +181,16 @@ public final class VideoGANTrainer {
         let hinge = try discriminatorLoss.item()
         var r1Value: Double?
         if lazyR1 {
-            let total = try (realImage.sum() + realVideo.sum())
-            guard let gradient = try Tensor.gradients(of: [total], withRespectTo: [realInput], createGraph: true).first ?? nil else {
-                throw TensorError(.invalidArgument, "no gradient for R1")
+            // Each discriminator's own R1: the squared gradient norm per image it judged (a frame), and per clip.
+            var norms: [Tensor] = []
+            for (scores, perFrame) in [(realImage, settings.imageEveryFrame), (realVideo, false)] {
+                guard let gradient = try Tensor.gradients(of: [scores.sum()], withRespectTo: [realInput], createGraph: true).first ?? nil else {
+                    throw TensorError(.invalidArgument, "no gradient for R1")
+                }
+                let squared = try gradient.pow(2)
+                norms.append(perFrame ? try squared.sum(dims: [1, 3, 4]).mean() : try squared.sum(dims: [1, 2, 3, 4]).mean())
             }
-            let penalty = try gradient.pow(2).sum(dims: [1, 2, 3, 4]).mean() * (settings.r1Gamma / 2 * Double(settings.r1Interval))
+            let penalty = try (norms[0] + norms[1]) * (settings.r1Gamma / 2 * Double(settings.r1Interval))
             r1Value = try penalty.item()
             discriminatorLoss = try discriminatorLoss + penalty
         }
@@ -193,25 +236,34 @@ public final class VideoGANTrainer {
         for parameter in discriminatorParameters { try parameter.requiringGrad(learning) }
     }
 
-    /// Both discriminators' scores on augmented clips: the image discriminator on one random frame of each.
+    /// Both discriminators' scores on augmented clips: the image discriminator's on every frame (`[batch × frames]`,
+    /// clip by clip) or on one random frame of each clip (`[batch]`).
     func scores(_ clips: Tensor, classes: Tensor?, augment: Bool = true) throws -> (image: Tensor, video: Tensor) {
-        let input = augment && settings.augment ? try DiffAugment.apply(clips, generator: random) : clips
+        let input = augment && settings.augment ? try DiffAugment.apply(clips, cutout: settings.cutout, generator: random) : clips
         let batch = try input.size(0), frames = try input.size(2)
-        let pick = try Tensor.randint(0, frames, [batch], generator: random)
-        let index = try pick.reshape([batch, 1, 1, 1, 1]).expand([batch, 3, 1, try input.size(3), try input.size(4)])
-        let frame = try input.gather(dim: 2, index: index).squeeze(dim: 2)
+        let height = try input.size(3), width = try input.size(4)
+        let frame: Tensor
+        var frameClasses = classes
+        if settings.imageEveryFrame {
+            frame = try input.permute([0, 2, 1, 3, 4]).reshape([batch * frames, 3, height, width])
+            frameClasses = try classes.map { try $0.unsqueeze(dim: 1).expand([batch, frames]).reshape([batch * frames]) }
+        } else {
+            let pick = try Tensor.randint(0, frames, [batch], generator: random)
+            let index = try pick.reshape([batch, 1, 1, 1, 1]).expand([batch, 3, 1, height, width])
+            frame = try input.gather(dim: 2, index: index).squeeze(dim: 2)
+        }
         // The video discriminator's clips averaged down to its size (a box filter: no aliasing of fine motion).
         let factor = try input.size(3) / model.config.videoDiscriminatorSize
         let video = factor > 1 ? try input.avgPool3d(kernel: [1, factor, factor]) : input
-        return (try model.imageDiscriminator(frame, classes: classes), try model.videoDiscriminator(video, classes: classes))
+        return (try model.imageDiscriminator(frame, classes: frameClasses), try model.videoDiscriminator(video, classes: classes))
     }
 }
 
 /// Differentiable augmentation (Zhao et al., 2020) for clips `[batch, 3, frames, h, w]`: brightness, saturation,
-/// contrast, translation by up to an eighth and a cutout of half the side, each drawn once per clip and applied to
-/// every frame of it, so that motion is left as it was.
+/// contrast, translation by up to an eighth and (when asked) a cutout of half the side, each drawn once per clip and
+/// applied to every frame of it, so that motion is left as it was.
 public enum DiffAugment {
-    public static func apply(_ clips: Tensor, generator: Generator? = nil) throws -> Tensor {
+    public static func apply(_ clips: Tensor, cutout: Bool = true, generator: Generator? = nil) throws -> Tensor {
         let batch = try clips.size(0), channels = try clips.size(1), frames = try clips.size(2)
         let height = try clips.size(3), width = try clips.size(4)
         func perClip() throws -> Tensor { try Tensor.rand([batch, 1, 1, 1, 1], generator: generator) }
@@ -228,6 +280,7 @@ public enum DiffAugment {
         let flat = try x.reshape([batch, channels * frames, height, width])
         let grid = try Tensor.affineGrid(theta, size: [batch, channels * frames, height, width])
         x = try flat.gridSample(grid, bilinear: false).reshape([batch, channels, frames, height, width])
+        guard cutout else { return x }
         // Cutout: a square half the side, zeroed, at one place per clip.
         let centreX = try Tensor.randint(0, width, [batch, 1, 1, 1, 1], generator: generator, dtype: .float32)
         let centreY = try Tensor.randint(0, height, [batch, 1, 1, 1, 1], generator: generator, dtype: .float32)
