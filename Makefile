@@ -9,7 +9,8 @@ SWIFT ?= swift
 # that libtorch would otherwise call (transposed convolutions run about ten times faster).
 APT_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
                 libavfilter-dev libyuv-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-noto-core ffmpeg opencv-doc \
-                libtorch-dev libgloo-dev libopenblas0-openmp libespeak-ng-dev espeak-ng-data python3 python3-venv procps time
+                libtorch-dev libgloo-dev libopenblas0-openmp libespeak-ng-dev espeak-ng-data python3 python3-venv procps time \
+                festival festvox-us-slt-hts
 # Sample media from Debian's opencv-doc package, used by the demo and the tests.
 OPENCV_DATA := /usr/share/doc/opencv-doc/examples/data
 SAMPLES := vtest.avi Megamind.avi tree.avi messi5.jpg fruits.jpg starry_night.jpg baboon.jpg

@@ -40,7 +40,8 @@ public struct MakeOptions: Sendable {
     public var aspect: Aspect
     /// nil: detected from the text.
     public var language: ScriptLanguage?
-    /// An espeak-ng voice name (`vi`, `en-us`, `en+f3`, …), or nil for the language's default.
+    /// The voice: `festival`, `festival:NAME`, `espeak-ng:NAME` or an espeak-ng voice name (`vi`, `en-us`, `en+f3`, …);
+    /// nil for the language's default (Festival for English when installed, else espeak-ng). See ``VoiceSelection``.
     public var voice: String?
     /// Speaking rate as a multiple of the voice's normal rate (0.5...2). Fitting a duration may change it by ±10 %.
     public var rate: Double
@@ -56,7 +57,7 @@ public struct MakeOptions: Sendable {
     /// An OpenAI-compatible endpoint that writes the script; the built-in writer is the fallback.
     public var llm: URL?
     public var llmModel: String?
-    /// A shell command that speaks `{text}` into the WAV file `{output}` instead of espeak-ng.
+    /// A shell command that speaks `{text}` into the WAV file `{output}` instead of Festival or espeak-ng.
     public var ttsCommand: String?
     /// Highlight each word as it is spoken.
     public var karaoke: Bool

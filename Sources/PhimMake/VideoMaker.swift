@@ -70,11 +70,13 @@ public struct VideoMaker: Sendable {
         var library: ImageLibrary?
         var synthesizer: any SpeechSynthesizer
         var voice: VoiceSettings
+        /// The engine Phim runs itself, or nil for a `--tts-command`.
+        var engine: VoiceSelection.Engine?
         var wordsPerSecond: Double
     }
 
 
-    /// Words per minute of espeak-ng voices at `--rate 1`.
+    /// Words per minute at `--rate 1` (espeak-ng's voices at these rates; Festival's at its own pace for English).
     static func baseWordsPerMinute(_ language: ScriptLanguage) -> Double { language == .vietnamese ? 150 : 165 }
 
     /// Runs everything. Nothing is left at the output paths when it fails.
@@ -107,17 +109,29 @@ public struct VideoMaker: Sendable {
                     throw PhimError(.invalidInput, "\(music.displayPath.quoted()) has no sound", subject: .option("music"))
                 }
             }
-            let synthesizer: any SpeechSynthesizer = if let command = options.ttsCommand {
+            let synthesizer: any SpeechSynthesizer, voiceName: String?, engine: VoiceSelection.Engine?
+            if let command = options.ttsCommand {
                 // One rate for every clip, so that the scenes' narration joins into one track.
-                try CommandSynthesizer(template: command, sampleRate: AudioBuffer.standardSampleRate)
+                synthesizer = try CommandSynthesizer(template: command, sampleRate: AudioBuffer.standardSampleRate)
+                voiceName = options.voice
+                engine = nil
             } else {
-                try EspeakSynthesizer()
+                // Festival's clips are decoded at one rate too: a passage it cannot say comes from espeak-ng.
+                let selection = try VoiceSelection.choose(option: options.voice, language: language.rawValue,
+                                                          sampleRate: AudioBuffer.standardSampleRate, warn: warn)
+                if let warning = selection.warning { warn?(warning) }
+                if selection.engine == .festival, options.pitch != 50 {
+                    warn?("warning: --pitch \(options.pitch): Festival's voices keep their own pitch; --pitch changes espeak-ng voices")
+                }
+                synthesizer = selection.synthesizer
+                voiceName = selection.voice
+                engine = selection.engine
             }
-            let voice = VoiceSettings(language: language.rawValue, voice: options.voice,
+            let voice = VoiceSettings(language: language.rawValue, voice: voiceName,
                                       wordsPerMinute: Self.baseWordsPerMinute(language) * options.rate, pitch: options.pitch)
             let wordsPerSecond = try SpeakingRate.measure(synthesizer, voice: voice)
             return PreparedInput(text: text, language: language, writer: writer, library: library, synthesizer: synthesizer,
-                                 voice: voice, wordsPerSecond: wordsPerSecond)
+                                 voice: voice, engine: engine, wordsPerSecond: wordsPerSecond)
         }
         var llmScript: Script?
         var llmFallback: String?
@@ -232,11 +246,13 @@ public struct VideoMaker: Sendable {
                                      fileName: assets.project.displayPath)
         }
         // The manifest says what made this video: the script and the voice are generated (by trained models when an
-        // LLM wrote the script or a command engine, which may be neural, spoke it), around any media the user gave.
+        // LLM wrote the script, a command engine, which may be neural, or Festival's HTS voices, statistical models
+        // trained on recorded speech, spoke it), around any media the user gave.
         var userMusic = false
         if case .file = options.music { userMusic = true }
         let madeFrom = MadeFrom(userMedia: options.images != nil || userMusic, algorithmicContent: true,
-                                trainedModels: (llmScript != nil && llmFallback == nil) || options.ttsCommand != nil)
+                                trainedModels: (llmScript != nil && llmFallback == nil) || options.ttsCommand != nil
+                                    || prepared.engine == .festival)
         let renderer = try ProjectRenderer(project: project, options: RenderOptions(
             preview: options.preview, progress: progress, stages: options.stages, cancellation: cancellation, madeFrom: madeFrom))
         let report = try await renderer.render(to: options.output)

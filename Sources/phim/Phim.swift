@@ -16,6 +16,7 @@ struct Phim: AsyncParsableCommand {
             ProbeCommand.self,
             RenderCommand.self,
             MakeCommand.self,
+            VoicesCommand.self,
             ModelCommand.self,
             VerifyCommand.self,
             LabelCommand.self,

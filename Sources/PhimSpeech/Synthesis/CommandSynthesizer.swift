@@ -16,7 +16,7 @@ import PhimSubtitles
 /// - `{rate}`: ``VoiceSettings/wordsPerMinute``, rounded to an integer.
 ///
 /// The same text is also written to the command's standard input. The command runs under `/bin/sh -c` in a fresh
-/// temporary folder (its working directory), removed afterwards.
+/// temporary folder (its working directory), removed afterwards (see ``EngineProcess``).
 ///
 /// Example: `piper --model vi_VN-vais1000-medium.onnx --output_file {output}`.
 public struct CommandSynthesizer: SpeechSynthesizer {
@@ -124,68 +124,20 @@ public struct CommandSynthesizer: SpeechSynthesizer {
 
     /// Runs the command in a fresh folder and decodes what it wrote.
     private func run(text: String, voice: VoiceSettings) throws(PhimError) -> ([Float], Int) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("phim-tts-\(UInt64.random(in: 0...UInt64.max))")
-        let input = folder.appendingPathComponent("text.txt")
-        let errors = folder.appendingPathComponent("stderr.txt")
-        let output = folder.appendingPathComponent("speech.wav")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data((text + "\n").utf8).write(to: input)
-            try Data().write(to: errors)
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", command(text: text, voice: voice, output: output.path)]
-            process.currentDirectoryURL = folder
-            // Files rather than pipes: nothing can block on a full pipe, and a command that ignores its input
-            // cannot break one.
-            process.standardInput = try FileHandle(forReadingFrom: input)
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = try FileHandle(forWritingTo: errors)
-        } catch {
-            throw PhimError(.operationFailed, "cannot prepare the command: \(error.localizedDescription)", subject: .option("tts-command"))
-        }
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        do { try process.run() } catch {
-            throw PhimError(.operationFailed, "cannot run /bin/sh: \(error.localizedDescription)", subject: .option("tts-command"))
-        }
-        // If phim is stopped by a second signal meanwhile, the command's process group and its folder go too.
-        let shell = process.processIdentifier
-        let cleanup = TemporaryFiles.shared.add {
-            if getpgid(shell) == shell { kill(-shell, SIGKILL) } else { kill(shell, SIGKILL) }
-            try? FileManager.default.removeItem(at: folder)
-        }
-        defer { TemporaryFiles.shared.remove(cleanup) }
-        if finished.wait(timeout: .now() + max(0, timeout)) == .timedOut {
-            // Stop the shell's whole process group when it leads one (Foundation starts it so on Linux): the shell
-            // itself may wait for its running child before acting on the signal.
-            let group = process.processIdentifier
-            if getpgid(group) == group { kill(-group, SIGTERM) } else { process.terminate() }
-            if finished.wait(timeout: .now() + 2) == .timedOut {
-                kill(-group, SIGKILL)
-                finished.wait()
+        let failure = { (message: String) in PhimError(.operationFailed, message, subject: .option("tts-command")) }
+        return try EngineProcess.withFolder(prefix: "phim-tts", failure: failure) { (process) throws(PhimError) -> ([Float], Int) in
+            let output = process.file("speech.wav")
+            let result = try process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", command(text: text, voice: voice, output: output.path)],
+                                         input: text + "\n", keepsOutput: false, timeout: timeout)
+            let detail = result.lastErrorLine.isEmpty ? "" : ": \(result.lastErrorLine)"
+            let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? nil
+            guard let size, size > 0 else { throw failure("finished without writing a WAV file to {output}\(detail)") }
+            do throws(PhimError) {
+                return try Self.decodeMono(output, sampleRate: sampleRate)
+            } catch {
+                throw PhimError(.operationFailed, "wrote audio that cannot be decoded: \(error.message)", subject: .option("tts-command"),
+                                underlying: error)
             }
-            throw PhimError(.operationFailed, "did not finish within \(String(format: "%g", timeout)) s", subject: .option("tts-command"))
-        }
-        let lastError = (try? String(contentsOf: errors, encoding: .utf8))?
-            .split(whereSeparator: \.isNewline).last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
-        let detail = lastError.isEmpty ? "" : ": \(lastError)"
-        guard process.terminationReason == .exit else {
-            throw PhimError(.operationFailed, "was stopped by signal \(process.terminationStatus)\(detail)", subject: .option("tts-command"))
-        }
-        guard process.terminationStatus == 0 else {
-            throw PhimError(.operationFailed, "exited with status \(process.terminationStatus)\(detail)", subject: .option("tts-command"))
-        }
-        let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? nil
-        guard let size, size > 0 else {
-            throw PhimError(.operationFailed, "finished without writing a WAV file to {output}\(detail)", subject: .option("tts-command"))
-        }
-        do {
-            return try Self.decodeMono(output, sampleRate: sampleRate)
-        } catch {
-            throw PhimError(.operationFailed, "wrote audio that cannot be decoded: \(error.message)", subject: .option("tts-command"),
-                            underlying: error)
         }
     }
 

@@ -212,6 +212,21 @@ enum EspeakEngine {
         return names.sorted()
     }
 
+    /// Every voice espeak-ng lists, with the first language it names, sorted by name. Caller holds the lock.
+    static func voiceListLocked() -> [EspeakVoice] {
+        guard let list = espeak_ListVoices(nil) else { return [] }
+        var voices: [String: EspeakVoice] = [:]
+        var index = 0
+        while let voice = list[index] {
+            index += 1
+            guard let identifier = voice.pointee.identifier, let entry = voice.pointee.languages, entry.pointee != 0,
+                  let name = String(cString: identifier).split(separator: "/").last?.lowercased() else { continue }
+            // `languages` starts with a priority byte, then the first tag.
+            voices[name] = voices[name] ?? EspeakVoice(name: name, language: String(cString: entry + 1))
+        }
+        return voices.values.sorted { $0.name < $1.name }
+    }
+
     /// Voice variants (`f3`, `m1`, `klatt`…) from the data folder's `voices/!v`.
     static func variantNames(dataFolder: String) -> [String] {
         let folder = URL(fileURLWithPath: dataFolder).appendingPathComponent("voices").appendingPathComponent("!v").path

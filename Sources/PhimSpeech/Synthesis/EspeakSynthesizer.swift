@@ -21,6 +21,16 @@ public final class EspeakSynthesizer: SpeechSynthesizer, Sendable {
         (try? EspeakEngine.withEngine { (_, _) in EspeakEngine.voiceNamesLocked(language: language) }) ?? []
     }
 
+    /// Every voice espeak-ng has, with its language, sorted by name; none when espeak-ng cannot be loaded.
+    public static func voices() -> [EspeakVoice] {
+        (try? EspeakEngine.withEngine { (_, _) in EspeakEngine.voiceListLocked() }) ?? []
+    }
+
+    /// The rate espeak-ng speaks at (22 050 Hz), or nil when it cannot be loaded.
+    public static var sampleRate: Int? {
+        try? EspeakEngine.withEngine { (sampleRate, _) in sampleRate }
+    }
+
     /// Names of espeak-ng's voice variants (`f1`…`f5`, `m1`…`m8`, `klatt`, `whisper`…), used as `voice+variant`.
     public static func variantNames() -> [String] {
         (try? EspeakEngine.withEngine { (_, dataFolder) in EspeakEngine.variantNames(dataFolder: dataFolder) }) ?? []
@@ -69,5 +79,18 @@ public final class EspeakSynthesizer: SpeechSynthesizer, Sendable {
         let onsets = WordAligner.estimatedOnsets(tokens: tokens, marks: output.marks, soundStart: soundStart, soundEnd: soundEnd)
         let words = WordAligner.words(tokens: tokens, onsets: onsets, envelope: envelope, sampleCount: output.samples.count)
         return SpeechClip(samples: output.samples, sampleRate: output.sampleRate, words: words)
+    }
+}
+
+/// One of espeak-ng's voices.
+public struct EspeakVoice: Sendable, Hashable {
+    /// Its name, as `--voice` takes it (`en-us`, `vi`).
+    public var name: String
+    /// The language it speaks, as espeak-ng tags it (`en-us`, `vi`).
+    public var language: String
+
+    public init(name: String, language: String) {
+        self.name = name
+        self.language = language
     }
 }

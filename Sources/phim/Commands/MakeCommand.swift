@@ -12,8 +12,9 @@ struct MakeCommand: AsyncParsableCommand {
         abstract: "Make a narrated video from an article, an outline or a topic (.txt or .md).",
         discussion: """
         Writes OUT.mp4 with OUT.srt and OUT.vtt beside it. Everything runs on this machine: the script is \
-        extracted from the text (or written by --llm), spoken by espeak-ng (or --tts-command), fitted to \
-        --duration to the frame, and rendered with a generated music bed ducked under the voice.
+        extracted from the text (or written by --llm), spoken by Festival (English, when installed) or espeak-ng \
+        (or --tts-command), fitted to --duration to the frame, and rendered with a generated music bed ducked under \
+        the voice. 'phim voices' lists the voices installed.
         """)
 
     @Argument(help: "The article, outline or one-line topic (UTF-8 .txt or .md).") var input: String
@@ -21,7 +22,8 @@ struct MakeCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "The exact length in seconds (default: what the text needs).") var duration: Double?
     @Option(help: "Frame shape: 16:9 (1920×1080), 9:16 (1080×1920) or 1:1 (1080×1080).") var aspect: Aspect = .landscape
     @Option(help: "Language of the text and voice: vi, en or auto.") var lang: LanguageChoice = .auto
-    @Option(help: "An espeak-ng voice name, e.g. vi, en-us, en+f3 (default: the language's).") var voice: String?
+    @Option(help: "festival, festival:NAME, or an espeak-ng voice such as vi, en-us, en+f3 (default: Festival for English when installed, else espeak-ng; see 'phim voices').")
+    var voice: String?
     @Option(parsing: .unconditional, help: "Speaking rate as a multiple of normal (0.5 to 2).") var rate: Double = 1
     @Option(parsing: .unconditional, help: "Voice pitch from 0 to 100 (50 is the voice's own).") var pitch: Int = 50
     @Option(help: "explainer, ad, tutorial or story: hook and closing lines, colours, music mood.") var style: ScriptStyle = .explainer

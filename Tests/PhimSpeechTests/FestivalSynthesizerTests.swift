@@ -1,0 +1,138 @@
+import Foundation
+import PhimCore
+import PhimSubtitles
+import PhimTesting
+import Testing
+@testable import PhimSpeech
+
+private let festival = FestivalInstallation.find()
+private let hasDefaultVoice = festival?.voice(named: FestivalInstallation.defaultVoiceName) != nil
+
+/// Festival speaking, with its default voice: run only where it is installed.
+@Suite(.enabled(if: hasDefaultVoice, "needs Festival and its voice cmu_us_slt_arctic_hts (apt install festival festvox-us-slt-hts)"))
+struct FestivalSynthesizerTests {
+    let synthesizer: FestivalSynthesizer
+    init() throws { synthesizer = try FestivalSynthesizer() }
+
+    /// Where sound starts after at least 100 ms of quiet (and at the very start), found independently of PhimSpeech's
+    /// envelope: the first sample whose 5 ms mean square reaches 40 dB below the loudest 5 ms. (Festival's pauses are
+    /// quiet but not digitally silent, so ``SpeechSamples/onsetsAfterSilence(_:sampleRate:)`` finds none in them.)
+    static func onsetsAfterQuiet(_ samples: [Float], sampleRate: Int) -> [Double] {
+        let half = sampleRate / 400
+        var prefix = [Double](repeating: 0, count: samples.count + 1)
+        for (index, sample) in samples.enumerated() { prefix[index + 1] = prefix[index] + Double(sample * sample) }
+        let energy = samples.indices.map { index in
+            (prefix[min(samples.count, index + half)] - prefix[max(0, index - half)]) / Double(2 * half)
+        }
+        let threshold = (energy.max() ?? 0) * 1e-4
+        var onsets: [Double] = [], quiet = sampleRate
+        for index in samples.indices {
+            if energy[index] < threshold { quiet += 1; continue }
+            if quiet >= sampleRate / 10 { onsets.append(Double(index) / Double(sampleRate)) }
+            quiet = 0
+        }
+        return onsets
+    }
+
+    @Test func speaksWithOneTimedWordPerWrittenToken() throws {
+        let text = SampleText.english + " It cost $1,234.50 on 3 March 2024 — about 12% more, e.g. at 9:30."
+        let clip = try synthesizer.synthesize(text, voice: VoiceSettings(language: "en"))
+        #expect(clip.sampleRate == 32_000)
+        #expect(SpeechSamples.rms(clip.samples) > 0.02, "the clip is silent")
+        #expect(clip.words.map(\.text) == SampleText.tokens(text))
+        #expect(clip.words.allSatisfy { $0.end > $0.start }, "\(clip.words.filter { $0.end <= $0.start })")
+        #expect(SpeechSamples.isWellOrdered(clip.words, duration: clip.duration))
+        // A natural pace: 2 to 4 words a second, pauses included (the numbers take several words each).
+        let wordsPerSecond = Double(clip.words.count) / clip.duration
+        #expect(wordsPerSecond > 1.5 && wordsPerSecond < 4, "\(clip.duration) s for \(clip.words.count) words")
+        // The first word starts with the first sound; the last ends with the last.
+        let first = try #require(clip.words.first), last = try #require(clip.words.last)
+        let onsets = Self.onsetsAfterQuiet(clip.samples, sampleRate: clip.sampleRate)
+        let sound = try #require(onsets.first)
+        #expect(abs(first.start - sound) < 0.02, "first word at \(first.start) s, first sound at \(sound) s")
+        #expect(clip.duration - last.end < 0.3)
+        // Words after pauses (the text has six sentences and several commas) start where the sound does; the only
+        // other pauses are inside a number's reading ("one thousand, two hundred…"), which is one written token.
+        #expect(onsets.count >= 6, "only \(onsets.count) pauses found")
+        var totalError = 0.0, matched = 0
+        for onset in onsets {
+            if let holder = clip.words.first(where: { $0.start + 0.03 < onset && onset < $0.end }),
+               holder.text.contains(where: \.isNumber) { continue }
+            let nearest = try #require(clip.words.min { abs($0.start - onset) < abs($1.start - onset) })
+            #expect(abs(nearest.start - onset) <= 0.03, "sound at \(onset) s; nearest word '\(nearest.text)' at \(nearest.start) s")
+            totalError += abs(nearest.start - onset)
+            matched += 1
+        }
+        #expect(matched >= 6 && totalError / Double(matched) <= 0.01, "mean onset error \(totalError / Double(max(1, matched))) s")
+    }
+
+    @Test func quotesAndBackslashesAreSpokenNotRun() throws {
+        let folder = TemporaryFolder()
+        let marker = folder.file("ran")
+        let text = #"He said "stop" \ then left. ") (system "touch \#(marker.path)") (" \"#
+        let clip = try synthesizer.synthesize(text, voice: VoiceSettings(language: "en"))
+        #expect(!FileManager.default.fileExists(atPath: marker.path), "the text ran as Scheme")
+        #expect(clip.words.map(\.text) == SampleText.tokens(text))
+        #expect(clip.words.allSatisfy { $0.end > $0.start })
+        // "system" and "touch" are words of the text, said like the others (a few tenths of a second each).
+        for word in clip.words where word.text.contains("system") || word.text.contains("touch") {
+            #expect(word.end - word.start > 0.15, "'\(word.text)' lasts \(word.end - word.start) s")
+        }
+        #expect(SpeechSamples.rms(clip.samples) > 0.02)
+    }
+
+    @Test func fasterRateGivesShorterClip() throws {
+        let slow = try synthesizer.synthesize(SampleText.english, voice: VoiceSettings(language: "en", wordsPerMinute: 120))
+        let normal = try synthesizer.synthesize(SampleText.english, voice: VoiceSettings(language: "en"))
+        let fast = try synthesizer.synthesize(SampleText.english, voice: VoiceSettings(language: "en", wordsPerMinute: 250))
+        #expect(normal.duration < slow.duration * 0.85, "\(normal.duration) s at 165 wpm vs \(slow.duration) s at 120")
+        #expect(fast.duration < normal.duration * 0.8, "\(fast.duration) s at 250 wpm vs \(normal.duration) s at 165")
+        #expect(fast.words.count == slow.words.count)
+    }
+
+    @Test func unknownVoicesAndLanguagesAreNamed() throws {
+        let unknown = #expect(throws: PhimError.self) {
+            try synthesizer.synthesize("Hello.", voice: VoiceSettings(language: "en", voice: "NOPE"))
+        }
+        #expect(unknown?.code == .invalidInput)
+        #expect(unknown?.subject == .option("voice"))
+        #expect(unknown?.message.contains("'NOPE'") == true && unknown?.message.contains("cmu_us_slt_arctic_hts") == true)
+        let vietnamese = #expect(throws: PhimError.self) {
+            try synthesizer.synthesize("Xin chào.", voice: VoiceSettings(language: "vi"))
+        }
+        #expect(vietnamese?.code == .invalidInput && vietnamese?.message.contains("espeak-ng") == true)
+        let empty = #expect(throws: PhimError.self) { try synthesizer.synthesize(" \n ", voice: VoiceSettings(language: "en")) }
+        #expect(empty?.code == .invalidInput)
+        // Festival's function name is accepted for the voice too.
+        let named = try synthesizer.synthesize("Hello.", voice: VoiceSettings(language: "en", voice: "voice_cmu_us_slt_arctic_hts"))
+        #expect(named.words.map(\.text) == ["Hello."])
+    }
+
+    @Test func textFestivalCannotSayIsSpokenByEspeakWithOneWarning() throws {
+        let lines = LockedLines()
+        var fallback = synthesizer
+        fallback.warn = { lines.append($0) }
+        fallback.sampleRate = 48_000
+        let text = "The word Москва means Moscow."
+        let clip = try fallback.synthesize(text, voice: VoiceSettings(language: "en"))
+        _ = try fallback.synthesize(text, voice: VoiceSettings(language: "en"))
+        #expect(lines.all.count == 1, "\(lines.all)")
+        #expect(lines.all.first?.hasPrefix("warning: ") == true && lines.all.first?.contains("espeak-ng") == true)
+        #expect(clip.sampleRate == 48_000)
+        #expect(clip.words.map(\.text) == SampleText.tokens(text))
+        #expect(SpeechSamples.isWellOrdered(clip.words, duration: clip.duration))
+        #expect(SpeechSamples.rms(clip.samples) > 0.02)
+        // Accented Latin letters are Festival's to say, without a warning.
+        let accented = try fallback.synthesize("A café in Đà Nẵng.", voice: VoiceSettings(language: "en"))
+        #expect(lines.all.count == 1)
+        #expect(accented.sampleRate == 48_000 && accented.words.map(\.text) == ["A", "café", "in", "Đà", "Nẵng."])
+    }
+}
+
+/// Lines collected from any thread. `@unchecked Sendable`: the lines are guarded by a lock.
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}
