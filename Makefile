@@ -1,7 +1,9 @@
 # Phim: two commands on a fresh Debian 12 machine with Swift 6.x.
 #   make demo   installs what is missing, builds in release mode, renders Examples/demo.json to out/demo.mp4 (and
 #               checks its signed C2PA manifest) and
-#               makes a Vietnamese explainer (out/may-hoc.mp4 with .srt, .vtt and its storyboard) from an article
+#               makes a Vietnamese explainer (out/may-hoc.mp4 with .srt, .vtt and its storyboard) from an article,
+#               renders clips of the shipped video model (Models/shapes) into out/generated.mp4 and samples ten
+#               more into out/shapes/
 #   make test   installs what is missing, runs every test, then a short deterministic run of the fuzz harness
 
 SWIFT ?= swift
@@ -31,6 +33,8 @@ demo: deps media build
 	.build/release/phim make Examples/articles/may-hoc-la-gi.md -o out/may-hoc.mp4 --duration 45 --aspect 9:16 \
 	  --storyboard out/may-hoc.json
 	.build/release/phim probe out/may-hoc.mp4
+	.build/release/phim render Examples/generated.json -o out/generated.mp4
+	rm -rf out/shapes && .build/release/phim sample Models/shapes -o out/shapes --count 10
 
 test: deps media c2pa-reader
 	$(SWIFT) build --build-tests
