@@ -310,15 +310,20 @@ print("co64" if b"co64" in new_moov else "none", delta)
         try Data(#"{"width": 160, "height": 90, "clips": [{"duration": 1, "layers": [{"type": "image", "path": "\#(image.path)"}]}]}"#.utf8).write(to: picture)
         let article = folder.file("article.md")
         try Data("# Bees\n\nBees pollinate crops. Farms need them.\n".utf8).write(to: article)
-        let outputs = ["colours.mp4", "picture.mp4", "made.mp4"].map { folder.file($0) }
-        for (arguments, output) in [(["render", colours.path], outputs[0]), (["render", picture.path], outputs[1]),
-                                    (["make", article.path, "--duration", "3", "--music", "none"], outputs[2])] {
+        // espeak-ng learns nothing from data (algorithmicMedia); Festival's HTS voice is a model trained on recorded
+        // speech (trainedAlgorithmicMedia), when it is installed.
+        let festival = ["/usr/bin/festival", "/usr/share/festival/voices/us/cmu_us_slt_arctic_hts"]
+            .allSatisfy { FileManager.default.fileExists(atPath: $0) }
+        let outputs = ["colours.mp4", "picture.mp4", "made.mp4", "made-festival.mp4"].prefix(festival ? 4 : 3).map { folder.file($0) }
+        let make = ["make", article.path, "--duration", "3", "--music", "none"]
+        for (arguments, output) in zip([["render", colours.path], ["render", picture.path], make + ["--voice", "en-us"],
+                                        make + ["--voice", "festival"]], outputs) {
             let result = try CLIRunner.run(arguments + ["--preview", "-o", output.path])
             try #require(result.status == 0, "\(arguments): \(result.stderr)")
         }
         let anchor = try #require(try SigningIdentity.local().authorityPEM)
         let verdicts = try ReferenceReader.verdicts(outputs, anchor: anchor)
-        let expected: [DigitalSourceType] = [.digitalCreation, .composite, .algorithmicMedia]
+        let expected: [DigitalSourceType] = [.digitalCreation, .composite, .algorithmicMedia, .trainedAlgorithmicMedia]
         for (index, verdict) in verdicts.enumerated() {
             #expect(verdict.state == "Trusted", "\(outputs[index].lastPathComponent): \(verdict.state ?? "none") \(verdict.failures) \(verdict.error ?? "")")
             #expect(verdict.actions.first == "c2pa.created" && verdict.sourceTypes.first == expected[index].iri,
