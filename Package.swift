@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(name: "PhimCoreTests", dependencies: ["PhimCore"]),
         .testTarget(name: "PhimMediaTests", dependencies: ["PhimMedia", "PhimProvenance", "PhimTesting"]),
         .testTarget(name: "PhimWatermarkTests", dependencies: ["PhimWatermark", "PhimCore"]),
-        .testTarget(name: "PhimProvenanceTests", dependencies: ["PhimProvenance", "PhimMedia", "PhimWatermark", "PhimTesting"]),
+        .testTarget(name: "PhimProvenanceTests", dependencies: ["PhimProvenance", "PhimMedia", "PhimSpeech", "PhimWatermark", "PhimTesting"]),
         .testTarget(name: "PhimGenTests", dependencies: ["PhimGen", "PhimMedia", "PhimNN", "PhimTesting"]),
         .testTarget(name: "PhimGraphicsTests", dependencies: ["PhimGraphics", "PhimTesting"]),
         .testTarget(name: "PhimComposeTests", dependencies: ["PhimCompose", "PhimProvenance", "PhimTesting"]),

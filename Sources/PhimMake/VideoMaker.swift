@@ -120,8 +120,9 @@ public struct VideoMaker: Sendable {
                 let selection = try VoiceSelection.choose(option: options.voice, language: language.rawValue,
                                                           sampleRate: AudioBuffer.standardSampleRate, warn: warn)
                 if let warning = selection.warning { warn?(warning) }
-                if selection.engine == .festival, options.pitch != 50 {
-                    warn?("warning: --pitch \(options.pitch): Festival's voices keep their own pitch; --pitch changes espeak-ng voices")
+                if selection.engine != .espeak, options.pitch != 50 {
+                    let engine = selection.engine == .piper ? "Piper's" : "Festival's"
+                    warn?("warning: --pitch \(options.pitch): \(engine) voices keep their own pitch; --pitch changes espeak-ng voices")
                 }
                 synthesizer = selection.synthesizer
                 voiceName = selection.voice
@@ -246,13 +247,13 @@ public struct VideoMaker: Sendable {
                                      fileName: assets.project.displayPath)
         }
         // The manifest says what made this video: the script and the voice are generated (by trained models when an
-        // LLM wrote the script, a command engine, which may be neural, or Festival's HTS voices, statistical models
-        // trained on recorded speech, spoke it), around any media the user gave.
+        // LLM wrote the script, a command engine, which may be neural, Festival's HTS voices, statistical models
+        // trained on recorded speech, or Piper's neural voices spoke it), around any media the user gave.
         var userMusic = false
         if case .file = options.music { userMusic = true }
         let madeFrom = MadeFrom(userMedia: options.images != nil || userMusic, algorithmicContent: true,
                                 trainedModels: (llmScript != nil && llmFallback == nil) || options.ttsCommand != nil
-                                    || prepared.engine == .festival)
+                                    || prepared.engine == .festival || prepared.engine == .piper)
         let renderer = try ProjectRenderer(project: project, options: RenderOptions(
             preview: options.preview, progress: progress, stages: options.stages, cancellation: cancellation, madeFrom: madeFrom))
         let report = try await renderer.render(to: options.output)

