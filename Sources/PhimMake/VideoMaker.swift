@@ -112,7 +112,7 @@ public struct VideoMaker: Sendable {
             let synthesizer: any SpeechSynthesizer, voiceName: String?, engine: VoiceSelection.Engine?
             if let command = options.ttsCommand {
                 // One rate for every clip, so that the scenes' narration joins into one track.
-                synthesizer = try CommandSynthesizer(template: command, sampleRate: AudioBuffer.standardSampleRate)
+                synthesizer = ProsodicSynthesizer(try CommandSynthesizer(template: command, sampleRate: AudioBuffer.standardSampleRate))
                 voiceName = options.voice
                 engine = nil
             } else {

@@ -9,9 +9,9 @@ import PhimSubtitles
 /// The text is first rewritten by ``TextNormalizer`` for the language (numbers, dates, money, units in words), then
 /// spoken one sentence per request by a ``PiperWorker`` (one Python process for all the calls of a synthesizer and its
 /// copies). Word timings come from Piper's own phoneme alignments: the samples its duration predictor gave each
-/// phoneme, summed per word between the word separators. When Piper's words do not match the sentence's tokens one to
-/// one, only the sentence's start is taken from it and the rest is interpolated by text length; in both cases onsets
-/// after a pause then move to where the sound starts, as for the other engines (``WordAligner``).
+/// phoneme, summed per word between the word separators, matched to the text clause by clause
+/// (``match(tokens:words:)``); tokens Piper said as part of another word are interpolated by text length. Onsets after
+/// a pause then move to where the sound starts, as for the other engines (``WordAligner``).
 ///
 /// Piper's voices keep their own pitch: ``VoiceSettings/pitch`` is checked but not applied. The rate sets Piper's
 /// length scale against ``naturalWordsPerMinute``.
@@ -69,12 +69,8 @@ public struct PiperSynthesizer: SpeechSynthesizer {
             rate = speech.sampleRate
             let offset = Double(samples.count) / Double(rate)
             let words = Self.words(in: speech.chunks, voiceRate: speech.voiceRate)
-            if words.count == speakable.count {
-                for (word, index) in zip(words, speakable) {
-                    spans[index] = WordAligner.Span(start: offset + word.start, end: offset + word.end)
-                }
-            } else if let first = words.first {
-                spans[speakable[0]] = WordAligner.Span(start: offset + first.start, end: offset + first.start)
+            for (index, span) in Self.match(tokens: speakable.map { tokens[$0].text }, words: words) {
+                spans[speakable[index]] = WordAligner.Span(start: offset + span.start, end: offset + span.end)
             }
             samples += speech.samples
         }
@@ -103,12 +99,21 @@ public struct PiperSynthesizer: SpeechSynthesizer {
         token.unicodeScalars.contains { $0.properties.isAlphabetic || $0.properties.numericType != nil }
     }
 
+    /// A word Piper said.
+    struct Word: Sendable, Hashable {
+        /// When, in seconds from the start of its request's audio.
+        var span: WordAligner.Span
+        /// Whether punctuation follows it (a comma, a full stop…) or it ends a sentence: it ends a clause.
+        var endsClause: Bool
+    }
+
     /// Piper's words in its sentences, in seconds from the start of the first: each runs from its first phoneme to the
     /// end of its last one that is not punctuation. Words are the runs between `" "`, `^` and `$` that hold a phoneme
     /// other than punctuation.
-    static func words(in chunks: [PiperWorker.Chunk], voiceRate: Int) -> [WordAligner.Span] {
-        var words: [WordAligner.Span] = []
+    static func words(in chunks: [PiperWorker.Chunk], voiceRate: Int) -> [Word] {
+        var words: [Word] = []
         var chunkStart = 0
+        let rate = Double(voiceRate)
         for chunk in chunks {
             var position = chunkStart
             var wordStart: Int?, wordEnd = 0
@@ -116,21 +121,61 @@ public struct PiperSynthesizer: SpeechSynthesizer {
                 let separator = phoneme == " " || phoneme == "^" || phoneme == "$"
                 let punctuation = phoneme.unicodeScalars.allSatisfy { $0.properties.generalCategory.isPunctuation }
                 if separator {
-                    if let start = wordStart { words.append(WordAligner.Span(start: Double(start) / Double(voiceRate),
-                                                                             end: Double(wordEnd) / Double(voiceRate))) }
+                    if let start = wordStart {
+                        words.append(Word(span: WordAligner.Span(start: Double(start) / rate, end: Double(wordEnd) / rate), endsClause: false))
+                    }
                     wordStart = nil
-                } else if !punctuation {
+                } else if punctuation {
+                    if wordStart == nil, !words.isEmpty { words[words.count - 1].endsClause = true }
+                    if let start = wordStart {
+                        words.append(Word(span: WordAligner.Span(start: Double(start) / rate, end: Double(wordEnd) / rate), endsClause: true))
+                        wordStart = nil
+                    }
+                } else {
                     if wordStart == nil { wordStart = position }
                     wordEnd = position + max(0, count)
                 }
                 position += max(0, count)
             }
             if let start = wordStart {
-                words.append(WordAligner.Span(start: Double(start) / Double(voiceRate), end: Double(wordEnd) / Double(voiceRate)))
+                words.append(Word(span: WordAligner.Span(start: Double(start) / rate, end: Double(wordEnd) / rate), endsClause: true))
             }
+            if !words.isEmpty { words[words.count - 1].endsClause = true }
             chunkStart += max(0, chunk.samples)
         }
         return words
+    }
+
+    /// Which of Piper's words time which of a sentence's speakable tokens. Tokens and words are cut into clauses at
+    /// punctuation; when both have the same number of clauses, each clause with as many words as tokens is matched one
+    /// to one, and of any other only the first token is timed (espeak-ng, Piper's phonemizer, says some pairs as one
+    /// word, such as "of the"), so every clause after a pause starts on time. When the clauses do not agree, only the
+    /// sentence's first token is timed. Untimed tokens are interpolated by ``WordAligner``.
+    /// - Returns: (token index, span) pairs.
+    static func match(tokens: [String], words: [Word]) -> [(Int, WordAligner.Span)] {
+        guard let first = words.first, !tokens.isEmpty else { return [] }
+        if words.count == tokens.count { return Array(zip(tokens.indices, words.map(\.span))) }
+        func clauses<T>(_ items: [T], ends: (T) -> Bool) -> [Range<Int>] {
+            var ranges: [Range<Int>] = [], start = 0
+            for (index, item) in items.enumerated() where ends(item) || index == items.count - 1 {
+                ranges.append(start..<(index + 1))
+                start = index + 1
+            }
+            return ranges
+        }
+        let tokenClauses = clauses(tokens) { ProsodicSynthesizer.punctuation(ending: $0) != nil }
+        let wordClauses = clauses(words) { $0.endsClause }
+        guard tokenClauses.count == wordClauses.count else { return [(0, WordAligner.Span(start: first.span.start, end: first.span.start))] }
+        var matched: [(Int, WordAligner.Span)] = []
+        for (tokenClause, wordClause) in zip(tokenClauses, wordClauses) {
+            if tokenClause.count == wordClause.count {
+                matched += zip(tokenClause, wordClause.map { words[$0].span })
+            } else {
+                let start = words[wordClause.lowerBound].span.start
+                matched.append((tokenClause.lowerBound, WordAligner.Span(start: start, end: start)))
+            }
+        }
+        return matched
     }
 }
 

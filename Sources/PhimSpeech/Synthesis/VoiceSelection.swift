@@ -61,7 +61,7 @@ public struct VoiceSelection: Sendable {
     public var engine: Engine
     /// The voice name to put in ``VoiceSettings/voice``, or nil for the engine's default voice for the language.
     public var voice: String?
-    /// The synthesizer that speaks with it.
+    /// The synthesizer that speaks with it, with the punctuation's pauses and intonation (``ProsodicSynthesizer``).
     public var synthesizer: any SpeechSynthesizer
     /// A `warning:` line to show (English spoken by espeak-ng because Festival is missing), or nil.
     public var warning: String?
@@ -92,9 +92,9 @@ public struct VoiceSelection: Sendable {
             }
             let synthesizer = try FestivalSynthesizer(installation: festival, sampleRate: sampleRate, warn: warn)
             let voice = try synthesizer.festivalVoice(for: VoiceSettings(language: language, voice: request.voice))
-            return VoiceSelection(engine: .festival, voice: voice.name, synthesizer: synthesizer, warning: nil)
+            return VoiceSelection(engine: .festival, voice: voice.name, synthesizer: ProsodicSynthesizer(synthesizer), warning: nil)
         case .espeak:
-            return VoiceSelection(engine: .espeak, voice: request.voice, synthesizer: try EspeakSynthesizer(), warning: nil)
+            return VoiceSelection(engine: .espeak, voice: request.voice, synthesizer: ProsodicSynthesizer(try EspeakSynthesizer()), warning: nil)
         case .piper:
             guard let piper = piper() else {
                 throw PhimError(.invalidInput, "Piper is not installed (\(PiperInstallation.installCommand)); or leave out --voice",
@@ -116,17 +116,17 @@ public struct VoiceSelection: Sendable {
                                 subject: .option("voice"))
             }
             return VoiceSelection(engine: .piper, voice: model.name,
-                                  synthesizer: PiperSynthesizer(installation: piper, voice: model, sampleRate: sampleRate), warning: nil)
+                                  synthesizer: ProsodicSynthesizer(PiperSynthesizer(installation: piper, voice: model, sampleRate: sampleRate)), warning: nil)
         case nil:
             guard english else {
-                return VoiceSelection(engine: .espeak, voice: nil, synthesizer: try EspeakSynthesizer(), warning: nil)
+                return VoiceSelection(engine: .espeak, voice: nil, synthesizer: ProsodicSynthesizer(try EspeakSynthesizer()), warning: nil)
             }
             if let festival, let voice = festival.voice(named: FestivalInstallation.defaultVoiceName) {
                 let synthesizer = try FestivalSynthesizer(installation: festival, sampleRate: sampleRate, warn: warn)
-                return VoiceSelection(engine: .festival, voice: voice.name, synthesizer: synthesizer, warning: nil)
+                return VoiceSelection(engine: .festival, voice: voice.name, synthesizer: ProsodicSynthesizer(synthesizer), warning: nil)
             }
             let missing = festival == nil ? "Festival is not installed" : "Festival's voice \(FestivalInstallation.defaultVoiceName) is not installed"
-            return VoiceSelection(engine: .espeak, voice: nil, synthesizer: try EspeakSynthesizer(), warning:
+            return VoiceSelection(engine: .espeak, voice: nil, synthesizer: ProsodicSynthesizer(try EspeakSynthesizer()), warning:
                 "warning: \(missing), so espeak-ng speaks the English narration, far less clearly: \(FestivalInstallation.installCommand)")
         }
     }
