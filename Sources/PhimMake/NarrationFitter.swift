@@ -43,20 +43,24 @@ struct NarrationFitter {
     var write: (Int?) -> Script
     var minimumWords: Int
     var availableWords: Int
-    /// Speaks a scene's narration at a rate factor.
-    var speak: (String, Double) throws(PhimError) -> SpeechClip
+    /// Speaks a scene's narration at a rate factor; called from several threads at once.
+    var speak: @Sendable (String, Double) throws(PhimError) -> SpeechClip
     /// Measured words per second at factor 1.
     var wordsPerSecond: Double
     /// The script is given (by an LLM) and may not be shortened: if it does not fit, ``plan(target:)`` throws.
     var isFixed = false
 
+    /// Clips already spoken, by rate factor and text. `@unchecked Sendable`: guarded by a lock.
     private final class Cache: @unchecked Sendable {
-        var clips: [String: SpeechClip] = [:]
+        private var clips: [String: SpeechClip] = [:]
+        private let lock = NSLock()
+        func clip(_ key: String) -> SpeechClip? { lock.withLock { clips[key] } }
+        func store(_ key: String, _ clip: SpeechClip) { lock.withLock { clips[key] = clip } }
     }
     private let cache = Cache()
 
     init(write: @escaping (Int?) -> Script, minimumWords: Int, availableWords: Int,
-         speak: @escaping (String, Double) throws(PhimError) -> SpeechClip, wordsPerSecond: Double) {
+         speak: @escaping @Sendable (String, Double) throws(PhimError) -> SpeechClip, wordsPerSecond: Double) {
         self.write = write
         self.minimumWords = minimumWords
         self.availableWords = availableWords
@@ -64,18 +68,19 @@ struct NarrationFitter {
         self.wordsPerSecond = wordsPerSecond
     }
 
+    /// Each scene of `script` spoken at `factor`, the scenes not yet spoken at that factor on several threads at once
+    /// (Festival and command engines run one process each; espeak-ng serialises itself).
     func narrate(_ script: Script, factor: Double) throws(PhimError) -> [NarratedScene] {
-        var scenes: [NarratedScene] = []
-        for scene in script.scenes where !scene.narration.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            let key = "\(factor)|\(scene.narration)"
-            let clip: SpeechClip
-            if let cached = cache.clips[key] { clip = cached } else {
-                clip = try speak(scene.narration, factor)
-                cache.clips[key] = clip
-            }
-            scenes.append(NarratedScene(scene: scene, speech: clip))
+        let spoken = script.scenes.filter { !$0.narration.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        let keys = spoken.map { "\(factor)|\($0.narration)" }
+        var missing: [Int] = []
+        for (index, key) in keys.enumerated() where cache.clip(key) == nil && !missing.contains(where: { keys[$0] == key }) {
+            missing.append(index)
         }
-        return scenes
+        let speak = self.speak
+        let clips = try missing.concurrentMap { (index) throws(PhimError) -> SpeechClip in try speak(spoken[index].narration, factor) }
+        for (index, clip) in zip(missing, clips) { cache.store(keys[index], clip) }
+        return spoken.indices.map { NarratedScene(scene: spoken[$0], speech: cache.clip(keys[$0])!) }
     }
 
     static func overhead(scenes: Int) -> Double { leadIn + minTail + minPause * Double(max(0, scenes - 1)) }

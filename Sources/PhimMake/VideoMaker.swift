@@ -130,6 +130,8 @@ public struct VideoMaker: Sendable {
             }
             let voice = VoiceSettings(language: language.rawValue, voice: voiceName,
                                       wordsPerMinute: Self.baseWordsPerMinute(language) * options.rate, pitch: options.pitch)
+            // Festival starts a process per thread that speaks: start them while the rate is measured.
+            synthesizer.prepare(voice, concurrency: ProcessInfo.processInfo.activeProcessorCount)
             let wordsPerSecond = try SpeakingRate.measure(synthesizer, voice: voice)
             return PreparedInput(text: text, language: language, writer: writer, library: library, synthesizer: synthesizer,
                                  voice: voice, engine: engine, wordsPerSecond: wordsPerSecond)
@@ -155,7 +157,7 @@ public struct VideoMaker: Sendable {
                 func fit(_ fixedScript: Script?) async throws(PhimError) -> Result<NarrationPlan, NarrationFitter.FixedScriptTooLong> {
             try await runBlocking(named: "phim-make-speech", cancellation: cancellation) { () throws(PhimError) -> Result<NarrationPlan, NarrationFitter.FixedScriptTooLong> in
                 let voice = prepared.voice, synthesizer = prepared.synthesizer, writer = prepared.writer
-                let speak: (String, Double) throws(PhimError) -> SpeechClip = { text, factor throws(PhimError) in
+                let speak: @Sendable (String, Double) throws(PhimError) -> SpeechClip = { text, factor throws(PhimError) in
                     var fitted = voice
                     fitted.wordsPerMinute = voice.wordsPerMinute * factor
                     return try synthesizer.synthesize(text, voice: fitted)

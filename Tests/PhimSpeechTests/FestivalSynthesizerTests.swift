@@ -63,6 +63,24 @@ struct FestivalSynthesizerTests {
 
     @Test func fasterRateGivesShorterClip() throws { try SpeechSamples.expectRateScales(synthesizer) }
 
+    /// One `festival --pipe` process per thread speaking at once serves every call, and the processes stop when the
+    /// synthesizer goes.
+    @Test func festivalProcessesServeManyCallsAndStopWithTheSynthesizer() throws {
+        let pattern = "festival --pipe"
+        let before = SpeechSamples.processCount(matching: pattern)
+        do {
+            let speaker = try FestivalSynthesizer()
+            let texts = ["One.", "Two, three.", "Four five six.", "Seven.", "Eight, nine.", "Ten."]
+            let clips = try texts.concurrentMap(maxConcurrency: 2) { (text) throws(PhimError) in
+                try speaker.synthesize(text, voice: VoiceSettings(language: "en"))
+            }
+            #expect(clips.map { $0.words.map(\.text).joined(separator: " ") } == texts)
+            let running = SpeechSamples.processCount(matching: pattern) - before
+            #expect(running >= 1 && running <= 2, "\(running) Festival processes for 2 threads")
+        }
+        #expect(SpeechSamples.waitForProcessCount(pattern, toFallTo: before) == before)
+    }
+
     @Test func unknownVoicesAndLanguagesAreNamed() throws {
         let unknown = #expect(throws: PhimError.self) {
             try synthesizer.synthesize("Hello.", voice: VoiceSettings(language: "en", voice: "NOPE"))

@@ -10,16 +10,7 @@ private let piper = PiperInstallation.find()
 private let joe = piper?.voices.first { $0.name == "en_US-joe-medium" }
 
 /// The Piper processes running a worker script, by their command lines.
-private func workerCount() -> Int {
-    let process = Process(), output = Pipe()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
-    process.arguments = ["-f", "-c", "piper_worker.py"]
-    process.standardOutput = output
-    guard (try? process.run()) != nil else { return -1 }
-    let listing = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return Int(listing.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-}
+private func workerCount() -> Int { SpeechSamples.processCount(matching: "piper_worker.py") }
 
 /// Piper speaking with the voice en_US-joe-medium: run where `make voices` installed them.
 @Suite(.serialized, .enabled(if: joe != nil, "needs Piper and the voice en_US-joe-medium (make voices)"))

@@ -193,7 +193,7 @@ private func vowel(seconds: Double, sampleRate: Int, pitch: (Double) -> Double) 
         return runs
     }
 
-    /// A Vietnamese question keeps espeak-ng's own pitch (tones carry meaning); its pauses are still lengthened.
+    /// A Vietnamese question keeps espeak-ng's own pitch (tones carry meaning); its pause is still the question's.
     @Test func vietnameseQuestionsKeepTheirTones() throws {
         let espeak = try EspeakSynthesizer()
         let text = "Bạn có khỏe không? Tôi khỏe, cảm ơn."
@@ -205,6 +205,10 @@ private func vowel(seconds: Double, sampleRate: Int, pitch: (Double) -> Double) 
         let after = medianPitch(shaped.samples, sampleRate: shaped.sampleRate, from: shapedQuestion.start, to: shapedQuestion.end)
         let pitch = try #require(before), kept = try #require(after)
         #expect(abs(kept / pitch - 1) < 0.03, "the question's last word went from \(pitch) Hz to \(kept) Hz")
-        #expect(shaped.duration > plain.duration, "no pause was lengthened: \(shaped.duration) s against \(plain.duration) s")
+        // The question's pause is at least 400 ms, as in every language.
+        let next = try #require(shaped.words.first { $0.text == "Tôi" })
+        let quiet = quietRuns(shaped.samples, sampleRate: shaped.sampleRate)
+            .filter { $0.end > shapedQuestion.end - 0.05 && $0.start < next.start + 0.05 }.map { $0.end - $0.start }.max() ?? 0
+        #expect(quiet >= 0.37, "\(quiet) s of quiet after the question")
     }
 }

@@ -73,6 +73,28 @@ enum SpeechSamples {
         #expect(fast.words.count == slow.words.count, sourceLocation: sourceLocation)
     }
 
+    /// How many processes have `pattern` in their command line (`pgrep -f -c`), or -1 when pgrep cannot run.
+    static func processCount(matching pattern: String) -> Int {
+        let process = Process(), output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        process.arguments = ["-f", "-c", pattern]
+        process.standardOutput = output
+        guard (try? process.run()) != nil else { return -1 }
+        let listing = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Int(listing.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    /// Waits up to 5 s for the count of processes matching `pattern` to fall to `count`, and returns the last count.
+    static func waitForProcessCount(_ pattern: String, toFallTo count: Int) -> Int {
+        var current = processCount(matching: pattern)
+        for _ in 0..<50 where current > count {
+            usleep(100_000)
+            current = processCount(matching: pattern)
+        }
+        return current
+    }
+
     /// Checks that words are in order and do not overlap: start ≤ end ≤ next start, all within the clip.
     static func isWellOrdered(_ words: [SpokenWord], duration: Double) -> Bool {
         for (index, word) in words.enumerated() {

@@ -23,6 +23,8 @@ public struct ProsodicSynthesizer: SpeechSynthesizer {
 
     public init(_ base: any SpeechSynthesizer) { self.base = base }
 
+    public func prepare(_ voice: VoiceSettings, concurrency: Int) { base.prepare(voice, concurrency: concurrency) }
+
     /// Speaks `text` with the base engine, then applies the punctuation's intonation and pauses.
     /// - Throws: what the base engine throws.
     /// - Complexity: the engine's, plus O(n) in the samples.

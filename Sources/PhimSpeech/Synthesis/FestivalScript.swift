@@ -16,8 +16,6 @@ enum FestivalScript {
         var end: Double
     }
 
-    /// The name of the waveform the script writes in its working folder.
-    static let waveName = "speech.wav"
     /// The last line the script prints when everything before it succeeded (Festival exits with status 0 even when a
     /// Scheme error stops a script).
     static let doneLine = "phim-done"
@@ -78,24 +76,30 @@ enum FestivalScript {
         "…": "...", "×": "x", "\u{00AD}": "",
     ]
 
-    /// The script that speaks `text` (ASCII, one space between tokens) with `voice`, writes ``waveName``, and prints a
-    /// line per token (`phim-token INDEX SPACED`, 1-based, SPACED 1 when whitespace came before it), a line per word
-    /// (`phim-word TOKEN START END`), and ``doneLine``.
+    /// What selects `voice` in a running Festival and remembers its hts_engine settings (each request adds its rate
+    /// to these, so rates never pile up).
+    static func voiceSelection(_ voice: FestivalVoice) -> String {
+        "(voice_\(voice.name))\n(set! phim_params hts_engine_params)\n"
+    }
+
+    /// The request that speaks `text` (ASCII, one space between tokens) with the voice selected last, writes `wave`
+    /// in the working folder, and prints a line per token (`phim-token INDEX SPACED`, 1-based, SPACED 1 when
+    /// whitespace came before it), a line per word (`phim-word TOKEN START END`) and ``doneLine``; then, even when a
+    /// Scheme error stopped it, `phim-end NUMBER`, and flushes Festival's output (pipe mode buffers it).
     /// - Parameters:
-    ///   - voice: an installed voice (its name is a Scheme symbol: letters, digits and `_` only).
     ///   - speed: how much faster than its natural pace the voice speaks (1 is natural): hts_engine's `-r` for HTS
     ///     voices, `Duration_Stretch` (its inverse) for the others.
-    static func synthesis(text: String, voice: FestivalVoice, speed: Double) -> String {
+    ///   - wave: the waveform's file name (letters, digits, `-` and `.`).
+    ///   - number: the request's number, in its end line.
+    static func request(text: String, speed: Double, wave: String, number: Int) -> String {
         let rate = String(format: "%.6f", speed), stretch = String(format: "%.6f", 1 / speed)
         return """
-        (load (path-append datadir "init.scm"))
         (begin
-          (voice_\(voice.name))
           (if (eq? (Parameter.get 'Synth_Method) 'HTS)
-              (set! hts_engine_params (append hts_engine_params (list (list "-r" \(rate)))))
+              (set! hts_engine_params (append phim_params (list (list "-r" \(rate)))))
               (Parameter.set 'Duration_Stretch \(stretch)))
           (set! phim_utt (utt.synth (Utterance Text \(schemeString(text)))))
-          (utt.save.wave phim_utt "\(waveName)" 'riff)
+          (utt.save.wave phim_utt "\(wave)" 'riff)
           (set! phim_index 0)
           (define (phim_tokens token)
             (if token
@@ -113,9 +117,14 @@ enum FestivalScript {
                   (phim_words (item.next word)))))
           (phim_words (utt.relation.first phim_utt 'Word))
           (format t "\(doneLine)\\n"))
+        (format t "\(endPrefix)\(number)\\n")
+        (fflush nil)
 
         """
     }
+
+    /// The start of the line that ends each request's output.
+    static let endPrefix = "phim-end "
 
     /// The script that prints `phim-rate NAME RATE` with the sample rate of each voice's speech (one short word each),
     /// then ``doneLine``. A voice that fails to load stops the script.

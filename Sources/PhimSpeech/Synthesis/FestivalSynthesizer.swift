@@ -7,10 +7,11 @@ import PhimSubtitles
 /// HTS voice `cmu_us_slt_arctic_hts`: English that an offline recogniser transcribes with a word error rate of about
 /// 0.05–0.14, against 0.81–0.86 for espeak-ng.
 ///
-/// Each call runs Festival once, in a fresh temporary folder (removed afterwards) with a Scheme script that holds the text
-/// as an escaped string literal (``FestivalScript``): the text never passes through a shell or a command line. The
-/// script writes the waveform and prints Festival's own timing of every word of the utterance, from its `Word` and
-/// `Token` relations; each written token of the text is timed from the start of its first word to the end of its last,
+/// Festival runs as `festival --pipe`, kept running between calls (``FestivalWorker``: one process per thread that
+/// speaks at once, each in a temporary folder removed when it stops); each call sends it a Scheme expression that holds
+/// the text as an escaped string literal (``FestivalScript``): the text never passes through a shell or a command
+/// line. The expression writes the waveform and prints Festival's own timing of every word of the utterance, from its
+/// `Word` and `Token` relations; each written token of the text is timed from the start of its first word to the end of its last,
 /// then onsets that follow a pause are moved to where the sound starts, as for espeak-ng (``WordAligner``).
 ///
 /// The text is first rewritten by ``TextNormalizer`` for the voice's language (numbers, dates, money, units in words),
@@ -20,7 +21,7 @@ import PhimSubtitles
 ///
 /// Festival's voices keep their own pitch: ``VoiceSettings/pitch`` is checked but not applied. The rate scales the
 /// voice's own pace, which ``naturalWordsPerMinute`` stands for. Festival speaks far faster than real time (about
-/// 0.08 s of work per second of speech here, after about 0.5 s to start).
+/// 0.06 s of work per second of speech here; a process takes about 0.5 s to start, once).
 public struct FestivalSynthesizer: SpeechSynthesizer {
     /// The Festival program and its voices.
     public let installation: FestivalInstallation
@@ -32,6 +33,8 @@ public struct FestivalSynthesizer: SpeechSynthesizer {
     /// Receives a `warning:` line when a passage is spoken by espeak-ng instead (once per distinct line).
     public var warn: (@Sendable (String) -> Void)?
     private let warnings = WarningMemory()
+    /// Festival processes kept running between calls, shared by copies of this synthesizer.
+    private let workers = FestivalWorkerPool()
 
     /// The ``VoiceSettings/wordsPerMinute`` at which a voice speaks at its natural pace; other rates scale it.
     public static let naturalWordsPerMinute = 165.0
@@ -90,6 +93,14 @@ public struct FestivalSynthesizer: SpeechSynthesizer {
         return SpeechClip(samples: samples, sampleRate: spoken.sampleRate, words: normalized.writtenWords(timedBy: timed))
     }
 
+    /// Starts `concurrency` Festival processes in the background, each loading the voice for `voice`, so that the
+    /// first calls (on that many threads) start at once. Does nothing for a voice that is not installed (the call
+    /// reports it).
+    public func prepare(_ voice: VoiceSettings, concurrency: Int) {
+        guard concurrency > 0, let festivalVoice = try? festivalVoice(for: voice) else { return }
+        workers.warmUp(concurrency, executable: installation.executable, voice: festivalVoice)
+    }
+
     /// The installed voice that speaks `voice`.
     /// - Throws: `PhimError` `.invalidInput` about `--voice` for an unknown voice, or one that does not speak the language.
     public func festivalVoice(for voice: VoiceSettings) throws(PhimError) -> FestivalVoice {
@@ -128,24 +139,17 @@ public struct FestivalSynthesizer: SpeechSynthesizer {
         var words: [FestivalScript.Word]
     }
 
-    /// Runs Festival on `text` (ASCII) and decodes the waveform it wrote.
+    /// Has Festival speak `text` (ASCII) and decodes the waveform it wrote.
     private func run(_ text: String, voice: FestivalVoice, speed: Double) throws(PhimError) -> Spoken {
-        let failure = { (message: String) in PhimError(.operationFailed, "Festival " + message) }
-        return try EngineProcess.withFolder(prefix: "phim-festival", failure: failure) { (process) throws(PhimError) -> Spoken in
-            let script = process.file("speak.scm")
-            do { try Data(FestivalScript.synthesis(text: text, voice: voice, speed: speed).utf8).write(to: script) } catch {
-                throw failure("cannot be given its script: \(error.localizedDescription)")
-            }
-            let output = try process.run(installation.executable, arguments: ["--script", script.path], input: "", timeout: timeout)
-            let detail = output.lastErrorLine.isEmpty ? "" : ": \(output.lastErrorLine)"
-            guard let parsed = FestivalScript.parse(output.standardOutput) else {
-                throw failure("stopped before it had spoken with the voice \(voice.name)\(detail)")
-            }
+        let sampleRate = self.sampleRate, timeout = self.timeout
+        return try workers.withWorker(executable: installation.executable) { (worker) throws(PhimError) -> Spoken in
+            let spoken = try worker.speak(text, voice: voice, speed: speed, timeout: timeout)
+            defer { try? FileManager.default.removeItem(at: spoken.wave) }
             do throws(PhimError) {
-                let (samples, rate) = try CommandSynthesizer.decodeMono(process.file(FestivalScript.waveName), sampleRate: sampleRate)
-                return Spoken(samples: samples, sampleRate: rate, spaced: parsed.spaced, words: parsed.words)
+                let (samples, rate) = try CommandSynthesizer.decodeMono(spoken.wave, sampleRate: sampleRate)
+                return Spoken(samples: samples, sampleRate: rate, spaced: spoken.spaced, words: spoken.words)
             } catch {
-                throw PhimError(.operationFailed, "Festival wrote audio that cannot be decoded: \(error.message)\(detail)", underlying: error)
+                throw PhimError(.operationFailed, "Festival wrote audio that cannot be decoded: \(error.message)", underlying: error)
             }
         }
     }

@@ -57,4 +57,12 @@ public protocol SpeechSynthesizer: Sendable {
     /// - Throws: `PhimError` `.invalidInput` for empty text or a voice the engine does not know, `.operationFailed`
     ///   when the engine fails.
     func synthesize(_ text: String, voice: VoiceSettings) throws(PhimError) -> SpeechClip
+
+    /// Gets ready to speak with `voice` on up to `concurrency` threads at once, in the background (an engine that
+    /// starts a program per thread starts them now); returns at once. Optional: by default it does nothing.
+    func prepare(_ voice: VoiceSettings, concurrency: Int)
+}
+
+extension SpeechSynthesizer {
+    public func prepare(_ voice: VoiceSettings, concurrency: Int) {}
 }
