@@ -142,6 +142,30 @@ struct PiperSynthesizerTests {
         #expect(empty?.code == .invalidInput)
     }
 
+    /// A Vietnamese Piper voice file speaks Vietnamese the same way. None can be installed from Debian or PyPI, so the
+    /// test gives joe's model a Vietnamese configuration (Piper then phonemises with espeak-ng's Vietnamese): the
+    /// sound is English-accented nonsense, but the path from the file to timed Vietnamese words is the real one.
+    @Test func aVietnameseVoiceFileNarratesVietnamese() throws {
+        let folder = TemporaryFolder("phim-piper-vi")
+        let model = folder.file("vi_VN-test-medium.onnx")
+        try FileManager.default.createSymbolicLink(at: model, withDestinationURL: voice.model)
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: voice.model.path + ".json")))
+            as? [String: Any])
+        var vietnamese = config
+        vietnamese["language"] = ["code": "vi_VN"]
+        vietnamese["espeak"] = ["voice": "vi"]
+        try JSONSerialization.data(withJSONObject: vietnamese).write(to: URL(fileURLWithPath: model.path + ".json"))
+        let selection = try VoiceSelection.choose(option: "piper:\(model.path)", language: "vi", piper: installation)
+        #expect(selection.engine == .piper && selection.voice == "vi_VN-test-medium")
+        let text = "Hôm nay, ngày 3/5, thành phố đón 1.200 khách. Bạn có đi không?"
+        let clip = try selection.synthesizer.synthesize(text, voice: VoiceSettings(language: "vi"))
+        #expect(clip.words.map(\.text) == SampleText.tokens(text))
+        #expect(SpeechSamples.isWellOrdered(clip.words, duration: clip.duration))
+        #expect(SpeechSamples.rms(clip.samples) > 0.02)
+        // Normalised before speaking: the numbers became words, so the clip is long enough for them.
+        #expect(clip.duration > 4, "\(clip.duration) s")
+    }
+
     @Test func voiceSelectionChoosesPiperOnlyWhenAsked() throws {
         let asked = try VoiceSelection.choose(option: "piper", language: "en", piper: installation)
         #expect(asked.engine == .piper && asked.voice == "en_US-joe-medium")

@@ -38,7 +38,8 @@ public struct PiperVoice: Sendable, Hashable {
                             subject: PhimError.Subject = .option("voice")) throws(PhimError) -> PiperVoice {
         let path = model.displayPath
         let attributes: [FileAttributeKey: Any]
-        do { attributes = try FileManager.default.attributesOfItem(atPath: model.path) } catch {
+        // A link to a model is followed (voices are often linked from a shared folder).
+        do { attributes = try FileManager.default.attributesOfItem(atPath: model.resolvingSymlinksInPath().path) } catch {
             throw PhimError(.invalidInput, "the Piper voice \(path.quoted()) does not exist", subject: subject)
         }
         guard attributes[.type] as? FileAttributeType == .typeRegular else {
