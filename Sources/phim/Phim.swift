@@ -49,7 +49,14 @@ struct Phim: AsyncParsableCommand {
         } catch {
             exitForRunError(error)
         }
-        Foundation.exit(0)
+        finish(0)
+    }
+
+    /// Exits with `status` after removing what is still registered as temporary: a speech engine's process and folder
+    /// still starting in the background (Festival is warmed up on threads of their own), anything a failure left.
+    private static func finish(_ status: Int32) -> Never {
+        TemporaryFiles.shared.removeAll()
+        Foundation.exit(status)
     }
 
     private static func exitForParseError(_ error: any Error) -> Never {
@@ -57,23 +64,23 @@ struct Phim: AsyncParsableCommand {
         if code == .success {
             // --help, --version: ArgumentParser's text on stdout.
             print(fullMessage(for: error))
-            Foundation.exit(0)
+            finish(0)
         }
         Console.shared.error(message(for: error))
-        Foundation.exit(2)
+        finish(2)
     }
 
     private static func exitForRunError(_ error: any Error) -> Never {
         if let phimError = error as? PhimError {
             Console.shared.error(phimError.description)
-            Foundation.exit(phimError.isInvalidInput ? 2 : 1)
+            finish(phimError.isInvalidInput ? 2 : 1)
         }
-        if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
+        if let exit = error as? ExitCode { finish(exit.rawValue) }
         // ArgumentParser's own errors thrown while running (`--help`, `--version`, usage mistakes) keep its exit codes:
         // success, or a validation failure that Phim reports as bad usage.
         let code = exitCode(for: error)
         if code == .success || code == .validationFailure { exitForParseError(error) }
         Console.shared.error("\(error)")
-        Foundation.exit(1)
+        finish(1)
     }
 }

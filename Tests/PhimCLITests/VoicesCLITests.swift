@@ -118,4 +118,36 @@ private let withoutFestival = ["PATH": "/nonexistent"]
         let audio = try MediaProbe.probe(folder.file("bees.mp4")).audio
         #expect(audio.count == 1)
     }
+
+    /// The engines' processes and folders go with phim: Festival's (kept running, warmed up on threads of their own)
+    /// and Piper's leave nothing in TMPDIR and no process behind.
+    @Test(.enabled(if: hasFestivalVoice, "needs Festival and its voice cmu_us_slt_arctic_hts"))
+    func speechEnginesLeaveNothingBehind() throws {
+        try Data("# Bees\n\nBees pollinate most of the crops we eat. Farms depend on them, and so do we.\n".utf8)
+            .write(to: folder.file("bees.md"))
+        let scratch = folder.file("tmp")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        var voices = ["festival"]
+        if try piperRows().contains(where: { $0["voice"] as? String == "piper:en_US-joe-medium" }) { voices.append("piper:en_US-joe-medium") }
+        for voice in voices {
+            let made = try CLIRunner.run(["make", "bees.md", "-o", "bees.mp4", "--voice", voice, "--music", "none", "--preview"],
+                                         in: folder.url, environment: ["TMPDIR": scratch.path])
+            #expect(made.status == 0, "\(voice): \(made.stderr)")
+            let left = try FileManager.default.contentsOfDirectory(atPath: scratch.path)
+            #expect(left.isEmpty, "\(voice) left \(left)")
+        }
+        // Festival's pipe-mode processes and Piper's workers run with the scratch folder as their working directory.
+        let listing = Process(), output = Pipe()
+        listing.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        listing.arguments = ["-f", "festival --pipe|piper_worker.py"]
+        listing.standardOutput = output
+        try listing.run()
+        listing.waitUntilExit()
+        let pids = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").compactMap { Int32($0) }
+        let ours = pids.filter { pid in
+            ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")) ?? "").hasPrefix(scratch.path)
+        }
+        #expect(ours.isEmpty, "processes left: \(ours)")
+    }
 }

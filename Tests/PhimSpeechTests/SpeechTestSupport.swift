@@ -60,6 +60,30 @@ enum SpeechSamples {
         return onsets
     }
 
+    /// Expects the clip's first word to start with its first sound, at least `minimumPauses` pauses, and every word after
+    /// a pause to start where the sound does (within 30 ms, 10 ms on average), measured by ``onsetsAfterQuiet(_:sampleRate:)``.
+    /// Pauses inside a written token that holds digits are left out: a number's reading ("one thousand, two
+    /// hundred…", "… dollars, and fifty cents") may pause inside one written word.
+    static func expectOnsetsMatchSound(_ clip: SpeechClip, minimumPauses: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let onsets = onsetsAfterQuiet(clip.samples, sampleRate: clip.sampleRate)
+        let first = try #require(clip.words.first, sourceLocation: sourceLocation)
+        let sound = try #require(onsets.first, sourceLocation: sourceLocation)
+        #expect(abs(first.start - sound) < 0.02, "first word at \(first.start) s, first sound at \(sound) s", sourceLocation: sourceLocation)
+        #expect(onsets.count >= minimumPauses, "only \(onsets.count) pauses found", sourceLocation: sourceLocation)
+        var totalError = 0.0, matched = 0
+        for onset in onsets {
+            if let holder = clip.words.first(where: { $0.start + 0.03 < onset && onset < $0.end }),
+               holder.text.contains(where: \.isNumber) { continue }
+            let nearest = try #require(clip.words.min { abs($0.start - onset) < abs($1.start - onset) }, sourceLocation: sourceLocation)
+            #expect(abs(nearest.start - onset) <= 0.03, "sound at \(onset) s; nearest word '\(nearest.text)' at \(nearest.start) s",
+                    sourceLocation: sourceLocation)
+            totalError += abs(nearest.start - onset)
+            matched += 1
+        }
+        #expect(matched >= minimumPauses && totalError / Double(max(1, matched)) <= 0.01,
+                "mean onset error \(totalError / Double(max(1, matched))) s over \(matched) pauses", sourceLocation: sourceLocation)
+    }
+
     /// Speaks ``SampleText/english`` at 120, 165 and 250 words per minute with `synthesizer` and expects each faster
     /// rate to give a clip at least 15 % (165 against 120) and 20 % (250 against 165) shorter, with the same words.
     static func expectRateScales(_ synthesizer: any SpeechSynthesizer, sourceLocation: SourceLocation = #_sourceLocation) throws {

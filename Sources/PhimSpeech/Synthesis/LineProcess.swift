@@ -26,8 +26,10 @@ final class LineProcess {
 
     /// Starts `executable` with `arguments` (passed as they are, never through a shell) in a fresh folder named
     /// `prefix-…` holding `files` (name → contents).
+    /// - Parameters:
+    ///   - ownTemporaryFolder: the program's `TMPDIR` is its folder, so whatever its libraries leave there goes with it.
     /// - Throws: the error from `failure` when the folder, the socket or the program cannot be made or started.
-    init(_ executable: URL, arguments: [String], prefix: String, files: [String: String] = [:],
+    init(_ executable: URL, arguments: [String], prefix: String, files: [String: String] = [:], ownTemporaryFolder: Bool = false,
          failure: @escaping (String) -> PhimError) throws(PhimError) {
         let manager = FileManager.default
         let folder = manager.temporaryDirectory.appendingPathComponent("\(prefix)-\(UInt64.random(in: 0...UInt64.max))")
@@ -52,6 +54,11 @@ final class LineProcess {
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = folder
+        if ownTemporaryFolder {
+            var environment = ProcessInfo.processInfo.environment
+            environment["TMPDIR"] = folder.path
+            process.environment = environment
+        }
         let child = FileHandle(fileDescriptor: sockets[1], closeOnDealloc: false)
         process.standardInput = child
         process.standardOutput = child
@@ -85,12 +92,9 @@ final class LineProcess {
         let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let remaining = deadline - MonotonicClock.now()
-            guard remaining > 0 else { throw failure("did not take its input within \(String(format: "%g", limit)) s") }
-            var poller = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
-            let ready = poll(&poller, 1, Int32(min(remaining * 1000, 60_000).rounded(.up)))
-            if ready < 0, errno == EINTR { continue }
-            guard ready > 0 else { continue }
+            guard try wait(for: POLLOUT, deadline: deadline, late: "did not take its input within \(String(format: "%g", limit)) s") else {
+                continue
+            }
             let sent = bytes.withUnsafeBufferPointer { buffer in
                 Glibc.send(socket, buffer.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
             }
@@ -109,18 +113,23 @@ final class LineProcess {
                 return line
             }
             guard buffer.count <= Self.maxLineBytes else { throw failure("wrote a line longer than \(Self.maxLineBytes >> 20) MiB") }
-            let remaining = deadline - MonotonicClock.now()
-            guard remaining > 0 else { throw failure("did not answer within \(String(format: "%g", limit)) s") }
-            var poller = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, Int32(min(remaining * 1000, 60_000).rounded(.up)))
-            if ready < 0, errno == EINTR { continue }
-            guard ready > 0 else { continue }
+            guard try wait(for: POLLIN, deadline: deadline, late: "did not answer within \(String(format: "%g", limit)) s") else { continue }
             var chunk = [UInt8](repeating: 0, count: 65_536)
             let count = recv(socket, &chunk, chunk.count, 0)
             if count < 0, errno == EINTR { continue }
             guard count > 0 else { throw failure("stopped" + lastErrorDetail()) }
             buffer.append(contentsOf: chunk[0..<count])
         }
+    }
+
+    /// Waits up to a minute, and never past `deadline`, for the socket to be ready for `events`.
+    /// - Returns: whether it is ready (false: look again).
+    /// - Throws: the error from ``failure`` with `late` when the deadline has passed.
+    private func wait(for events: Int32, deadline: Double, late: @autoclosure () -> String) throws(PhimError) -> Bool {
+        let remaining = deadline - MonotonicClock.now()
+        guard remaining > 0 else { throw failure(late()) }
+        var poller = pollfd(fd: socket, events: Int16(events), revents: 0)
+        return poll(&poller, 1, Int32(min(remaining * 1000, 60_000).rounded(.up))) > 0
     }
 
     /// Kills the program and removes the folder (once).

@@ -105,7 +105,7 @@ final class PiperWorker: @unchecked Sendable {
         // The process's errors name the voice; the closure holds the name, not this worker (which holds the process).
         let name = voice.name
         let process = try LineProcess(python, arguments: ["-I", "-u", "piper_worker.py", voice.model.path], prefix: "phim-piper",
-                                      files: ["piper_worker.py": Self.script],
+                                      files: ["piper_worker.py": Self.script], ownTemporaryFolder: true,
                                       failure: { PhimError(.operationFailed, "Piper (voice \(name)) " + $0) })
         let reply: Reply
         do throws(PhimError) {
@@ -122,7 +122,7 @@ final class PiperWorker: @unchecked Sendable {
         return (process, rate)
     }
 
-    /// The Python program the process runs: loads the voice given as its argument (with Piper's phoneme alignments when
+    /// The Python program the process runs: turns off onnxruntime's telemetry events, loads the voice given as its argument (with Piper's phoneme alignments when
     /// the `onnx` package is there to expose them), says `{"ready": true, "sample_rate": N}`, then for each request line
     /// `{"text", "wav", "length_scale"}` writes the speech to `wav` (16-bit mono) and answers with Piper's sentences.
     static let script = #"""
@@ -138,6 +138,10 @@ final class PiperWorker: @unchecked Sendable {
     def main():
         try:
             import numpy as np
+            # onnxruntime sends usage events to Microsoft unless told not to; Phim never lets a voice phone home.
+            import onnxruntime
+            if hasattr(onnxruntime, "disable_telemetry_events"):
+                onnxruntime.disable_telemetry_events()
             from piper import PiperVoice, SynthesisConfig
         except Exception as error:
             reply({"error": "piper-tts is not installed in this Python (%s)" % first_line(error)})
