@@ -116,6 +116,18 @@ private func vowel(seconds: Double, sampleRate: Int, pitch: (Double) -> Double) 
         #expect(ProsodicSynthesizer.punctuation(ending: "word") == nil)
     }
 
+    @Test func englishQuestionsWithAQuestionWordFall() {
+        func rises(_ text: String, _ language: String = "en") -> Bool {
+            ProsodicSynthesizer.rises(text.split(separator: " ").map(String.init)[...], language: language)
+        }
+        #expect(rises("Are you coming home today?"))
+        #expect(rises("So, is it ready?"))
+        #expect(!rises("Where will the money come from?"))
+        #expect(!rises("And how's the weather?"))
+        #expect(!rises("\"What now?\""))
+        #expect(rises("Où est la gare?", "fr"), "other languages: every question")
+    }
+
     /// Every installed engine ends a question higher than the question's own median pitch (by at least 10 %), and
     /// higher, relative to its median, than the same words said as a statement.
     @Test(arguments: engines.map(\.name))

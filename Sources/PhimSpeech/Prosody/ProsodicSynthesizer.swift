@@ -5,7 +5,8 @@ import PhimSubtitles
 /// Any engine, with pauses and question intonation taken from the text's punctuation, the same for every engine.
 ///
 /// After the engine speaks:
-/// - **Questions rise** (except in tonal languages such as Vietnamese, where pitch is part of the word). The last word of each question (its written token ends with `?`) is measured: when its pitch
+/// - **Questions rise** (yes/no questions: in English, one that starts with a question word such as "where" falls like
+///   a statement; and not in tonal languages such as Vietnamese, where pitch is part of the word). The last word of each question (its written token ends with `?`) is measured: when its pitch
 ///   does not already end at least 15 % above the question's median (Festival's HTS voice ignores the question mark;
 ///   espeak-ng and Piper rise on their own, more or less, by voice), it is raised by ``PitchShifter`` along a smooth
 ///   curve so that the second half of the word averages 25 % above the median (at most 60 % above where it was).
@@ -36,7 +37,8 @@ public struct ProsodicSynthesizer: SpeechSynthesizer {
             guard let last = token.spoken.last, last < normalized.spokenTokens.count else { return nil }
             return Self.punctuation(ending: normalized.spokenTokens[last])
         }
-        if !Self.tonalLanguages.contains(FestivalInstallation.primarySubtag(voice.language)) { Self.raiseQuestions(&clip, marks: marks) }
+        let language = FestivalInstallation.primarySubtag(voice.language)
+        if !Self.tonalLanguages.contains(language) { Self.raiseQuestions(&clip, marks: marks, language: language) }
         Self.lengthenPauses(&clip, marks: marks, wordsPerMinute: voice.wordsPerMinute)
         return clip
     }
@@ -132,8 +134,23 @@ public struct ProsodicSynthesizer: SpeechSynthesizer {
     /// ``nativeRise`` the engine's own rise is kept; ``maxRaise`` bounds the factor at the word's end.
     static let questionRise = 1.25, nativeRise = 1.15, maxRaise = 1.6
 
+    /// English question words: a question that starts with one (after any leading words such as "and" or "so") asks
+    /// for information and falls at its end, like a statement.
+    static let englishQuestionWords: Set<String> = ["what", "where", "when", "why", "who", "whom", "whose", "which", "how"]
+    static let englishLeadWords: Set<String> = ["and", "but", "so", "then", "now", "well", "or", "oh"]
+
+    /// Whether the question made of `words` should rise at its end: in English, yes/no questions do and questions
+    /// that start with a question word do not; in other languages every question does.
+    static func rises(_ words: ArraySlice<String>, language: String) -> Bool {
+        guard language == "en" else { return true }
+        let lowered = words.map { $0.lowercased().filter { $0.isLetter || $0 == "'" } }
+        guard let first = lowered.first(where: { !$0.isEmpty && !englishLeadWords.contains($0) }) else { return true }
+        let base = first.split(separator: "'").first.map(String.init) ?? first   // "what's", "how's"
+        return !englishQuestionWords.contains(base)
+    }
+
     /// Raises the end of each question that does not rise on its own.
-    static func raiseQuestions(_ clip: inout SpeechClip, marks: [Character?]) {
+    static func raiseQuestions(_ clip: inout SpeechClip, marks: [Character?], language: String) {
         let rate = Double(clip.sampleRate)
         let peak = clip.samples.reduce(Float(0)) { max($0, abs($1)) }
         guard peak > 0 else { return }
@@ -143,7 +160,7 @@ public struct ProsodicSynthesizer: SpeechSynthesizer {
         for index in clip.words.indices {
             guard let mark = marks[index], mark == "." || mark == "?" else { continue }
             defer { sentenceStart = index + 1 }
-            guard mark == "?" else { continue }
+            guard mark == "?", rises(clip.words[sentenceStart...index].map(\.text)[...], language: language) else { continue }
             // The last word, and the one before when it is short (under 250 ms).
             var first = index
             if first > sentenceStart, clip.words[index].end - clip.words[index].start < 0.25 { first -= 1 }
