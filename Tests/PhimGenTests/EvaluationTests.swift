@@ -77,3 +77,30 @@ private func trainTiny(_ set: URL, steps: Int, batch: Int, in folder: TemporaryF
         #expect(abs(spread - 4.5) < 0.05)
     }
 }
+
+/// The judge's augmentation: each clip comes back mirrored across, mirrored down and reversed in time, or any mix of
+/// these, and over a few draws every mix appears.
+@Suite struct ClassifierAugmentationTests {
+    @Test func clipsAreMirroredAndReversedInEveryCombination() {
+        let frames = 3, size = 4
+        let clip = (0..<(frames * size * size * 3)).map { UInt8($0 % 251) }
+        func pixel(_ bytes: [UInt8], _ t: Int, _ y: Int, _ x: Int) -> [UInt8] {
+            let start = ((t * size + y) * size + x) * 3
+            return Array(bytes[start..<start + 3])
+        }
+        var random = SplitMix64(seed: 9)
+        var seen: Set<[Bool]> = []
+        for _ in 0..<64 {
+            let result = TrainedClassifier.augmented(clip, frames: frames, size: size, random: &random)
+            let match = [false, true].flatMap { across in [false, true].flatMap { down in [false, true].map { backwards in
+                [across, down, backwards] } } }.first { flags in
+                (0..<frames).allSatisfy { t in (0..<size).allSatisfy { y in (0..<size).allSatisfy { x in
+                    pixel(result, t, y, x) == pixel(clip, flags[2] ? frames - 1 - t : t, flags[1] ? size - 1 - y : y, flags[0] ? size - 1 - x : x)
+                } } }
+            }
+            #expect(match != nil, "the result is not a mirror or reversal of the clip")
+            if let match { seen.insert(match) }
+        }
+        #expect(seen.count == 8, "\(seen.count) of the 8 combinations in 64 draws")
+    }
+}

@@ -74,8 +74,9 @@ public struct TrainedClassifier {
         return hash.next() % 5 == 0
     }
 
-    /// The learning rate falls from 10⁻³ to 10⁻⁴ over the epochs.
-    static let epochs = 16
+    /// The learning rate falls from 10⁻³ to 10⁻⁴ over the epochs (24 since the clips are augmented: with 16 and no
+    /// augmentation the judge told 86.75 % of the held-out shapes clips' classes, with these 90.0 %).
+    static let epochs = 24
     static let batch = 32
 
     /// The classifier for the set in `store`: read from the set's cache when one was trained for this `labels.json`
@@ -113,7 +114,7 @@ public struct TrainedClassifier {
 
     /// The architecture, the task, the seed, the schedule and the set's clips (the cache's own digest of labels.json).
     static func cacheKey(_ store: ClipStore, task: ClipClassifier.Task, seed: UInt64) -> String {
-        let text = "\(ClipClassifier.architecture) held-out-1 \(task.rawValue) \(seed) \(epochs) \(batch) \(store.cache.lastPathComponent) "
+        let text = "\(ClipClassifier.architecture) held-out-1 augment-1 \(task.rawValue) \(seed) \(epochs) \(batch) \(store.cache.lastPathComponent) "
             + "\(store.count) \(store.labels.size) \(store.labels.frames) \(store.labels.clips.map(\.file).joined(separator: ","))"
             + " \(store.labels.clips.map { String($0.classIndex ?? -1) }.joined(separator: ","))"
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
@@ -121,7 +122,12 @@ public struct TrainedClassifier {
 
     /// Clips `[count, 3, frames, size, size]` in -1…1 from the store, and their labels for `task`: the set's classes, or
     /// for `order` every other clip's frames shuffled (label 1) with a permutation drawn from `random`.
-    static func batch(_ store: ClipStore, indices: [Int], task: ClipClassifier.Task, random: inout SplitMix64) throws -> (Tensor, Tensor) {
+    /// With `augment`, each clip is also mirrored left to right, top to bottom and played backwards, each with
+    /// probability ½: none of these changes a shapes clip's class (a reversed zoom in is a zoom out, a reversed orbit
+    /// an orbit the other way) or whether its frames are in order, and they keep the judge from learning directions
+    /// and positions that happen to come with a class in the set.
+    static func batch(_ store: ClipStore, indices: [Int], task: ClipClassifier.Task, augment: Bool = false,
+                      random: inout SplitMix64) throws -> (Tensor, Tensor) {
         let labels = store.labels
         let clipBytes = store.clipBytes, frameBytes = clipBytes / labels.frames
         var bytes = [UInt8](repeating: 0, count: indices.count * clipBytes)
@@ -144,6 +150,7 @@ public struct TrainedClassifier {
                 }
                 targets.append(shuffled ? 1 : 0)
             }
+            if augment { clip = augmented(clip, frames: labels.frames, size: labels.size, random: &random) }
             bytes.replaceSubrange(slot * clipBytes..<(slot + 1) * clipBytes, with: clip)
         }
         let clips = try bytes.withUnsafeBytes {
@@ -151,6 +158,28 @@ public struct TrainedClassifier {
         }.permute([0, 4, 1, 2, 3]).to(.float32) / 127.5 - 1
         let target = try targets.withUnsafeBytes { try Tensor(bytes: $0, shape: [targets.count], dtype: .int64) }
         return (try clips.contiguous(), target)
+    }
+
+    /// `clip` (frames × size × size × RGB bytes) mirrored across, mirrored down and reversed in time, each with
+    /// probability ½.
+    static func augmented(_ clip: [UInt8], frames: Int, size: Int, random: inout SplitMix64) -> [UInt8] {
+        let across = random.next() % 2 == 0, down = random.next() % 2 == 0, backwards = random.next() % 2 == 0
+        guard across || down || backwards else { return clip }
+        var result = clip
+        let frameBytes = size * size * 3
+        for frame in 0..<frames {
+            let source = (backwards ? frames - 1 - frame : frame) * frameBytes
+            for y in 0..<size {
+                let sourceRow = source + (down ? size - 1 - y : y) * size * 3, row = frame * frameBytes + y * size * 3
+                for x in 0..<size {
+                    let from = sourceRow + (across ? size - 1 - x : x) * 3, to = row + x * 3
+                    result[to] = clip[from]
+                    result[to + 1] = clip[from + 1]
+                    result[to + 2] = clip[from + 2]
+                }
+            }
+        }
+        return result
     }
 
     private static func train(_ store: ClipStore, task: ClipClassifier.Task, classes: Int, seed: UInt64,
@@ -177,7 +206,8 @@ public struct TrainedClassifier {
                 for start in stride(from: 0, to: order.count - batch + 1, by: batch) {
                     optimizer.learningRate = 1e-3 * pow(0.1, Double(step) / Double(max(steps - 1, 1)))
                     if cancellation?.isCancelled == true { throw PhimError(.cancelled, "cancelled", subject: subject) }
-                    let (clips, target) = try Self.batch(store, indices: Array(order[start..<start + batch]), task: task, random: &random)
+                    let (clips, target) = try Self.batch(store, indices: Array(order[start..<start + batch]), task: task,
+                                                         augment: true, random: &random)
                     let loss = try crossEntropy(classifier(clips), target)
                     try optimizer.zeroGrad()
                     try loss.backward()
