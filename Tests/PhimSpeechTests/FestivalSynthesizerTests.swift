@@ -15,16 +15,7 @@ struct FestivalSynthesizerTests {
     init() throws { synthesizer = try FestivalSynthesizer() }
 
     @Test func speaksWithOneTimedWordPerWrittenToken() throws {
-        let text = SampleText.english + " It cost $1,234.50 on 3 March 2024 — about 12% more, e.g. at 9:30."
-        let clip = try synthesizer.synthesize(text, voice: VoiceSettings(language: "en"))
-        #expect(clip.sampleRate == 32_000)
-        #expect(SpeechSamples.rms(clip.samples) > 0.02, "the clip is silent")
-        #expect(clip.words.map(\.text) == SampleText.tokens(text))
-        #expect(clip.words.allSatisfy { $0.end > $0.start }, "\(clip.words.filter { $0.end <= $0.start })")
-        #expect(SpeechSamples.isWellOrdered(clip.words, duration: clip.duration))
-        // A natural pace: 2 to 4 words a second, pauses included (the numbers take several words each).
-        let wordsPerSecond = Double(clip.words.count) / clip.duration
-        #expect(wordsPerSecond > 1.5 && wordsPerSecond < 4, "\(clip.duration) s for \(clip.words.count) words")
+        let clip = try SpeechSamples.expectSpeaksEveryToken(synthesizer, sampleRate: 32_000)
         // The first word starts with the first sound, the last ends with the last, and words after pauses (six
         // sentences, several commas) start where the sound does.
         let last = try #require(clip.words.last)
@@ -52,8 +43,7 @@ struct FestivalSynthesizerTests {
     /// One `festival --pipe` process per thread speaking at once serves every call, and the processes stop when the
     /// synthesizer goes.
     @Test func festivalProcessesServeManyCallsAndStopWithTheSynthesizer() throws {
-        let pattern = "festival --pipe"
-        let before = SpeechSamples.processCount(matching: pattern)
+        var processes: [(id: Int32, folder: URL)] = []
         do {
             let speaker = try FestivalSynthesizer()
             let texts = ["One.", "Two, three.", "Four five six.", "Seven.", "Eight, nine.", "Ten."]
@@ -61,10 +51,13 @@ struct FestivalSynthesizerTests {
                 try speaker.synthesize(text, voice: VoiceSettings(language: "en"))
             }
             #expect(clips.map { $0.words.map(\.text).joined(separator: " ") } == texts)
-            let running = SpeechSamples.processCount(matching: pattern) - before
-            #expect(running >= 1 && running <= 2, "\(running) Festival processes for 2 threads")
+            processes = speaker.workers.idleProcesses
+            #expect((1...2).contains(processes.count), "\(processes.count) Festival processes for 2 threads")
+            #expect(processes.allSatisfy { FileManager.default.fileExists(atPath: "/proc/\($0.id)") })
         }
-        #expect(SpeechSamples.waitForProcessCount(pattern, toFallTo: before) == before)
+        // Gone with the synthesizer: the processes (SIGKILL; reaped a moment later) and their folders.
+        #expect(SpeechSamples.waitUntilStopped(processes.map(\.id)), "Festival processes left running")
+        #expect(!processes.contains { FileManager.default.fileExists(atPath: $0.folder.path) }, "Festival folders left")
     }
 
     @Test func unknownVoicesAndLanguagesAreNamed() throws {

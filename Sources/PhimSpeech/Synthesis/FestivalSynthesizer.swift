@@ -34,7 +34,7 @@ public struct FestivalSynthesizer: SpeechSynthesizer {
     public var warn: (@Sendable (String) -> Void)?
     private let warnings = WarningMemory()
     /// Festival processes kept running between calls, shared by copies of this synthesizer.
-    private let workers = FestivalWorkerPool()
+    let workers = FestivalWorkerPool()
 
     /// The ``VoiceSettings/wordsPerMinute`` at which a voice speaks at its natural pace; other rates scale it.
     public static let naturalWordsPerMinute = 165.0

@@ -26,6 +26,10 @@ final class FestivalWorker {
     /// Stops Festival.
     func stop() { process.stop() }
 
+    /// Festival's process identifier and folder.
+    var processIdentifier: Int32 { process.processIdentifier }
+    var folder: URL { process.folder }
+
     /// Whether it has loaded a voice and has not failed since.
     var isReady: Bool { voice != nil }
 
@@ -92,6 +96,9 @@ final class FestivalWorkerPool: @unchecked Sendable {
     private var warming = 0
 
     deinit { for worker in idle { worker.stop() } }
+
+    /// The processes waiting for a request: their identifiers and folders.
+    var idleProcesses: [(id: Int32, folder: URL)] { condition.withLock { idle.map { ($0.processIdentifier, $0.folder) } } }
 
     /// Starts `count` processes on threads of their own, each loading `voice`, so that they are ready when speech
     /// starts (Festival takes about half a second to start and load a voice). A process that fails to start is

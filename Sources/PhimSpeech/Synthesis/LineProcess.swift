@@ -83,6 +83,9 @@ final class LineProcess {
 
     deinit { stop() }
 
+    /// The program's process identifier.
+    var processIdentifier: Int32 { process.processIdentifier }
+
     /// A file in ``folder``.
     func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
 

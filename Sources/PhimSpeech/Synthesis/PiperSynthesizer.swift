@@ -22,7 +22,7 @@ public struct PiperSynthesizer: SpeechSynthesizer {
     public var timeout: Double
     /// The rate clips are decoded at (FFmpeg's resampler converts), or nil for the voice's own.
     public var sampleRate: Int?
-    private let worker: PiperWorker
+    let worker: PiperWorker
 
     /// The ``VoiceSettings/wordsPerMinute`` at which a voice speaks at its own pace (length scale 1).
     public static let naturalWordsPerMinute = 165.0

@@ -89,6 +89,9 @@ final class PiperWorker: @unchecked Sendable {
         }
     }
 
+    /// The running process's identifier and folder, or nil before the first request (and after a failure).
+    var runningProcess: (id: Int32, folder: URL)? { lock.withLock { running.map { ($0.process.processIdentifier, $0.process.folder) } } }
+
     private func failure(_ message: String) -> PhimError {
         PhimError(.operationFailed, "Piper (voice \(voice.name)) " + message)
     }
