@@ -158,19 +158,25 @@ struct PiperSynthesizerTests {
         #expect(words.map(\.endsClause) == [true, true, true])
     }
 
-    /// espeak-ng says "of the" as one word: the clause it is in is timed from its start only, the others word by word.
-    @Test func mergedWordsLeaveTheirClauseToInterpolationButLaterClausesStayTimed() {
-        func word(_ start: Double, _ endsClause: Bool = false) -> PiperSynthesizer.Word {
-            PiperSynthesizer.Word(span: WordAligner.Span(start: start, end: start + 0.2), endsClause: endsClause)
+    /// espeak-ng says "of the" as one word, and may drop a semicolon: the alignment pairs both tokens with that word
+    /// (the second is left to interpolation) and keeps every other word on its own token.
+    @Test func mergedWordsAreAlignedAndTheRestStayTimed() {
+        let tokens = ["Work", "starts", "in", "spring;", "it", "ends", "before", "the", "end", "of", "the", "year."]
+        // Phoneme counts as espeak-ng gives them ("ʌvðə" for "of the"); no clause mark after "spring".
+        let said: [(Int, Bool)] = [(3, false), (5, false), (2, false), (5, false), (2, false), (4, false), (5, false), (2, false),
+                                   (3, false), (4, false), (3, true)]
+        let words = said.enumerated().map { index, word in
+            PiperSynthesizer.Word(span: WordAligner.Span(start: Double(index) * 0.3, end: Double(index) * 0.3 + 0.2),
+                                  endsClause: word.1, phonemes: word.0)
         }
-        let tokens = ["Work", "starts", "in", "spring,", "and", "ends", "before", "the", "end", "of", "the", "year."]
-        let words = [word(0), word(0.3), word(0.6), word(0.9, true), word(1.6), word(1.9), word(2.2), word(2.5), word(2.8),
-                     word(3.1), word(3.4, true)]
         let matched = PiperSynthesizer.match(tokens: tokens, words: words)
-        #expect(matched.map(\.0) == [0, 1, 2, 3, 4])
-        #expect(matched.map(\.1.start) == [0, 0.3, 0.6, 0.9, 1.6])
-        // Clauses that do not agree: only the first token.
-        #expect(PiperSynthesizer.match(tokens: ["One,", "two", "three."], words: [word(0), word(0.5, true)]).map(\.0) == [0])
+        #expect(matched.map(\.0) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11])
+        #expect(zip(matched.map(\.1.start), (0..<11).map { Double($0) * 0.3 }).allSatisfy { abs($0 - $1) < 1e-9 })
+        // "of" starts the shared word and has no end of its own; "year." has its word's whole span.
+        #expect(matched[9].1.end == matched[9].1.start && matched[10].1.end > matched[10].1.start)
+        // No alignment (more than two tokens a word): only the first token.
+        let two = Array(words.prefix(2))
+        #expect(PiperSynthesizer.match(tokens: ["One,", "two", "three", "four", "five."], words: two).map(\.0) == [0])
     }
 
     @Test func sentencesEndAtFullStopsQuestionsAndClosingQuotes() {

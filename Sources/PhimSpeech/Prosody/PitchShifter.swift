@@ -19,10 +19,13 @@ enum PitchShifter {
     /// - Parameters:
     ///   - floor: RMS below which frames count as silence (unvoiced).
     /// - Complexity: O(range × lags / hop) for the pitch analysis, O(range) for the overlap-add.
-    static func shift(_ samples: inout [Float], range: Range<Int>, sampleRate: Int, floor: Float, factor: (Double) -> Double) {
+    ///   - frequencies: the pitches the voice may have there (see ``PitchTracker/init(sampleRate:frequencies:)``).
+    static func shift(_ samples: inout [Float], range: Range<Int>, sampleRate: Int, floor: Float,
+                      frequencies: ClosedRange<Double> = PitchTracker.minFrequency...PitchTracker.maxFrequency,
+                      factor: (Double) -> Double) {
         let range = range.clamped(to: 0..<samples.count)
         guard range.count > sampleRate / 50 else { return }
-        let tracker = PitchTracker(sampleRate: sampleRate)
+        let tracker = PitchTracker(sampleRate: sampleRate, frequencies: frequencies)
         let raw = tracker.periods(samples, in: range, floor: floor)
         // A 3-frame median smooths single-frame errors.
         let periods = raw.indices.map { index -> Double? in

@@ -10,6 +10,8 @@ struct PitchTracker {
     static let voicingThreshold = 0.5
 
     let sampleRate: Int
+    /// The pitches looked for, in Hz: ``minFrequency``...``maxFrequency`` unless narrowed around a known voice.
+    let frequencies: ClosedRange<Double>
     /// Samples between frames (5 ms).
     let hop: Int
     /// Samples in a frame's window (two periods of the lowest pitch).
@@ -17,8 +19,11 @@ struct PitchTracker {
     /// Every how many samples the correlations read (about 16 kHz of them: pitch needs no more).
     let step: Int
 
-    init(sampleRate: Int) {
+    /// - Parameter frequencies: the pitches to look for; narrowing them around a voice's median (0.6× to 1.8×) keeps
+    ///   a strong first formant from passing for two or three times the pitch.
+    init(sampleRate: Int, frequencies: ClosedRange<Double> = minFrequency...maxFrequency) {
         self.sampleRate = sampleRate
+        self.frequencies = max(Self.minFrequency, frequencies.lowerBound)...min(Self.maxFrequency, max(frequencies.upperBound, frequencies.lowerBound + 1))
         hop = max(1, sampleRate / 200)
         window = Int((2 * Double(sampleRate) / Self.minFrequency).rounded(.up))
         step = max(1, sampleRate / 16_000)
@@ -28,7 +33,7 @@ struct PitchTracker {
     /// `floor` (RMS).
     /// - Complexity: O(window × lags), about 0.1 ms a frame in a release build.
     func period(_ samples: [Float], centre: Int, floor: Float) -> Double? {
-        let minLag = Int(Double(sampleRate) / Self.maxFrequency), maxLag = Int(Double(sampleRate) / Self.minFrequency)
+        let minLag = Int(Double(sampleRate) / frequencies.upperBound), maxLag = Int(Double(sampleRate) / frequencies.lowerBound)
         let start = centre - window / 2
         guard start >= 0, start + window + maxLag <= samples.count else { return nil }
         var energy: Float = 0
@@ -47,12 +52,12 @@ struct PitchTracker {
             if correlation > best { best = correlation; bestLag = lag }
         }
         guard best >= Self.voicingThreshold, bestLag > minLag, bestLag < maxLag else { return nil }
-        // Prefer the shortest lag that is nearly as good (an octave error picks a multiple of the period).
-        for divisor in [4, 3, 2] {
-            let lag = Int((Double(bestLag) / Double(divisor)).rounded())
-            guard lag > minLag else { continue }
-            let local = (max(minLag, lag - 2)...min(maxLag, lag + 2)).max { correlations[$0] < correlations[$1] } ?? lag
-            if correlations[local] >= 0.9 * best { bestLag = local; break }
+        // An octave error picks a multiple of the period: take half the lag when it is as good within 1 % (a looser
+        // margin, or a third or a quarter, lets a strong first formant pass for the pitch: two or three times too high).
+        let half = Int((Double(bestLag) / 2).rounded())
+        if half > minLag {
+            let local = (max(minLag, half - 2)...min(maxLag, half + 2)).max { correlations[$0] < correlations[$1] } ?? half
+            if correlations[local] >= 0.99 * best { bestLag = local }
         }
         // Parabolic interpolation around the peak.
         let left = correlations[bestLag - 1], middle = correlations[bestLag], right = correlations[bestLag + 1]

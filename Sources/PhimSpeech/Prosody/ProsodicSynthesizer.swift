@@ -168,12 +168,15 @@ public struct ProsodicSynthesizer: SpeechSynthesizer {
             let sentence = Int(max(clip.words[sentenceStart].start, clip.words[index].end - 3) * rate)..<region.upperBound
             guard region.count > clip.sampleRate / 20,
                   let median = tracker.medianFrequency(clip.samples, in: sentence, floor: floor) else { continue }
+            // Around the voice's median, so that a strong formant does not pass for two or three times the pitch.
+            let voice = (median * 0.6)...(median * 1.8)
             let secondHalf = (region.lowerBound + region.count / 2)..<region.upperBound
-            let ending = tracker.medianFrequency(clip.samples, in: secondHalf, floor: floor) ?? median
+            let ending = PitchTracker(sampleRate: clip.sampleRate, frequencies: voice)
+                .medianFrequency(clip.samples, in: secondHalf, floor: floor) ?? median
             guard ending < median * nativeRise else { continue }
             // The factor follows a smoothstep from 1 to `target`; its mean over the second half is 0.8125 of the way.
             let target = min(maxRaise, max(1.1, 1 + (questionRise * median / ending - 1) / 0.8125))
-            PitchShifter.shift(&clip.samples, range: region, sampleRate: clip.sampleRate, floor: floor) { position in
+            PitchShifter.shift(&clip.samples, range: region, sampleRate: clip.sampleRate, floor: floor, frequencies: voice) { position in
                 1 + (target - 1) * position * position * (3 - 2 * position)
             }
         }

@@ -9,8 +9,8 @@ import PhimSubtitles
 /// The text is first rewritten by ``TextNormalizer`` for the language (numbers, dates, money, units in words), then
 /// spoken one sentence per request by a ``PiperWorker`` (one Python process for all the calls of a synthesizer and its
 /// copies). Word timings come from Piper's own phoneme alignments: the samples its duration predictor gave each
-/// phoneme, summed per word between the word separators, matched to the text clause by clause
-/// (``match(tokens:words:)``); tokens Piper said as part of another word are interpolated by text length. Onsets after
+/// phoneme, summed per word between the word separators, aligned with the text's tokens (``match(tokens:words:)``);
+/// tokens Piper said as part of another word are interpolated by text length. Onsets after
 /// a pause then move to where the sound starts, as for the other engines (``WordAligner``).
 ///
 /// Piper's voices keep their own pitch: ``VoiceSettings/pitch`` is checked but not applied. The rate sets Piper's
@@ -105,6 +105,8 @@ public struct PiperSynthesizer: SpeechSynthesizer {
         var span: WordAligner.Span
         /// Whether punctuation follows it (a comma, a full stop…) or it ends a sentence: it ends a clause.
         var endsClause: Bool
+        /// How many phonemes it has (stress marks and length marks not counted).
+        var phonemes = 1
     }
 
     /// Piper's words in its sentences, in seconds from the start of the first: each runs from its first phoneme to the
@@ -116,66 +118,79 @@ public struct PiperSynthesizer: SpeechSynthesizer {
         let rate = Double(voiceRate)
         for chunk in chunks {
             var position = chunkStart
-            var wordStart: Int?, wordEnd = 0
+            var wordStart: Int?, wordEnd = 0, phonemes = 0
+            func finish(endsClause: Bool) {
+                guard let start = wordStart else { return }
+                words.append(Word(span: WordAligner.Span(start: Double(start) / rate, end: Double(wordEnd) / rate),
+                                  endsClause: endsClause, phonemes: max(1, phonemes)))
+                wordStart = nil
+                phonemes = 0
+            }
             for (phoneme, count) in zip(chunk.phonemes, chunk.counts) {
                 let separator = phoneme == " " || phoneme == "^" || phoneme == "$"
                 let punctuation = phoneme.unicodeScalars.allSatisfy { $0.properties.generalCategory.isPunctuation }
                 if separator {
-                    if let start = wordStart {
-                        words.append(Word(span: WordAligner.Span(start: Double(start) / rate, end: Double(wordEnd) / rate), endsClause: false))
-                    }
-                    wordStart = nil
+                    finish(endsClause: false)
                 } else if punctuation {
                     if wordStart == nil, !words.isEmpty { words[words.count - 1].endsClause = true }
-                    if let start = wordStart {
-                        words.append(Word(span: WordAligner.Span(start: Double(start) / rate, end: Double(wordEnd) / rate), endsClause: true))
-                        wordStart = nil
-                    }
+                    finish(endsClause: true)
                 } else {
                     if wordStart == nil { wordStart = position }
                     wordEnd = position + max(0, count)
+                    if !"ˈˌːˑ".contains(phoneme) { phonemes += 1 }
                 }
                 position += max(0, count)
             }
-            if let start = wordStart {
-                words.append(Word(span: WordAligner.Span(start: Double(start) / rate, end: Double(wordEnd) / rate), endsClause: true))
-            }
+            finish(endsClause: true)
             if !words.isEmpty { words[words.count - 1].endsClause = true }
             chunkStart += max(0, chunk.samples)
         }
         return words
     }
 
-    /// Which of Piper's words time which of a sentence's speakable tokens. Tokens and words are cut into clauses at
-    /// punctuation; when both have the same number of clauses, each clause with as many words as tokens is matched one
-    /// to one, and of any other only the first token is timed (espeak-ng, Piper's phonemizer, says some pairs as one
-    /// word, such as "of the"), so every clause after a pause starts on time. When the clauses do not agree, only the
-    /// sentence's first token is timed. Untimed tokens are interpolated by ``WordAligner``.
-    /// - Returns: (token index, span) pairs.
+    /// Which of Piper's words time which of a sentence's speakable tokens: a monotonic alignment by dynamic
+    /// programming, where a token meets one word, two tokens one word (espeak-ng, Piper's phonemiser, says "of the" as
+    /// one), or one token two words. Each pairing costs how far its letters-per-phoneme ratio is from the sentence's
+    /// (in log terms), plus 0.7 for the uneven ones and 0.3 when only one side has punctuation there. A token paired
+    /// alone gets its word's span, the first of two tokens the shared word's start (the second is interpolated), a
+    /// token with two words both.
+    /// - Returns: (token index, span) pairs; only the first token's start when no alignment exists.
+    /// - Complexity: O(tokens × words).
     static func match(tokens: [String], words: [Word]) -> [(Int, WordAligner.Span)] {
         guard let first = words.first, !tokens.isEmpty else { return [] }
-        if words.count == tokens.count { return Array(zip(tokens.indices, words.map(\.span))) }
-        func clauses<T>(_ items: [T], ends: (T) -> Bool) -> [Range<Int>] {
-            var ranges: [Range<Int>] = [], start = 0
-            for (index, item) in items.enumerated() where ends(item) || index == items.count - 1 {
-                ranges.append(start..<(index + 1))
-                start = index + 1
+        let letters = tokens.map { max(1, $0.filter { $0.isLetter || $0.isNumber }.count) }
+        let phonemes = words.map(\.phonemes)
+        let ratio = Double(letters.reduce(0, +)) / Double(max(1, phonemes.reduce(0, +)))
+        let ends = tokens.map { ProsodicSynthesizer.punctuation(ending: $0) != nil }
+        let n = tokens.count, m = words.count
+        let moves = [(1, 1, 0.0), (2, 1, 0.7), (1, 2, 0.7)]
+        var cost = [[Double]](repeating: [Double](repeating: .infinity, count: m + 1), count: n + 1)
+        var step = [[Int]](repeating: [Int](repeating: -1, count: m + 1), count: n + 1)
+        cost[0][0] = 0
+        for i in 0...n {
+            for j in 0...m where cost[i][j].isFinite {
+                for (move, (a, b, penalty)) in moves.enumerated() where i + a <= n && j + b <= m {
+                    let l = letters[i..<(i + a)].reduce(0, +), p = phonemes[j..<(j + b)].reduce(0, +)
+                    let punctuation = ends[i + a - 1] != words[j + b - 1].endsClause ? 0.3 : 0
+                    let total = cost[i][j] + abs(log(Double(l) / Double(p) / ratio)) + penalty + punctuation
+                    if total < cost[i + a][j + b] {
+                        cost[i + a][j + b] = total
+                        step[i + a][j + b] = move
+                    }
+                }
             }
-            return ranges
         }
-        let tokenClauses = clauses(tokens) { ProsodicSynthesizer.punctuation(ending: $0) != nil }
-        let wordClauses = clauses(words) { $0.endsClause }
-        guard tokenClauses.count == wordClauses.count else { return [(0, WordAligner.Span(start: first.span.start, end: first.span.start))] }
+        guard cost[n][m].isFinite else { return [(0, WordAligner.Span(start: first.span.start, end: first.span.start))] }
         var matched: [(Int, WordAligner.Span)] = []
-        for (tokenClause, wordClause) in zip(tokenClauses, wordClauses) {
-            if tokenClause.count == wordClause.count {
-                matched += zip(tokenClause, wordClause.map { words[$0].span })
-            } else {
-                let start = words[wordClause.lowerBound].span.start
-                matched.append((tokenClause.lowerBound, WordAligner.Span(start: start, end: start)))
-            }
+        var i = n, j = m
+        while i > 0 || j > 0 {
+            let (a, b, _) = moves[step[i][j]]
+            i -= a
+            j -= b
+            let span = WordAligner.Span(start: words[j].span.start, end: words[j + b - 1].span.end)
+            matched.append((i, a == 1 ? span : WordAligner.Span(start: span.start, end: span.start)))
         }
-        return matched
+        return matched.reversed()
     }
 }
 
