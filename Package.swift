@@ -131,14 +131,14 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Faces: detection, landmarks, descriptors (dlib through CDlib), tracking, alignment, swapping, consent records.
-        .target(name: "PhimFace", dependencies: ["PhimCore", "PhimMedia", "PhimProvenance", "CDlib"]),
+        .target(name: "PhimFace", dependencies: ["PhimCore", "PhimMedia", "PhimGraphics", "PhimProvenance", "CDlib"]),
         .target(name: "PhimTesting", dependencies: ["PhimCore", "PhimMedia", "PhimProvenance"], path: "Sources/PhimTesting"),
 
         // MARK: The command-line tool
         .executableTarget(
             name: "phim",
             dependencies: [
-                "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSpeech", "PhimScript", "PhimMake", "PhimSafetensors", "PhimGen",
+                "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSpeech", "PhimScript", "PhimMake", "PhimSafetensors", "PhimGen", "PhimFace",
                 "PhimProvenance", "PhimWatermark", .product(name: "X509", package: "swift-certificates"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -197,17 +197,7 @@ public struct C2PAVerifier {
         if leaf.notValidBefore > now || leaf.notValidAfter < now { report.failures.append("signingCredential.expired") }
 
         // The signer's chain up to a trust anchor.
-        let intermediates = chain.dropFirst().compactMap { try? Certificate(derEncoded: $0) }
-        var issued = leaf
-        var trusted = false
-        for _ in 0...intermediates.count {
-            if trustAnchors.contains(where: { $0.subject == issued.issuer && $0.publicKey.isValidSignature(issued.signature, for: issued) }) {
-                trusted = true
-                break
-            }
-            guard let next = intermediates.first(where: { $0.subject == issued.issuer && $0.publicKey.isValidSignature(issued.signature, for: issued) }) else { break }
-            issued = next
-        }
+        let trusted = chainIsTrusted(leaf: leaf, intermediates: chain.dropFirst().compactMap { try? Certificate(derEncoded: $0) })
         report.successes.append(trusted ? "signingCredential.trusted" : "signingCredential.untrusted")
 
         // The file's bytes against the BMFF hash.

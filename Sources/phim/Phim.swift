@@ -26,6 +26,8 @@ struct Phim: AsyncParsableCommand {
             SampleCommand.self,
             AnimateCommand.self,
             EvalCommand.self,
+            FacesCommand.self,
+            ConsentCommand.self,
         ]
     )
 
