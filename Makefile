@@ -20,6 +20,9 @@ MEDIA_DIR := Examples/media
 # A second real face for the face tests: NASA's portrait of Eileen Collins (public domain), from scikit-image's wheel
 # (BSD-3-Clause), where it is skimage/data/astronaut.png.
 SKIMAGE_VERSION := 0.26.0
+# Two more for the face swap: the official White House portraits of Barack Obama and Joe Biden (works of the US
+# government, public domain), from the test images in face_recognition's source package (MIT).
+FACE_RECOGNITION_VERSION := 1.3.0
 
 .PHONY: demo test deps apt-packages face-models media build clean c2pa-reader voices
 
@@ -122,7 +125,17 @@ media:
 	  (cd $$tmp && python3 -m zipfile -e scikit_image-*.whl unpacked) && \
 	  cp $$tmp/unpacked/skimage/data/astronaut.png $(MEDIA_DIR)/.astronaut.png.part && \
 	  mv $(MEDIA_DIR)/.astronaut.png.part $(MEDIA_DIR)/astronaut.png; }
-	@for f in vtest.avi messi5.jpg astronaut.png; do [ -f $(MEDIA_DIR)/$$f ] || { echo "missing sample $(MEDIA_DIR)/$$f"; exit 1; }; done
+	@[ -f $(MEDIA_DIR)/obama.jpg ] && [ -f $(MEDIA_DIR)/biden.jpg ] || { \
+	  echo "Unpacking obama.jpg and biden.jpg from face_recognition $(FACE_RECOGNITION_VERSION)"; \
+	  tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && python3 -m venv $$tmp/venv && \
+	  $$tmp/venv/bin/pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+	    face_recognition==$(FACE_RECOGNITION_VERSION) -d $$tmp && \
+	  tar -xzf $$tmp/face_recognition-$(FACE_RECOGNITION_VERSION).tar.gz -C $$tmp && \
+	  for f in obama.jpg biden.jpg; do \
+	    cp $$tmp/face_recognition-$(FACE_RECOGNITION_VERSION)/tests/test_images/$$f $(MEDIA_DIR)/.$$f.part && \
+	    mv $(MEDIA_DIR)/.$$f.part $(MEDIA_DIR)/$$f || exit 1; \
+	  done; }
+	@for f in vtest.avi messi5.jpg astronaut.png obama.jpg biden.jpg; do [ -f $(MEDIA_DIR)/$$f ] || { echo "missing sample $(MEDIA_DIR)/$$f"; exit 1; }; done
 
 clean:
 	rm -rf .build out $(MEDIA_DIR)

@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(name: "PhimSpeechTests", dependencies: ["PhimSpeech", "PhimSubtitles", "PhimTesting"]),
         .testTarget(name: "PhimScriptTests", dependencies: ["PhimScript", "PhimTesting"]),
         .testTarget(name: "PhimMakeTests", dependencies: ["PhimMake", "PhimScript", "PhimCompose", "PhimSpeech", "PhimSubtitles", "PhimTesting"]),
-        .testTarget(name: "PhimCLITests", dependencies: ["PhimCore", "PhimMedia", "PhimTesting"]),
+        .testTarget(name: "PhimCLITests", dependencies: ["PhimCore", "PhimMedia", "PhimFace", "PhimTesting"]),
         .testTarget(name: "PhimTensorTests", dependencies: ["PhimTensor"]),
         // The safetensors format alone: this target does not link libtorch.
         .testTarget(name: "PhimSafetensorsTests", dependencies: ["PhimSafetensors", "PhimCore", "PhimTesting"]),

@@ -27,6 +27,8 @@ public struct ManifestReport: Sendable {
     /// each manifest reached by a hashed URI that matched: a render that shows an earlier Phim video carries that
     /// video's mark beside its own, and a reader may find either.
     public var ingredientWatermarkPayloads: [String] = []
+    /// What the manifest says of a face swap, when the file is one.
+    public var faceSwap: FaceSwapRecord?
     /// The ingredients the active manifest names: title, relationship, and the label of the ingredient's own
     /// manifest in this store when it has one.
     public var ingredients: [(title: String, relationship: String, manifest: String?)] = []
@@ -255,6 +257,7 @@ public struct C2PAVerifier {
             report.failures.append("ingredient.manifest.mismatch")
         }
         report.watermarkPayload = Self.watermarkPayload(in: assertions)
+        report.faceSwap = Self.faceSwap(in: assertions)
         var reached: Set<String> = []
         func ingredientPayloads(_ assertions: JUMBFNode, depth: Int) {
             guard depth < 16 else { return }
@@ -293,6 +296,16 @@ public struct C2PAVerifier {
             return .missing(label: label)
         }
         return .found(label: label, manifest: target, hashMatches: Array(SHA256.hash(data: target.hashedContents)) == hash)
+    }
+
+    /// The face swap an assertion store's `org.phim.face-swap` assertion records.
+    private static func faceSwap(in assertions: JUMBFNode) -> FaceSwapRecord? {
+        guard let node = assertions.children.first(where: { $0.label == ManifestBuilder.faceSwapLabel }),
+              let bytes = node.content["cbor"], let value = try? CBOR.decode(bytes),
+              let method = value["method"]?.text, let consent = value["consent"],
+              let hash = consent["hash"]?.byteString, hash.count == 32 else { return nil }
+        return FaceSwapRecord(method: method, consentSHA256: Hex.string(hash), purpose: consent["purpose"]?.text ?? "",
+                              consentSigner: consent["signer"]?.text)
     }
 
     /// The payload an assertion store's `org.phim.watermark` assertion records (16 hex digits, lower case).

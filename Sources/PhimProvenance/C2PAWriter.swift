@@ -127,6 +127,8 @@ struct ManifestBuilder {
     /// `c2pa.soft-binding`, whose algorithm must be one on C2PA's soft-binding list, which Phim's is not.
     static let watermarkLabel = "org.phim.watermark"
     static let watermarkAlgorithm = "phim.tile.1"
+    /// Phim's assertion that the output is a face swap, naming the consent it was made under.
+    static let faceSwapLabel = "org.phim.face-swap"
 
     /// The whole `uuid` box: C2PA's box type, version and flags, purpose `manifest`, no Merkle data, then the store.
     func uuidBox(hash: [UInt8]) throws(PhimError) -> [UInt8] {
@@ -162,6 +164,14 @@ struct ManifestBuilder {
             let watermark = JUMBF.cborSuperbox(.cbor, label: Self.watermarkLabel,
                                                .object(["algorithm": .text(Self.watermarkAlgorithm), "payload": .text(payload)]))
             assertions.append((Self.watermarkLabel, watermark))
+        }
+        if let swap = provenance.faceSwap {
+            var consent: [String: CBOR] = ["alg": .text("sha256"), "hash": .bytes(Hex.bytes(swap.consentSHA256) ?? []),
+                                           "purpose": .text(swap.purpose)]
+            if let signer = swap.consentSigner { consent["signer"] = .text(signer) }
+            let assertion = JUMBF.cborSuperbox(.cbor, label: Self.faceSwapLabel,
+                                               .object(["method": .text(swap.method), "consent": .object(consent)]))
+            assertions.append((Self.faceSwapLabel, assertion))
         }
         let assertionStore = JUMBF.superbox(.assertionStore, label: "c2pa.assertions", children: assertions.map(\.superbox))
         let claim = claimValue(assertions: assertions).encoded()

@@ -134,9 +134,13 @@ public struct Provenance: Sendable {
     /// Files the output shows or plays (a render's pictures, clips and sounds): each a `componentOf` ingredient,
     /// named by a `c2pa.placed` action.
     public var components: [Ingredient]
+    /// Set when the output puts one person's face on another's (the `org.phim.face-swap` assertion).
+    public var faceSwap: FaceSwapRecord?
 
     public init(sourceType: DigitalSourceType?, softwareName: String = "Phim", softwareVersion: String = PhimVersion.current,
-                title: String? = nil, watermarkPayload: String? = nil, parent: Ingredient? = nil, components: [Ingredient] = []) {
+                title: String? = nil, watermarkPayload: String? = nil, parent: Ingredient? = nil, components: [Ingredient] = [],
+                faceSwap: FaceSwapRecord? = nil) {
+        self.faceSwap = faceSwap
         self.parent = parent
         self.components = components
         self.sourceType = sourceType
@@ -144,6 +148,27 @@ public struct Provenance: Sendable {
         self.softwareVersion = softwareVersion
         self.title = title
         self.watermarkPayload = watermarkPayload
+    }
+}
+
+/// What a face swap's manifest says about it: how the face was made and the consent that allowed it, named by the
+/// SHA-256 of the consent file, so that anyone holding the file can show which consent a video was made under
+/// (the record itself, with the person's name and face descriptor, stays with whoever made the video).
+public struct FaceSwapRecord: Sendable, Equatable {
+    /// `classical` (warped and blended, no training) or `trained`.
+    public var method: String
+    /// The SHA-256 of the consent file, 64 hex digits.
+    public var consentSHA256: String
+    /// The purpose the consent was given for.
+    public var purpose: String
+    /// The subject of the certificate that signed the consent.
+    public var consentSigner: String?
+
+    public init(method: String, consentSHA256: String, purpose: String, consentSigner: String? = nil) {
+        self.method = method
+        self.consentSHA256 = consentSHA256
+        self.purpose = purpose
+        self.consentSigner = consentSigner
     }
 }
 

@@ -20,6 +20,7 @@ struct Phim: AsyncParsableCommand {
             ModelCommand.self,
             VerifyCommand.self,
             LabelCommand.self,
+            SwapCommand.self,
             IdentityCommand.self,
             DatasetCommand.self,
             TrainCommand.self,

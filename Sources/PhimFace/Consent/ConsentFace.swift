@@ -11,6 +11,14 @@ public enum ConsentFace {
     ///   or turned away.
     public static func only(in picture: PixelBuffer, analyzer: FaceAnalyzer, subject: PhimError.Subject,
                             written: String) throws(PhimError) -> FaceDescriptor {
+        let face = try onlyFace(in: picture, analyzer: analyzer, subject: subject, written: written)
+        return try analyzer.encoder.descriptor(of: face.landmarks, in: picture, jitters: 10)
+    }
+
+    /// The only face in `picture`, with its landmarks (no descriptor).
+    /// - Throws: as ``only(in:analyzer:subject:written:)``.
+    public static func onlyFace(in picture: PixelBuffer, analyzer: FaceAnalyzer, subject: PhimError.Subject,
+                                written: String) throws(PhimError) -> Face {
         let faces = try analyzer.findFaces(in: picture, describe: false)
         guard let face = faces.first else {
             throw PhimError(.invalidInput, "no face found in \(written.quoted()); use a frontal photo of the person", subject: subject)
@@ -22,9 +30,9 @@ public enum ConsentFace {
             throw PhimError(.invalidInput, String(format: "the face in %@ is too small (%.0f pixels between the eyes; at least %.0f)",
                                                   written.quoted(), face.landmarks.interocularDistance, minInterocularPixels), subject: subject)
         }
-        guard !face.box.pose.isTurned else {
+        guard !face.landmarks.isTurned else {
             throw PhimError(.invalidInput, "the face in \(written.quoted()) is turned to the side; use a frontal photo", subject: subject)
         }
-        return try analyzer.encoder.descriptor(of: face.landmarks, in: picture, jitters: 10)
+        return face
     }
 }

@@ -99,7 +99,7 @@ public struct SignedConsent: Codable, Sendable {
 
     /// The SHA-256 of the file's bytes as written (hex), which a swap's manifest records.
     public static func fileHash(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: data))
     }
 
     /// Reads a consent file.

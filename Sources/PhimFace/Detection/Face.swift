@@ -47,9 +47,6 @@ public enum FacePose: String, Hashable, Sendable, Codable {
         default: .frontal
         }
     }
-
-    /// A profile or strongly turned face, which a swap cannot cover from a frontal source.
-    public var isTurned: Bool { self == .turnedLeft || self == .turnedRight }
 }
 
 /// A face's 68 landmarks in iBUG 300-W order: jaw 0–16, brows 17–26, nose 27–35, eyes 36–47, mouth 48–67.
@@ -82,6 +79,23 @@ public struct FaceLandmarks: Hashable, Sendable {
         let a = centre(of: Self.rightEye), b = centre(of: Self.leftEye)
         return ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()
     }
+
+    /// How far the face is turned left or right, from the landmarks: −1 (the nose on the jaw's left edge) to 1 (on
+    /// its right), 0 for a frontal face. The nose tip's horizontal distance to each side of the jaw, across the
+    /// line between the jaw's ends, compared.
+    public var turn: Double {
+        let left = points[1], right = points[15], nose = points[30]
+        let ax = right.x - left.x, ay = right.y - left.y
+        let length = (ax * ax + ay * ay).squareRoot()
+        guard length > 0 else { return 0 }
+        let along = ((nose.x - left.x) * ax + (nose.y - left.y) * ay) / length
+        let share = min(max(along / length, 0), 1)
+        return 2 * share - 1
+    }
+
+    /// Turned far enough (a third of the way to profile: the nose twice as far from one side of the jaw as from the
+    /// other) that a frontal face drawn over it would not fit.
+    public var isTurned: Bool { abs(turn) > 1.0 / 3 }
 
     /// The smallest rectangle holding every point.
     public var bounds: Rect {

@@ -142,17 +142,24 @@ public struct FaceScanner: Sendable {
     static func crop(_ face: Face, from picture: PixelBuffer) -> PixelBuffer {
         let box = face.box.rect
         let side = max(box.width, box.height) * 1.5
-        let left = box.midX - side / 2, top = box.midY - side / 2
-        let n = portraitSide
-        var out = PixelBuffer(size: PixelSize(width: n, height: n), format: picture.format)
-        let sourceRow = picture.bytesPerRow, targetRow = out.bytesPerRow
-        let width = picture.width, height = picture.height
-        picture.withUnsafeBytes { source in
+        return picture.squareCrop(centre: Point(x: box.midX, y: box.midY), side: side, size: portraitSide)
+    }
+}
+
+extension PixelBuffer {
+    /// The square of side `side` centred on `centre`, scaled to `size` pixels a side (nearest pixel; opaque black
+    /// where the square leaves the picture).
+    public func squareCrop(centre: Point, side: Double, size n: Int) -> PixelBuffer {
+        let left = centre.x - side / 2, top = centre.y - side / 2
+        var out = PixelBuffer(size: PixelSize(width: n, height: n), format: format)
+        let sourceRow = bytesPerRow, targetRow = out.bytesPerRow
+        let width = self.width, height = self.height
+        withUnsafeBytes { source in
             out.withUnsafeMutableBytes { target in
                 for y in 0..<n {
-                    let sy = Int(top + (Double(y) + 0.5) * side / Double(n))
+                    let sy = Int((top + (Double(y) + 0.5) * side / Double(n)).rounded(.down))
                     for x in 0..<n {
-                        let sx = Int(left + (Double(x) + 0.5) * side / Double(n))
+                        let sx = Int((left + (Double(x) + 0.5) * side / Double(n)).rounded(.down))
                         let t = y * targetRow + x * 4
                         guard sx >= 0, sy >= 0, sx < width, sy < height else {
                             target[t + 3] = 255

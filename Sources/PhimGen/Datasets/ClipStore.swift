@@ -42,7 +42,7 @@ public final class ClipStore: @unchecked Sendable {
     public static func open(_ dataset: URL, progress: ProgressHandler? = nil,
                             cancellation: CancellationFlag? = nil) throws(PhimError) -> ClipStore {
         let (labels, labelsData) = try DatasetLabels.read(from: dataset)
-        let digest = SHA256.hash(data: labelsData).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.string(SHA256.hash(data: labelsData))
         let expected = Index(format: format, labelsSHA256: digest, count: labels.clips.count, size: labels.size,
                              frames: labels.frames, shards: (labels.clips.count + shardClips - 1) / shardClips)
         let cache = cacheFolder(for: dataset, digest: digest)

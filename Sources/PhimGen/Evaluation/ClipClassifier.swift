@@ -117,7 +117,7 @@ public struct TrainedClassifier {
         let text = "\(ClipClassifier.architecture) held-out-1 augment-1 \(task.rawValue) \(seed) \(epochs) \(batch) \(store.cache.lastPathComponent) "
             + "\(store.count) \(store.labels.size) \(store.labels.frames) \(store.labels.clips.map(\.file).joined(separator: ","))"
             + " \(store.labels.clips.map { String($0.classIndex ?? -1) }.joined(separator: ","))"
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(SHA256.hash(data: Data(text.utf8)))
     }
 
     /// Clips `[count, 3, frames, size, size]` in -1…1 from the store, and their labels for `task`: the set's classes, or

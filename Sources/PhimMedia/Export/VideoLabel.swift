@@ -51,81 +51,20 @@ public struct VideoLabel: Sendable {
         let parentManifest = C2PAVerifier.localAuthority(plus: trustAnchors).carriedManifest(input)
 
         let decoder = try VideoDecoder(url: input, options: VideoDecoderOptions(pixelFormat: .bgraPremultiplied))
-        let stream = decoder.streamInfo
-        guard !stream.isStillImage else {
-            throw PhimError(.invalidInput, "it is a still picture, not a video", subject: subject)
-        }
-        // H.264 4:2:0 needs even sides: the picture is scaled by at most a pixel.
-        let size = PixelSize(width: max(2, decoder.outputSize.width / 2 * 2), height: max(2, decoder.outputSize.height / 2 * 2))
-        let rate = stream.frameRate.isFinite && stream.frameRate >= 1 && stream.frameRate <= 240 ? stream.frameRate : 30
-        guard let duration = stream.duration ?? decoder.mediaInfo.duration, duration > 0 else {
-            throw PhimError(.corruptMedia, "its video has no duration", subject: subject)
-        }
-        let frameCount = max(1, Int((duration * rate).rounded()))
-        let frames = try RetimedFrames(url: input, size: size, rate: rate, count: frameCount)
+        let plan = try RetimedFrames.plan(for: decoder, subject: subject)
+        let frames = try RetimedFrames(url: input, plan: plan)
 
-        var audio = ExportAudio.none
-        if let sound = decoder.mediaInfo.audio.first {
-            // Copied only in a codec MP4 players play (FFmpeg's muxer would also take Vorbis, which most do not).
-            let playable = ["aac", "mp3", "alac", "ac3", "eac3", "opus", "flac"].contains(sound.codec)
-            audio = playable && (try? AudioPacketReader(url: input)) != nil ? .copy(from: input)
-                : .samples(try DecodedSound(url: input), AudioEncoderSettings())
-        }
+        let audio = try ExportAudio.sound(of: input, decoder: decoder)
         let provenance = Provenance(sourceType: sourceType, parent: Ingredient(
             title: input.lastPathComponent, format: Ingredient.format(ofFileNamed: input.lastPathComponent),
             relationship: .parentOf, manifest: parentManifest))
-        let settings = VideoEncoderSettings(size: size, frameRate: FrameRate(rate), crf: crf, preset: preset)
+        let settings = VideoEncoderSettings(size: plan.size, frameRate: FrameRate(plan.rate), crf: crf, preset: preset)
         var export = VideoExport(video: settings, provenance: provenance, audio: audio, stages: stages, progress: progress,
                                  progressLabel: "label", cancellation: cancellation)
         // A Phim video whose manifest was stripped still carries its watermark: keep it rather than lay a second
         // over it.
         let existing = try WatermarkDetector.read(input, cancellation: cancellation)
         if existing.detected, let payload = existing.payload { export.existingWatermark = payload }
-        return try export.write(frames, frameCount: frameCount, to: destination)
-    }
-}
-
-/// The frames of a video at a constant rate: for each output frame, the input frame on screen at its time (a
-/// variable-rate input is sampled evenly; frames past the input's end repeat its last).
-private final class RetimedFrames: VideoFrameSource {
-    private let cursor: VideoFrameCursor
-    private let rate: Double
-    private let count: Int
-    private var index = 0
-
-    init(url: URL, size: PixelSize, rate: Double, count: Int) throws(PhimError) {
-        let decoder = try VideoDecoder(url: url, options: VideoDecoderOptions(pixelFormat: .bgraPremultiplied, outputSize: size))
-        cursor = VideoFrameCursor(decoder: decoder)
-        self.rate = rate
-        self.count = count
-    }
-
-    func nextFrame() throws(PhimError) -> PixelBuffer? {
-        guard index < count else { return nil }
-        defer { index += 1 }
-        guard let frame = try cursor.frame(at: Double(index) / rate) else {
-            throw PhimError(.corruptMedia, "its video holds no frame that decodes")
-        }
-        return frame.pixels
-    }
-}
-
-/// A file's sound decoded in order, for re-encoding as AAC (when MP4 cannot hold its codec).
-private final class DecodedSound: AudioSampleSource {
-    private let decoder: AudioDecoder
-    private var pending: [Float] = []
-    private var ended = false
-
-    init(url: URL) throws(PhimError) { decoder = try AudioDecoder(url: url) }
-
-    func read(frameCount: Int) throws(PhimError) -> [Float] {
-        let wanted = frameCount * decoder.channelCount
-        while pending.count < wanted, !ended {
-            if let chunk = try decoder.nextChunk() { pending += chunk.buffer.samples } else { ended = true }
-        }
-        var out = Array(pending.prefix(wanted))
-        pending.removeFirst(out.count)
-        if out.count < wanted { out += repeatElement(0, count: wanted - out.count) }
-        return out
+        return try export.write(frames, frameCount: plan.count, to: destination)
     }
 }

@@ -84,6 +84,10 @@ struct VerifyCommand: ParsableCommand {
             for ingredient in report.ingredients {
                 print("ingredient:  \(ingredient.title) (\(ingredient.relationship)" + (ingredient.manifest == nil ? ")" : ", with its manifest)"))
             }
+            if let swap = report.faceSwap {
+                print("face swap:   \(swap.method), under consent sha-256 \(swap.consentSHA256) for \(swap.purpose.quoted())"
+                      + (swap.consentSigner.map { ", signed by \($0)" } ?? ""))
+            }
             if let agent = report.softwareAgent, !agent.isEmpty { print("software:    \(agent)") }
             if let signer = report.signer { print("signer:      \(signer)") }
             if !report.failures.isEmpty { print("failed:      \(report.failures.joined(separator: ", "))") }
@@ -175,6 +179,10 @@ struct VerifyCommand: ParsableCommand {
         } ?? NSNull()
         var c2paWithPayload = c2pa
         c2paWithPayload["watermarkPayload"] = string(report.watermarkPayload)
+        c2paWithPayload["faceSwap"] = report.faceSwap.map { swap -> Any in
+            ["method": swap.method, "consentSHA256": swap.consentSHA256, "purpose": swap.purpose,
+             "consentSigner": string(swap.consentSigner)] as [String: Any]
+        } ?? NSNull()
         let document: [String: Any] = ["c2pa": c2paWithPayload, "watermark": mark]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)

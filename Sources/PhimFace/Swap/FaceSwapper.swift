@@ -1,0 +1,79 @@
+import Foundation
+import PhimCore
+import PhimMedia
+
+/// Puts a source face on a target face, one frame at a time, without training: the source is warped onto the
+/// target's landmarks triangle by triangle, given the target's colouring, blended seamlessly into the frame and faded
+/// in over a feathered mask that leaves the target's open mouth its own.
+///
+/// Colour statistics are carried from frame to frame (an exponential average) so that the face's colour does not
+/// flicker with the target's noise. Not `Sendable`: one swapper serves one video, on one thread.
+public final class FaceSwapper {
+    public let source: SourceFace
+    public var colorTransfer: ColorTransferMethod
+    public var mask: FaceMask.Shape
+    /// How far each frame's colour statistics move the running ones (1: no carrying over).
+    public var colorAdaptation: Double
+    /// The turn at which the swap starts to fade out.
+    public static let fadeTurn = 0.35
+    private let warp: PiecewiseAffineWarp
+    private var targetColors: LabStatistics?
+    private var sourceColors: LabStatistics?
+
+    public init(source: SourceFace, colorTransfer: ColorTransferMethod = .rct, mask: FaceMask.Shape = FaceMask.Shape(),
+                colorAdaptation: Double = 0.3) {
+        self.source = source
+        self.colorTransfer = colorTransfer
+        self.mask = mask
+        self.colorAdaptation = colorAdaptation
+        warp = PiecewiseAffineWarp(triangles: source.mesh)
+    }
+
+    /// Swaps the face whose landmarks are `target` in `frame`. A face wholly outside the frame leaves it as it was;
+    /// a face turning towards profile fades back to the target's own (between ``fadeTurn`` and ``fadeTurn`` + 0.2 of
+    /// ``FaceLandmarks/turn``), since a frontal source cannot cover it.
+    public func swap(_ frame: inout PixelBuffer, onto target: FaceLandmarks) {
+        let opacity = Float(1 - smoothstep((abs(target.turn) - Self.fadeTurn) / 0.2))
+        guard opacity > 0 else { return }
+        let rect = PixelRect(covering: target.bounds, margin: 3, clippedTo: frame.size)
+        guard rect.width >= 8, rect.height >= 8 else { return }
+        let picture = RGBImage(frame, rect: rect)
+        var (face, coverage) = warp.warp(source.image, from: source.landmarks.points, to: target.points, over: rect)
+        let faceMask = FaceMask(landmarks: target, rect: rect, shape: mask)
+        var weights = faceMask.alpha
+        for k in weights.indices { weights[k] *= coverage[k] * opacity }
+        switch colorTransfer {
+        case .rct:
+            if let now = LabStatistics(of: picture, weights: weights), let made = LabStatistics(of: face, weights: weights) {
+                targetColors = targetColors.map { $0.moved(toward: now, by: colorAdaptation) } ?? now
+                sourceColors = sourceColors.map { $0.moved(toward: made, by: colorAdaptation) } ?? made
+                ColorTransfer.reinhard(&face, coverage: coverage, from: sourceColors!, to: targetColors!)
+            }
+        case .histogram:
+            ColorTransfer.matchHistograms(&face, coverage: coverage, target: picture, weights: weights)
+        case .none:
+            break
+        }
+        SeamlessBlend.blend(&face, into: picture, interior: faceMask.interior, coverage: coverage)
+        face.composite(into: &frame, alpha: weights)
+    }
+}
+
+/// The frame stage of a swap: each frame that has landmarks in the track gets the source face.
+public final class FaceSwapStage: FrameStage, @unchecked Sendable {
+    private let swapper: FaceSwapper
+    private let track: FaceTrack
+    /// Frames swapped so far.
+    public private(set) var swapped = 0
+
+    public init(swapper: FaceSwapper, track: FaceTrack) {
+        self.swapper = swapper
+        self.track = track
+    }
+
+    public func process(_ frame: inout PixelBuffer, index: Int) throws(PhimError) {
+        guard index < track.smoothed.count, let landmarks = track.smoothed[index] else { return }
+        swapper.swap(&frame, onto: landmarks)
+        swapped += 1
+    }
+}
