@@ -41,6 +41,13 @@ demo: deps media build
 	.build/release/phim probe out/may-hoc.mp4
 	.build/release/phim render Examples/generated.json -o out/generated.mp4
 	rm -rf out/shapes && .build/release/phim sample Models/shapes -o out/shapes --count 10
+	ffmpeg -nostdin -v error -y -loop 1 -i $(MEDIA_DIR)/obama.jpg -t 5 -r 30 -pix_fmt yuv420p \
+	  -vf "scale=1600:-2,crop=1280:720:x='160+60*sin(2*PI*t/5)':y='60+30*sin(2*PI*t/3)'" out/swap-target.mp4
+	.build/release/phim consent create --name "Joe Biden" --image $(MEDIA_DIR)/biden.jpg --purpose "Phim demo" \
+	  -o out/biden.consent.json
+	.build/release/phim swap --source $(MEDIA_DIR)/biden.jpg --target out/swap-target.mp4 \
+	  --consent out/biden.consent.json -o out/swap.mp4 --report out/swap-report.json
+	.build/release/phim verify out/swap.mp4
 
 test: deps media c2pa-reader voices
 	$(SWIFT) build --build-tests

@@ -29,6 +29,7 @@ class Case:
         self.stdin = None       # a file given as standard input (default /dev/null)
         self.notes = []         # what was done, for the report
         self.interrupt = None   # (seconds, signal number): the harness interrupts phim this long after the start
+        self.formats = {}       # output path -> what it is ("json", "png", "mp4"), when neither -o nor its name says
 
     def file(self, path, data):
         self.actions.append(("file", path, data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape")))
@@ -1512,6 +1513,78 @@ def family_generate(rng, ctx, case):
         case.outputs = ["out"]
 
 
+
+# --------------------------------------------------------------------------------------------------------
+# Family 7: faces (phim faces, phim consent, phim swap)
+
+def family_faces(rng, ctx, case):
+    """`phim faces` on damaged media; `phim consent create` with a damaged photo or odd strings; `phim consent show`
+    and `phim swap` with a damaged consent record, source or target. Each either writes its outputs or fails cleanly."""
+    if "consent.json" not in ctx.media or "face.jpg" not in ctx.media or "face.mp4" not in ctx.media:
+        case.args = ["faces", "missing.mp4"]
+        return
+
+    def damaged(source, rounds):
+        data = ctx.media[source]
+        donors = [ctx.media[n] for n in rng.sample(sorted(ctx.media), 3)]
+        for _ in range(rounds):
+            data, note = mutate_media(rng, source, data, donors)
+            case.note("%s: %s" % (source, note))
+        return data
+
+    def consent_record():
+        data = ctx.media["consent.json"]
+        if chance(rng, 0.6):
+            try:
+                tree = json.loads(data.decode("utf-8"))
+                tree = mutate_tree(rng, tree, notes=case.notes, quick=ctx.quick)
+                data = emit_json(tree)
+            except ValueError:
+                pass
+        elif chance(rng, 0.5):
+            data, note = byte_mutation(rng, data)
+            case.note("consent.json: " + note)
+        return data
+
+    kind = weighted(rng, [("faces", 30), ("create", 20), ("show", 20), ("swap", 30)])
+    if kind == "faces":
+        source = rng.choice(["face.jpg", "face.mp4"] + [n for n in MEDIA_KINDS["video"] if n in ctx.media][:2])
+        name = "m." + source.rsplit(".", 1)[1]
+        case.file(name, damaged(source, rng.choice([0, 1, 1, 2])))
+        case.args = ["faces", name, "--sheet", "s.png"] + (["--json"] if chance(rng, 0.5) else [])
+        case.outputs = ["s.png"]
+        case.required = ["s.png"]
+    elif kind == "create":
+        case.file("p.jpg", damaged("face.jpg", rng.choice([0, 1, 1, 2])))
+        def argument():
+            # Strings a command line can carry (no NUL, no lone surrogates), odd as they are.
+            text = weird_string(rng)
+            if not isinstance(text, str) or "\0" in text or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+                return "x\u202e\u0007 \t"
+            return text
+        name = argument() if chance(rng, 0.3) else "Someone"
+        purpose = argument() if chance(rng, 0.3) else "fuzzing"
+        case.args = ["consent", "create", "--name", name, "--image", "p.jpg", "--purpose", purpose, "-o", "c.json"]
+        if chance(rng, 0.2):
+            case.args += ["--expires", rng.choice(["2099-01-01", "1999-01-01", "tomorrow", "2099-13-45", ""])]
+        case.outputs = ["c.json"]
+        case.required = ["c.json"]
+        case.formats["c.json"] = "json"
+    elif kind == "show":
+        case.file("c.json", consent_record())
+        case.args = ["consent", "show", "c.json"]
+    else:
+        case.file("c.json", consent_record() if chance(rng, 0.5) else ctx.media["consent.json"])
+        case.file("s.jpg", damaged("face.jpg", rng.choice([0, 0, 1])))
+        case.file("t.mp4", damaged("face.mp4", rng.choice([0, 1, 1, 2])))
+        case.args = ["swap", "--source", "s.jpg", "--target", "t.mp4", "--consent", "c.json", "-o", "out.mp4",
+                     "--preset", "ultrafast"]
+        if chance(rng, 0.2):
+            case.args += rng.choice([["--target-face", "2"], ["--color", "histogram"], ["--detect-every", "1"],
+                                     ["--keep-source-lighting"], ["--report", "r.json"]])
+        case.outputs = ["out.mp4"] + (["r.json", "r.png"] if "--report" in case.args else [])
+        case.required = ["out.mp4"]
+
 FAMILIES = {
     "project": family_project,
     "media": family_media,
@@ -1519,10 +1592,11 @@ FAMILIES = {
     "safetensors": family_safetensors,
     "targets": family_targets,
     "generate": family_generate,
+    "faces": family_faces,
 }
 
-WEIGHTS = {"project": 34, "media": 20, "make": 11, "safetensors": 13, "targets": 13, "generate": 9}
-QUICK_WEIGHTS = {"project": 38, "media": 20, "make": 5, "safetensors": 15, "targets": 14, "generate": 8}
+WEIGHTS = {"project": 34, "media": 20, "make": 11, "safetensors": 13, "targets": 13, "generate": 9, "faces": 8}
+QUICK_WEIGHTS = {"project": 38, "media": 20, "make": 5, "safetensors": 15, "targets": 14, "generate": 8, "faces": 6}
 
 
 def build_case(rng, ctx, index):

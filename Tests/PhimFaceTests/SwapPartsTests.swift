@@ -234,3 +234,31 @@ import Testing
         #expect(abs(found.scale - 1.3) < 1e-9)
     }
 }
+
+extension SwapPartsTests {
+    @Test func relightingTakesTheTargetsShadingAndKeepsTheFacesDetail() {
+        let n = 100
+        var face = RGBImage(width: n, height: n), target = RGBImage(width: n, height: n)
+        for y in 0..<n {
+            for x in 0..<n {
+                let k = y * n + x
+                let detail: Float = (x / 4 + y / 4) % 2 == 0 ? 12 : -12  // a checkerboard of 4-pixel squares
+                for c in 0..<3 {
+                    face.values[3 * k + c] = 60 + Float(x) + detail    // lit from the right
+                    target.values[3 * k + c] = 160 - Float(x) / 2       // lit from the left, no detail
+                }
+            }
+        }
+        let everywhere = [Float](repeating: 1, count: n * n)
+        Relighting.relight(&face, target: target, weights: everywhere, radius: 10)
+        // Away from the edges: the target's shading plus the face's checkerboard, within a few levels.
+        var worst: Float = 0
+        for y in 25..<75 {
+            for x in 25..<75 {
+                let detail: Float = (x / 4 + y / 4) % 2 == 0 ? 12 : -12
+                worst = max(worst, abs(face.values[3 * (y * n + x)] - (160 - Float(x) / 2 + detail)))
+            }
+        }
+        #expect(worst < 4, "largest error \(worst)")
+    }
+}

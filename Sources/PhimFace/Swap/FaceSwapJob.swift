@@ -18,6 +18,8 @@ public struct FaceSwapJob: Sendable {
     public var targetPerson: Int?
     public var colorTransfer: ColorTransferMethod
     public var mask: FaceMask.Shape
+    /// Give the face the target's lighting (``FaceSwapper/relighting``); `false` keeps the source photo's.
+    public var relight: Bool
     public var detector: FaceDetector.Kind
     public var detectEvery: Int
     public var crf: Int
@@ -28,7 +30,7 @@ public struct FaceSwapJob: Sendable {
     public var cancellation: CancellationFlag?
 
     public init(source: URL, target: URL, consent: URL, sourcePerson: Int? = nil, targetPerson: Int? = nil,
-                colorTransfer: ColorTransferMethod = .rct, mask: FaceMask.Shape = FaceMask.Shape(), detector: FaceDetector.Kind = .hog,
+                colorTransfer: ColorTransferMethod = .rct, mask: FaceMask.Shape = FaceMask.Shape(), relight: Bool = true, detector: FaceDetector.Kind = .hog,
                 detectEvery: Int = 6, crf: Int = 18, preset: String = "veryfast", trustAnchors: [String] = [],
                 progress: ProgressHandler? = nil, cancellation: CancellationFlag? = nil) {
         self.source = source
@@ -38,6 +40,7 @@ public struct FaceSwapJob: Sendable {
         self.targetPerson = targetPerson
         self.colorTransfer = colorTransfer
         self.mask = mask
+        self.relight = relight
         self.detector = detector
         self.detectEvery = detectEvery
         self.crf = crf
@@ -97,7 +100,8 @@ public struct FaceSwapJob: Sendable {
             throw PhimError(.invalidInput, "person \(person.number)'s face could not be followed in any frame", subject: targetSubject)
         }
 
-        let stage = FaceSwapStage(swapper: FaceSwapper(source: sourceFace, colorTransfer: colorTransfer, mask: mask), track: track)
+        let stage = FaceSwapStage(swapper: FaceSwapper(source: sourceFace, colorTransfer: colorTransfer, mask: mask,
+                                                         relighting: relight ? 0.3 : nil), track: track)
         let provenance = Provenance(
             sourceType: .compositeWithTrainedAlgorithmicMedia,
             parent: Ingredient(title: target.lastPathComponent, format: Ingredient.format(ofFileNamed: target.lastPathComponent),

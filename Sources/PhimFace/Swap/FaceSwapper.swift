@@ -3,8 +3,9 @@ import PhimCore
 import PhimMedia
 
 /// Puts a source face on a target face, one frame at a time, without training: the source is warped onto the
-/// target's landmarks triangle by triangle, given the target's colouring, blended seamlessly into the frame and faded
-/// in over a feathered mask that leaves the target's open mouth its own.
+/// target's landmarks triangle by triangle, given the target's colouring (``ColorTransfer``) and lighting
+/// (``Relighting``), blended seamlessly into the frame (``SeamlessBlend``) and faded in over a feathered mask that
+/// leaves the target's open mouth its own (``FaceMask``).
 ///
 /// Colour statistics are carried from frame to frame (an exponential average) so that the face's colour does not
 /// flicker with the target's noise. Not `Sendable`: one swapper serves one video, on one thread.
@@ -14,6 +15,9 @@ public final class FaceSwapper {
     public var mask: FaceMask.Shape
     /// How far each frame's colour statistics move the running ones (1: no carrying over).
     public var colorAdaptation: Double
+    /// The target's lighting instead of the source photo's (``Relighting``), with a blur of this many interocular
+    /// distances; `nil` keeps the source's.
+    public var relighting: Double?
     /// The turn at which the swap starts to fade out.
     public static let fadeTurn = 0.35
     private let warp: PiecewiseAffineWarp
@@ -21,8 +25,9 @@ public final class FaceSwapper {
     private var sourceColors: LabStatistics?
 
     public init(source: SourceFace, colorTransfer: ColorTransferMethod = .rct, mask: FaceMask.Shape = FaceMask.Shape(),
-                colorAdaptation: Double = 0.3) {
+                colorAdaptation: Double = 0.3, relighting: Double? = 0.3) {
         self.source = source
+        self.relighting = relighting
         self.colorTransfer = colorTransfer
         self.mask = mask
         self.colorAdaptation = colorAdaptation
@@ -53,6 +58,9 @@ public final class FaceSwapper {
             ColorTransfer.matchHistograms(&face, coverage: coverage, target: picture, weights: weights)
         case .none:
             break
+        }
+        if let relighting {
+            Relighting.relight(&face, target: picture, weights: coverage, radius: max(1, Int(relighting * target.interocularDistance / 2)))
         }
         SeamlessBlend.blend(&face, into: picture, interior: faceMask.interior, coverage: coverage)
         face.composite(into: &frame, alpha: weights)

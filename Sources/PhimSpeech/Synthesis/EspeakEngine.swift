@@ -108,6 +108,11 @@ enum EspeakEngine {
         let status = espeak_ng_Initialize(&context)
         if context != nil { espeak_ng_ClearErrorContext(&context) }
         try espeakCheck(status, "espeak_ng_Initialize")
+        // espeak-ng 1.51 opens an audio device (through libpcaudio) even for synchronous output, which Phim never
+        // plays: libpulse then tries the user's sound server and, with no XDG_RUNTIME_DIR, leaves a `pulse-…` folder in
+        // TMPDIR and a symlink to it in ~/.config/pulse. Naming a server that cannot exist stops that (a server the user
+        // named is kept).
+        setenv("PULSE_SERVER", "unix:/nonexistent/phim-plays-no-sound", 0)
         try espeakCheck(espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 200, nil), "espeak_ng_InitializeOutput")
         espeak_SetSynthCallback(callback)
         let sampleRate = Int(espeak_ng_GetSampleRate())

@@ -178,9 +178,11 @@ struct ConsentShowCommand: ParsableCommand {
         print("expires:   \(record.expires ?? "never")\(expired ? " (expired)" : "")")
         print("photo:     sha-256 \(record.imageSHA256)")
         print("signer:    \(check.signer ?? "unknown")")
-        let state = !check.matches ? "INVALID: the signature does not match the record"
-            : !check.trusted ? "untrusted signer" : expired ? "expired" : record.faceDescriptor == nil ? "INVALID: no face descriptor" : "valid"
-        print("status:    \(state)")
-        guard state == "valid" else { throw ExitCode(2) }
+        let problem: String? = !check.matches ? "INVALID: the signature does not match the record"
+            : !check.trusted ? "untrusted signer" : expired ? "expired" : record.faceDescriptor == nil ? "INVALID: no face descriptor" : nil
+        print("status:    \(problem ?? "valid")")
+        if let problem {
+            throw PhimError(.invalidInput, "the consent record does not hold: \(problem)", subject: .file(URL(fileURLWithPath: file)))
+        }
     }
 }

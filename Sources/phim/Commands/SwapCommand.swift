@@ -16,7 +16,8 @@ struct SwapCommand: AsyncParsableCommand {
             The source (a photo of the face alone, or a video of the person) must be the person of the consent record \
             (phim consent create), which must be signed by a trusted Phim identity and unexpired. The target's person \
             is followed through the video (dlib's detector every few frames, landmarks every frame, smoothed over \
-            time), and the source face is warped onto their landmarks, recoloured (--color) and blended seamlessly, \
+            time), and the source face is warped onto their landmarks, recoloured (--color), relit with the target's \
+            light and shadows, and blended seamlessly, \
             leaving their open mouth their own. The target's sound is kept. The output carries Phim's watermark and a \
             signed C2PA manifest that calls it a composite made with trained models and names the consent file by \
             its SHA-256.
@@ -31,6 +32,8 @@ struct SwapCommand: AsyncParsableCommand {
     @Option(help: "Which person of the target video to replace, as `phim faces` numbers them.") var targetFace: Int?
     @Option(help: "Colour transfer onto the target's skin: rct (Reinhard, in CIELAB), histogram, or none.")
     var color: ColorTransferMethod = .rct
+    @Flag(help: "Keep the source photo's lighting on the face (by default it takes the target's light and shadows).")
+    var keepSourceLighting = false
     @Option(help: "hog (fast) or cnn (more angles; slow on a CPU).") var detector: FaceDetector.Kind = .hog
     @Option(help: "Frames between face detections (landmarks are found in every frame).") var detectEvery = 6
     @Option(help: "x264's constant rate factor, 0-51.") var crf = 18
@@ -58,7 +61,7 @@ struct SwapCommand: AsyncParsableCommand {
         let bar = ProgressBar(label: "swap")
         let job = FaceSwapJob(source: URL(fileURLWithPath: source), target: URL(fileURLWithPath: target),
                               consent: URL(fileURLWithPath: consent), sourcePerson: sourceFace, targetPerson: targetFace,
-                              colorTransfer: color, detector: detector, detectEvery: detectEvery, crf: crf, preset: preset,
+                              colorTransfer: color, relight: !keepSourceLighting, detector: detector, detectEvery: detectEvery, crf: crf, preset: preset,
                               trustAnchors: try trustedPEMs(trust), progress: bar.update, cancellation: cancellation)
         let analyzer = try FaceAnalyzer(detector: detector)
         let result = try await runBlocking(named: "phim-swap", cancellation: cancellation) { () throws(PhimError) in

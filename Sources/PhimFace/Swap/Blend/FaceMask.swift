@@ -7,7 +7,8 @@ import PhimCore
 public struct FaceMask: Sendable {
     /// The blending weight per pixel, 0...1.
     public var alpha: [Float]
-    /// The pixels the seamless blend solves for: inside the hull, away from its edge.
+    /// The pixels the seamless blend solves for: those the fade reaches (inside the erosion), so that the blend's edge
+    /// takes the target's colour from skin and not from the face's outline, where hair and background begin.
     public var interior: [Bool]
 
     /// Settings, as fractions of the face's interocular distance so that they scale with the face.
@@ -21,7 +22,7 @@ public struct FaceMask: Sendable {
         /// Keep the target's open mouth.
         public var keepMouth: Bool
 
-        public init(erosion: Double = 0.06, feather: Double = 0.22, mouthFeather: Double = 0.05, keepMouth: Bool = true) {
+        public init(erosion: Double = 0.1, feather: Double = 0.22, mouthFeather: Double = 0.05, keepMouth: Bool = true) {
             self.erosion = erosion
             self.feather = feather
             self.mouthFeather = mouthFeather
@@ -63,7 +64,7 @@ public struct FaceMask: Sendable {
                 for (i, line) in lines.enumerated() { depth = min(depth, line.nx * px + rowOffsets[i]) }
                 guard depth > 0, lines.count >= 3 else { continue }
                 let k = y * rect.width + x
-                interior[k] = depth >= 1
+                interior[k] = depth >= max(1, erosion)
                 var a = smoothstep((depth - erosion) / feather)
                 if let box = mouthBox, a > 0, rect.x + x >= box.x, rect.x + x < box.x + box.width,
                    rect.y + y >= box.y, rect.y + y < box.y + box.height {

@@ -10,7 +10,7 @@ public enum SeamlessBlend {
     /// Sweeps at the finest level (the membrane is smooth, so the levels below have done most of the work) and at
     /// the levels between it and the coarsest.
     static let finestSweeps = 3
-    static let sweeps = 12
+    static let sweeps = 6
     static let coarsestSweeps = 200
     static let relaxation: Float = 1.7
 

@@ -108,11 +108,14 @@ public struct RGBImage: Sendable {
                             let m = a[k]
                             guard m > 0.002 else { continue }
                             let s = (oy + y) * row + (ox + x) * 4
-                            for (c, offset) in [(0, r), (1, g), (2, b)] {
+                            let weight = min(m, 1)
+                            @inline(__always) func blend(_ offset: Int, _ c: Int) {
                                 let old = Float(bytes[s + offset])
-                                let new = old + (v[3 * k + c] - old) * min(m, 1)
-                                bytes[s + offset] = UInt8(min(max(new.rounded(), 0), 255))
+                                bytes[s + offset] = UInt8(min(max((old + (v[3 * k + c] - old) * weight).rounded(), 0), 255))
                             }
+                            blend(r, 0)
+                            blend(g, 1)
+                            blend(b, 2)
                         }
                     }
                 }
