@@ -196,7 +196,7 @@ struct ManifestBuilder {
     }
 
     /// `c2pa.created` with the source type (naming the model's input ingredients, if any); or, for a new version of a
-    /// parent, `c2pa.opened` of it (naming its ingredient assertion) and `c2pa.transcoded`; then `c2pa.placed` naming
+    /// parent, `c2pa.opened` of it (naming its ingredient assertion) and `c2pa.transcoded` or `c2pa.edited`; then `c2pa.placed` naming
     /// the component ingredients, if any.
     func actionsAssertion(ingredient: CBOR? = nil, inputs: [CBOR] = [], components: [CBOR] = []) -> CBOR {
         let agent = CBOR.object(["name": .text(provenance.softwareName), "version": .text(provenance.softwareVersion)])
@@ -206,7 +206,7 @@ struct ManifestBuilder {
         else if !inputs.isEmpty { first["parameters"] = .object(["ingredients": .array(inputs)]) }
         var actions = [CBOR.object(first)]
         if ingredient != nil {
-            actions.append(.object(["action": .text("c2pa.transcoded"), "softwareAgent": agent]))
+            actions.append(.object(["action": .text(provenance.parentChange.rawValue), "softwareAgent": agent]))
         }
         if !components.isEmpty {
             actions.append(.object(["action": .text("c2pa.placed"), "softwareAgent": agent,

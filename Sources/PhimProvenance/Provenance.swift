@@ -128,9 +128,16 @@ public struct Provenance: Sendable {
     /// The 64 bits of the invisible watermark in the frames, as 16 hex digits (the `org.phim.watermark` assertion),
     /// so that a watermark read from a copy whose manifest was stripped names this manifest.
     public var watermarkPayload: String?
-    /// The file this output is a new version of (`phim label`'s input): the first action is then `c2pa.opened` of
-    /// it, followed by `c2pa.transcoded`, instead of `c2pa.created`.
+    /// The file this output is a new version of (`phim label`'s input, a swap's target): the first action is then
+    /// `c2pa.opened` of it, followed by ``parentChange``, instead of `c2pa.created`.
     public var parent: Ingredient?
+    /// What was done to the parent: re-encoded only (`c2pa.transcoded`), or its picture changed (`c2pa.edited`).
+    public var parentChange: ParentChange
+
+    public enum ParentChange: String, Sendable {
+        case transcoded = "c2pa.transcoded"
+        case edited = "c2pa.edited"
+    }
     /// Files the output shows or plays (a render's pictures, clips and sounds): each a `componentOf` ingredient,
     /// named by a `c2pa.placed` action.
     public var components: [Ingredient]
@@ -139,8 +146,9 @@ public struct Provenance: Sendable {
 
     public init(sourceType: DigitalSourceType?, softwareName: String = "Phim", softwareVersion: String = PhimVersion.current,
                 title: String? = nil, watermarkPayload: String? = nil, parent: Ingredient? = nil, components: [Ingredient] = [],
-                faceSwap: FaceSwapRecord? = nil) {
+                parentChange: ParentChange = .transcoded, faceSwap: FaceSwapRecord? = nil) {
         self.faceSwap = faceSwap
+        self.parentChange = parentChange
         self.parent = parent
         self.components = components
         self.sourceType = sourceType

@@ -60,6 +60,7 @@ import Testing
         struct Report: Decodable {
             var framesSwapped, framesDescribed, framesNearerSource: Int
             var jitterTracked, jitterSmoothed, meanDistanceOutputToSource, meanDistanceTargetToSource: Double
+            var poseErrorYaw, poseErrorPitch, poseErrorRoll, expressionError: Double
             var consentSHA256: String
         }
         let measured = try JSONDecoder().decode(Report.self, from: Data(contentsOf: report))
@@ -67,6 +68,9 @@ import Testing
         #expect(measured.framesDescribed == 30 && measured.framesNearerSource == 30, "\(measured)")
         #expect(measured.meanDistanceOutputToSource < measured.meanDistanceTargetToSource - 0.15, "\(measured)")
         #expect(measured.jitterSmoothed < measured.jitterTracked / 2, "\(measured)")
+        // The new face sits on the target's head: it turns, nods and tilts with it, within a few degrees.
+        #expect(measured.poseErrorYaw < 8 && measured.poseErrorPitch < 8 && measured.poseErrorRoll < 4, "\(measured)")
+        #expect(measured.expressionError < 0.1, "\(measured)")
         let strip = try ImageLoader.load(folder.file("report.png"))
         #expect(strip.width > 900 && strip.height > 480)
 
@@ -89,6 +93,8 @@ import Testing
         #expect(verdict.c2pa.faceSwap?.method == "classical")
         #expect(verdict.c2pa.actions.contains { ($0["digitalSourceType"] ?? nil)?.hasSuffix("/compositeWithTrainedAlgorithmicMedia") == true },
                 "\(verdict.c2pa.actions)")
+        #expect(verdict.c2pa.actions.compactMap { $0["action"] ?? nil } == ["c2pa.opened", "c2pa.edited", "c2pa.placed"]
+                || verdict.c2pa.actions.compactMap { $0["action"] ?? nil } == ["c2pa.opened", "c2pa.edited"], "\(verdict.c2pa.actions)")
         let text = try CLIRunner.run(["verify", output.path])
         #expect(text.stdout.contains("face swap:   classical, under consent sha-256 \(hash)"), "\(text.stdout)")
     }

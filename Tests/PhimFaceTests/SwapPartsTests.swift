@@ -262,3 +262,21 @@ extension SwapPartsTests {
         #expect(worst < 4, "largest error \(worst)")
     }
 }
+
+extension SwapPartsTests {
+    @Test(arguments: [(0.0, 0.0, 0.0), (25.0, -10.0, 5.0), (-40.0, 15.0, -20.0)])
+    func headPoseIsReadBackFromAProjectedGenericHead(yaw: Double, pitch: Double, roll: Double) throws {
+        let truth = HeadPose(yaw: yaw, pitch: pitch, roll: roll)
+        let r = truth.rotation()
+        // Project the generic head's points as a weak-perspective camera would (scale 0.4, y down, shifted), into an
+        // otherwise frontal set of landmarks.
+        var points = Self.face().points
+        for (index, p) in HeadPose.model.map({ ($0.index, $0.point) }) {
+            let x = r[0][0] * p.0 + r[0][1] * p.1 + r[0][2] * p.2
+            let y = r[1][0] * p.0 + r[1][1] * p.1 + r[1][2] * p.2
+            points[index] = Point(x: 300 + 0.4 * x, y: 200 - 0.4 * y)
+        }
+        let found = try #require(HeadPose(FaceLandmarks(points: points)))
+        #expect(abs(found.yaw - yaw) < 1e-6 && abs(found.pitch - pitch) < 1e-6 && abs(found.roll - roll) < 1e-6, "\(found)")
+    }
+}

@@ -108,6 +108,7 @@ public struct FaceSwapJob: Sendable {
                                relationship: .parentOf, manifest: verifier.carriedManifest(target)),
             components: [Ingredient(title: source.lastPathComponent, format: Ingredient.format(ofFileNamed: source.lastPathComponent),
                                     relationship: .inputTo)],
+            parentChange: .edited,
             faceSwap: FaceSwapRecord(method: "classical", consentSHA256: approval.fileHash, purpose: approval.record.purpose,
                                      consentSigner: approval.signer))
         let settings = VideoEncoderSettings(size: plan.size, frameRate: FrameRate(plan.rate), crf: crf, preset: preset)

@@ -28,6 +28,11 @@ public struct SwapReport: Sendable, Encodable {
     /// The mean distance of the output's eye and mouth landmarks from the target's, after aligning the two faces
     /// (rotation, scale, shift), in interocular distances: how far the expression moved.
     public var expressionError: Double?
+    /// The mean difference, in degrees, between the output face's head pose (``HeadPose``) and the target face's:
+    /// how far the new face turns, nods or tilts away from the head it sits on.
+    public var poseErrorYaw: Double?
+    public var poseErrorPitch: Double?
+    public var poseErrorRoll: Double?
     /// Seconds the swap took, and its frames per second.
     public var seconds: Double
     public var framesPerSecond: Double
@@ -39,7 +44,7 @@ public struct SwapReport: Sendable, Encodable {
 
     private enum CodingKeys: String, CodingKey {
         case frames, framesSwapped, jitterOutput, jitterTarget, jitterRatio, jitterTracked, jitterSmoothed, framesDescribed, meanDistanceOutputToSource,
-             meanDistanceTargetToSource, meanDistanceOutputToTarget, framesNearerSource, expressionError, seconds,
+             meanDistanceTargetToSource, meanDistanceOutputToTarget, framesNearerSource, expressionError, poseErrorYaw, poseErrorPitch, poseErrorRoll, seconds,
              framesPerSecond, consentSHA256
     }
 
@@ -65,6 +70,7 @@ public struct SwapReport: Sendable, Encodable {
                                 consentSHA256: result.approval.fileHash)
         var targetMarks: [FaceLandmarks?] = [], outputMarks: [FaceLandmarks?] = []
         var toSource: [Double] = [], targetToSource: [Double] = [], toTarget: [Double] = [], expression: [Double] = []
+        var yaw: [Double] = [], pitch: [Double] = [], roll: [Double] = []
         let started = MonotonicClock.now()
         var index = 0
         while let original = try before.nextFrame() {
@@ -86,6 +92,11 @@ public struct SwapReport: Sendable, Encodable {
             targetMarks.append(was)
             outputMarks.append(now)
             expression.append(Self.expressionDistance(now, was))
+            if let a = HeadPose(now), let b = HeadPose(was) {
+                yaw.append(abs(a.yaw - b.yaw))
+                pitch.append(abs(a.pitch - b.pitch))
+                roll.append(abs(a.roll - b.roll))
+            }
             if swapped.firstIndex(of: index).map({ $0 % describeEvery == 0 }) ?? false {
                 let outputFace = try analyzer.encoder.descriptor(of: now, in: made)
                 let targetFace = try analyzer.encoder.descriptor(of: was, in: original)
@@ -115,6 +126,9 @@ public struct SwapReport: Sendable, Encodable {
         report.meanDistanceTargetToSource = mean(targetToSource)
         report.meanDistanceOutputToTarget = mean(toTarget)
         report.expressionError = mean(expression)
+        report.poseErrorYaw = mean(yaw)
+        report.poseErrorPitch = mean(pitch)
+        report.poseErrorRoll = mean(roll)
         return report
     }
 
@@ -140,6 +154,9 @@ public struct SwapReport: Sendable, Encodable {
             parts.append(String(format: "jitter %.4f against the target's own %.4f (×%.2f)", o, t, r))
         }
         if let e = expressionError { parts.append(String(format: "expression error %.3f", e)) }
+        if let y = poseErrorYaw, let p = poseErrorPitch, let r = poseErrorRoll {
+            parts.append(String(format: "pose error %.1f° yaw, %.1f° pitch, %.1f° roll", y, p, r))
+        }
         return parts.joined(separator: "; ")
     }
 
