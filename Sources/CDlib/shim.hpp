@@ -44,32 +44,33 @@ inline void check(const cdlib_image &image) {
     if (!valid(image)) throw std::invalid_argument("the picture has no pixels or an impossible size");
 }
 
-/// The picture in grey (BT.601 luma), for the HOG detector and the shape predictor.
-inline void grey(const cdlib_image &image, dlib::array2d<unsigned char> &out) {
+/// Calls `set(y, x, red, green, blue)` for every pixel of `image`, row by row.
+template <typename Set> inline void each_pixel(const cdlib_image &image, Set set) {
     check(image);
-    out.set_size(image.height, image.width);
     const int r = image.byte_order == 0 ? 2 : 0, b = image.byte_order == 0 ? 0 : 2;
     for (int y = 0; y < image.height; ++y) {
         const uint8_t *row = image.pixels + (size_t)y * image.bytes_per_row;
         for (int x = 0; x < image.width; ++x) {
             const uint8_t *p = row + x * 4;
-            out[y][x] = (unsigned char)((77 * p[r] + 150 * p[1] + 29 * p[b] + 128) >> 8);
+            set(y, x, p[r], p[1], p[b]);
         }
     }
+}
+
+/// The picture in grey (BT.601 luma), for the HOG detector and the shape predictor.
+inline void grey(const cdlib_image &image, dlib::array2d<unsigned char> &out) {
+    check(image);
+    out.set_size(image.height, image.width);
+    each_pixel(image, [&](int y, int x, uint8_t r, uint8_t g, uint8_t b) {
+        out[y][x] = (unsigned char)((77 * r + 150 * g + 29 * b + 128) >> 8);
+    });
 }
 
 /// The picture in colour, for the CNN detector and the face descriptor.
 inline void colour(const cdlib_image &image, dlib::matrix<dlib::rgb_pixel> &out) {
     check(image);
     out.set_size(image.height, image.width);
-    const int r = image.byte_order == 0 ? 2 : 0, b = image.byte_order == 0 ? 0 : 2;
-    for (int y = 0; y < image.height; ++y) {
-        const uint8_t *row = image.pixels + (size_t)y * image.bytes_per_row;
-        for (int x = 0; x < image.width; ++x) {
-            const uint8_t *p = row + x * 4;
-            out(y, x) = dlib::rgb_pixel(p[r], p[1], p[b]);
-        }
-    }
+    each_pixel(image, [&](int y, int x, uint8_t r, uint8_t g, uint8_t b) { out(y, x) = dlib::rgb_pixel(r, g, b); });
 }
 
 /// Scales `image` by `scale` in place (bilinear); 1 leaves it.
