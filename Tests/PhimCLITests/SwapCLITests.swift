@@ -142,6 +142,13 @@ import Testing
         let none = try CLIRunner.run(["swap", "--source", biden, "--target", faceless.path, "--consent", consent.path, "-o", output.path])
         #expect(none.status == 2)
         #expect(none.stderr.contains("no face found in 'fruits.mp4'"), "\(none.stderr)")
+        // Messi's face in messi5.jpg is about 15 pixels between the eyes.
+        let small = folder.file("messi.mp4")
+        #expect(try FFmpegTool.run(["-loop", "1", "-i", try SampleMedia.url("messi5.jpg").path, "-t", "1", "-r", "10",
+                                    "-pix_fmt", "yuv420p", small.path]) == 0)
+        let tiny = try CLIRunner.run(["swap", "--source", biden, "--target", small.path, "--consent", consent.path, "-o", output.path])
+        #expect(tiny.status == 2)
+        #expect(tiny.stderr.contains("face is too small to swap"), "\(tiny.stderr)")
         let same = try CLIRunner.run(["swap", "--source", biden, "--target", faceless.path, "--consent", consent.path, "-o", faceless.path])
         #expect(same.status == 2)
         #expect(same.stderr.contains("would replace an input"), "\(same.stderr)")

@@ -85,12 +85,17 @@ public struct FaceSwapJob: Sendable {
             throw PhimError(.invalidInput, "the target is a photo; phim swap writes videos, so give a video as --target", subject: targetSubject)
         }
         let plan = try RetimedFrames.plan(for: decoder, subject: targetSubject)
-        let scan = try FaceScanner(analyzer: analyzer, cancellation: cancellation).scan(target)
+        let scan = try FaceScanner(analyzer: analyzer, progress: progress, cancellation: cancellation).scan(target)
         let person = try FaceScan.choose(targetPerson, from: scan, written: target.lastPathComponent, option: "target-face",
                                          subject: targetSubject)
         if person.descriptor.distance(to: sourceFace.descriptor) <= 0.35 {
             throw PhimError(.invalidInput, "the target's person looks like the source's own face (descriptor distance \(String(format: "%.2f", person.descriptor.distance(to: sourceFace.descriptor)))); nothing to swap",
                             subject: targetSubject)
+        }
+        let size = person.bestFace.landmarks.interocularDistance
+        guard size >= ConsentFace.minInterocularPixels else {
+            throw PhimError(.invalidInput, String(format: "person %d's face is too small to swap (%.0f pixels between the eyes at its largest; at least %.0f)",
+                                                  person.number, size, ConsentFace.minInterocularPixels), subject: targetSubject)
         }
         let others = scan.identities.filter { $0.number != person.number }.map(\.descriptor)
         let tracker = FaceTracker(analyzer: analyzer, detectEvery: detectEvery, identity: person.descriptor, others: others,
@@ -98,6 +103,10 @@ public struct FaceSwapJob: Sendable {
         let track = try tracker.track(try RetimedFrames(url: target, plan: plan), plan: plan)
         guard track.framesCovered > 0 else {
             throw PhimError(.invalidInput, "person \(person.number)'s face could not be followed in any frame", subject: targetSubject)
+        }
+        guard track.smoothed.contains(where: { $0.map(FaceSwapper.canCover) ?? false }) else {
+            throw PhimError(.invalidInput, "person \(person.number) is turned to the side in every frame; a frontal face cannot cover a profile",
+                            subject: targetSubject)
         }
 
         let stage = FaceSwapStage(swapper: FaceSwapper(source: sourceFace, colorTransfer: colorTransfer, mask: mask,

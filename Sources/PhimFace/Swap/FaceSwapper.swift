@@ -37,11 +37,13 @@ public final class FaceSwapper {
     /// Swaps the face whose landmarks are `target` in `frame`. A face wholly outside the frame leaves it as it was;
     /// a face turning towards profile fades back to the target's own (between ``fadeTurn`` and ``fadeTurn`` + 0.2 of
     /// ``FaceLandmarks/turn``), since a frontal source cannot cover it.
-    public func swap(_ frame: inout PixelBuffer, onto target: FaceLandmarks) {
-        let opacity = Float(1 - smoothstep((abs(target.turn) - Self.fadeTurn) / 0.2))
-        guard opacity > 0 else { return }
+    /// - Returns: whether the face was drawn (not when it is turned too far, or outside the frame).
+    @discardableResult
+    public func swap(_ frame: inout PixelBuffer, onto target: FaceLandmarks) -> Bool {
+        let opacity = Float(Self.opacity(target))
+        guard opacity > 0 else { return false }
         let rect = PixelRect(covering: target.bounds, margin: 3, clippedTo: frame.size)
-        guard rect.width >= 8, rect.height >= 8 else { return }
+        guard rect.width >= 8, rect.height >= 8 else { return false }
         let picture = RGBImage(frame, rect: rect)
         var (face, coverage) = warp.warp(source.image, from: source.landmarks.points, to: target.points, over: rect)
         let faceMask = FaceMask(landmarks: target, rect: rect, shape: mask)
@@ -64,7 +66,15 @@ public final class FaceSwapper {
         }
         SeamlessBlend.blend(&face, into: picture, interior: faceMask.interior, coverage: coverage)
         face.composite(into: &frame, alpha: weights)
+        return true
     }
+
+    /// How much of the new face shows on a target turned as `target` is: 1 up to a turn of ``fadeTurn``, 0 from 0.2
+    /// beyond it.
+    static func opacity(_ target: FaceLandmarks) -> Double { 1 - smoothstep((abs(target.turn) - fadeTurn) / 0.2) }
+
+    /// Whether a frontal face can be drawn on `target` at all.
+    public static func canCover(_ target: FaceLandmarks) -> Bool { opacity(target) > 0 }
 }
 
 /// The frame stage of a swap: each frame that has landmarks in the track gets the source face.
@@ -81,7 +91,6 @@ public final class FaceSwapStage: FrameStage, @unchecked Sendable {
 
     public func process(_ frame: inout PixelBuffer, index: Int) throws(PhimError) {
         guard index < track.smoothed.count, let landmarks = track.smoothed[index] else { return }
-        swapper.swap(&frame, onto: landmarks)
-        swapped += 1
+        if swapper.swap(&frame, onto: landmarks) { swapped += 1 }
     }
 }

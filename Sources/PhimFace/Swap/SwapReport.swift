@@ -73,6 +73,7 @@ public struct SwapReport: Sendable, Encodable {
         var yaw: [Double] = [], pitch: [Double] = [], roll: [Double] = []
         let started = MonotonicClock.now()
         var index = 0
+        var swappedSoFar = 0
         while let original = try before.nextFrame() {
             try cancellation?.check()
             guard let made = try after.nextFrame() else {
@@ -97,7 +98,8 @@ public struct SwapReport: Sendable, Encodable {
                 pitch.append(abs(a.pitch - b.pitch))
                 roll.append(abs(a.roll - b.roll))
             }
-            if swapped.firstIndex(of: index).map({ $0 % describeEvery == 0 }) ?? false {
+            defer { swappedSoFar += 1 }
+            if swappedSoFar % describeEvery == 0 {
                 let outputFace = try analyzer.encoder.descriptor(of: now, in: made)
                 let targetFace = try analyzer.encoder.descriptor(of: was, in: original)
                 let out = outputFace.distance(to: result.source.descriptor), old = targetFace.distance(to: result.source.descriptor)
