@@ -117,6 +117,8 @@ import Testing
             (["--source", biden, "--consent", own.path, "--target-face", "0"], "--target-face"),
             (["--source", biden, "--consent", own.path, "--target-face", "4"], "numbered 1…1"),
             (["--source", biden, "--consent", own.path, "--detect-every", "0"], "--detect-every"),
+            (["--source", biden, "--consent", own.path, "--report", output.path], "would replace the video or an input"),
+            (["--source", biden, "--consent", own.path, "--report", target.path], "would replace the video or an input"),
         ]
         for (arguments, expected) in cases {
             let result = try CLIRunner.run(["swap", "--target", target.path, "-o", output.path] + arguments)

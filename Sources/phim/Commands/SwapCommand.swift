@@ -57,7 +57,18 @@ struct SwapCommand: AsyncParsableCommand {
         let destination = URL(fileURLWithPath: output)
         _ = try OutputFile(destination)
         let reportURL = report.map { URL(fileURLWithPath: $0) }
-        if let reportURL { _ = try OutputFile.checkDestination(reportURL) }
+        let stripURL = reportURL?.deletingPathExtension().appendingPathExtension("png")
+        if let reportURL, let stripURL {
+            _ = try OutputFile.checkDestination(reportURL)
+            _ = try OutputFile.checkDestination(stripURL)
+            // The report and its strip must not land on the video or on an input.
+            func path(_ url: URL) -> String { url.standardizedFileURL.resolvingSymlinksInPath().path }
+            let taken = Set([destination, URL(fileURLWithPath: source), URL(fileURLWithPath: target), URL(fileURLWithPath: consent)].map(path))
+            for file in [reportURL, stripURL] where taken.contains(path(file)) {
+                throw PhimError(.invalidInput, "\(file.path.quoted()) would replace the video or an input; write the report elsewhere",
+                                subject: .option("report"))
+            }
+        }
         let bar = ProgressBar(label: "swap")
         let job = FaceSwapJob(source: URL(fileURLWithPath: source), target: URL(fileURLWithPath: target),
                               consent: URL(fileURLWithPath: consent), sourcePerson: sourceFace, targetPerson: targetFace,
@@ -73,14 +84,13 @@ struct SwapCommand: AsyncParsableCommand {
                                    destination.path, result.framesSwapped, export.frameCount, export.duration, export.elapsed,
                                    Double(export.frameCount) / max(export.elapsed, 1e-9), result.approval.record.name.quoted(),
                                    String(result.approval.fileHash.prefix(16))))
-        guard let reportURL else { return }
+        guard let reportURL, let stripURL else { return }
         let measureBar = ProgressBar(label: "measure")
         let measured = try await runBlocking(named: "phim-swap-report", cancellation: cancellation) { () throws(PhimError) in
             try SwapReport.measure(output: destination, target: job.target, result: result, analyzer: analyzer,
                                    progress: measureBar.update, cancellation: cancellation)
         }
         Console.shared.keepStatus()
-        let stripURL = reportURL.deletingPathExtension().appendingPathExtension("png")
         try measured.write(to: reportURL, strip: stripURL)
         Console.shared.line(measured.summary)
         Console.shared.line("wrote \(reportURL.path) and \(stripURL.path)")
