@@ -13,13 +13,9 @@ public enum ColorTransferMethod: String, Sendable, CaseIterable, Codable {
 }
 
 /// Colour statistics of a face: mean and standard deviation of its L*, a*, b*.
-public struct LabStatistics: Sendable, Equatable {
+public struct LabStatistics: Sendable {
     public var mean: (Double, Double, Double)
     public var deviation: (Double, Double, Double)
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.mean == b.mean && a.deviation == b.deviation
-    }
 
     /// The statistics of the pixels of `image` whose weight in `weights` is above one half (every third pixel of them:
     /// plenty for a mean and a spread).

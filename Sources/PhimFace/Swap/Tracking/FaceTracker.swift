@@ -73,16 +73,6 @@ public struct FaceTracker: Sendable {
         self.cancellation = cancellation
     }
 
-    /// Tracks the face through the video at `url`.
-    /// - Throws: `PhimError` naming the file when it is missing, not a video, or undecodable.
-    public func track(_ url: URL) throws(PhimError) -> FaceTrack {
-        let subject = PhimError.Subject.file(url.displayPath)
-        _ = try InputFile.check(url, subject: subject)
-        let plan = try RetimedFrames.plan(for: try VideoDecoder(url: url, options: VideoDecoderOptions(pixelFormat: .bgraPremultiplied)),
-                                          subject: subject)
-        return try track(try RetimedFrames(url: url, plan: plan), plan: plan)
-    }
-
     /// Tracks the face through `frames`, laid out as `plan` says.
     public func track(_ frames: some VideoFrameSource, plan: RetimedFrames.Plan) throws(PhimError) -> FaceTrack {
         let started = MonotonicClock.now()
