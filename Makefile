@@ -132,17 +132,17 @@ media:
 	  (cd $$tmp && python3 -m zipfile -e scikit_image-*.whl unpacked) && \
 	  cp $$tmp/unpacked/skimage/data/astronaut.png $(MEDIA_DIR)/.astronaut.png.part && \
 	  mv $(MEDIA_DIR)/.astronaut.png.part $(MEDIA_DIR)/astronaut.png; }
-	@[ -f $(MEDIA_DIR)/obama.jpg ] && [ -f $(MEDIA_DIR)/biden.jpg ] || { \
-	  echo "Unpacking obama.jpg and biden.jpg from face_recognition $(FACE_RECOGNITION_VERSION)"; \
+	@[ -f $(MEDIA_DIR)/obama.jpg ] && [ -f $(MEDIA_DIR)/obama2.jpg ] && [ -f $(MEDIA_DIR)/obama3.jpg ] && [ -f $(MEDIA_DIR)/biden.jpg ] || { \
+	  echo "Unpacking obama.jpg, obama2.jpg, obama3.jpg and biden.jpg from face_recognition $(FACE_RECOGNITION_VERSION)"; \
 	  tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && python3 -m venv $$tmp/venv && \
 	  $$tmp/venv/bin/pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
 	    face_recognition==$(FACE_RECOGNITION_VERSION) -d $$tmp && \
 	  tar -xzf $$tmp/face_recognition-$(FACE_RECOGNITION_VERSION).tar.gz -C $$tmp && \
-	  for f in obama.jpg biden.jpg; do \
+	  for f in obama.jpg obama2.jpg obama3.jpg biden.jpg; do \
 	    cp $$tmp/face_recognition-$(FACE_RECOGNITION_VERSION)/tests/test_images/$$f $(MEDIA_DIR)/.$$f.part && \
 	    mv $(MEDIA_DIR)/.$$f.part $(MEDIA_DIR)/$$f || exit 1; \
 	  done; }
-	@for f in vtest.avi messi5.jpg astronaut.png obama.jpg biden.jpg; do [ -f $(MEDIA_DIR)/$$f ] || { echo "missing sample $(MEDIA_DIR)/$$f"; exit 1; }; done
+	@for f in vtest.avi messi5.jpg astronaut.png obama.jpg obama2.jpg obama3.jpg biden.jpg; do [ -f $(MEDIA_DIR)/$$f ] || { echo "missing sample $(MEDIA_DIR)/$$f"; exit 1; }; done
 
 clean:
 	rm -rf .build out $(MEDIA_DIR)

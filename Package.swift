@@ -130,8 +130,11 @@ let package = Package(
             "PhimCore", "PhimGraphics", "PhimMedia", "PhimProvenance", "PhimSafetensors", "PhimNN", "PhimCompose",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Faces: detection, landmarks, descriptors (dlib through CDlib), tracking, alignment, swapping, consent records.
-        .target(name: "PhimFace", dependencies: ["PhimCore", "PhimMedia", "PhimGraphics", "PhimProvenance", "CDlib"]),
+        // Faces: detection, landmarks, descriptors (dlib through CDlib), tracking, alignment, swapping (classical, and
+        // trained with PhimNN), consent records.
+        .target(name: "PhimFace", dependencies: [
+            "PhimCore", "PhimMedia", "PhimGraphics", "PhimProvenance", "PhimWatermark", "PhimNN", "PhimGen", "CDlib",
+        ]),
         .target(name: "PhimTesting", dependencies: ["PhimCore", "PhimMedia", "PhimProvenance"], path: "Sources/PhimTesting"),
 
         // MARK: The command-line tool
@@ -165,7 +168,7 @@ let package = Package(
         // The safetensors format alone: this target does not link libtorch.
         .testTarget(name: "PhimSafetensorsTests", dependencies: ["PhimSafetensors", "PhimCore", "PhimTesting"]),
         .testTarget(name: "PhimNNTests", dependencies: ["PhimNN", "PhimCore"]),
-        .testTarget(name: "PhimFaceTests", dependencies: ["PhimFace", "PhimCore", "PhimMedia", "PhimTesting"]),
+        .testTarget(name: "PhimFaceTests", dependencies: ["PhimFace", "PhimCore", "PhimMedia", "PhimTensor", "PhimTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1546,7 +1546,7 @@ def family_faces(rng, ctx, case):
             case.note("consent.json: " + note)
         return data
 
-    kind = weighted(rng, [("faces", 30), ("create", 20), ("show", 20), ("swap", 30)])
+    kind = weighted(rng, [("faces", 30), ("create", 20), ("show", 20), ("swap", 30), ("train", 10), ("model", 10)])
     if kind == "faces":
         source = rng.choice(["face.jpg", "face.mp4"] + [n for n in MEDIA_KINDS["video"] if n in ctx.media][:2])
         name = "m." + source.rsplit(".", 1)[1]
@@ -1573,7 +1573,7 @@ def family_faces(rng, ctx, case):
     elif kind == "show":
         case.file("c.json", consent_record())
         case.args = ["consent", "show", "c.json"]
-    else:
+    elif kind == "swap":
         case.file("c.json", consent_record() if chance(rng, 0.5) else ctx.media["consent.json"])
         case.file("s.jpg", damaged("face.jpg", rng.choice([0, 0, 1])))
         case.file("t.mp4", damaged("face.mp4", rng.choice([0, 1, 1, 2])))
@@ -1583,6 +1583,48 @@ def family_faces(rng, ctx, case):
             case.args += rng.choice([["--target-face", "2"], ["--color", "histogram"], ["--detect-every", "1"],
                                      ["--keep-source-lighting"], ["--report", "r.json"]])
         case.outputs = ["out.mp4"] + (["r.json", "r.png"] if "--report" in case.args else [])
+        case.required = ["out.mp4"]
+    elif kind == "train":
+        # A few steps of a tiny model on a damaged source, target or consent: a run folder, or nothing.
+        case.file("c.json", consent_record() if chance(rng, 0.4) else ctx.media["consent.json"])
+        case.file("s.jpg", damaged("face.jpg", rng.choice([0, 0, 1])))
+        case.file("t.mp4", damaged("face.mp4", rng.choice([0, 1, 1, 2])))
+        case.args = ["swap", "train", "--source", "s.jpg", "--target", "t.mp4", "--consent", "c.json", "-o", "run",
+                     "--steps", "2", "--batch", "2", "--encoder-width", "4", "--decoder-width", "4"]
+        case.outputs = ["run"]
+        case.required = ["run/model.json"]
+    else:
+        # `phim swap --model` with a run folder whose description or weights are damaged or made up.
+        case.file("c.json", ctx.media["consent.json"])
+        case.file("s.jpg", ctx.media["face.jpg"])
+        case.file("t.mp4", ctx.media["face.mp4"])
+        sidecar = {"kind": "phim-face-swap", "step": 1,
+                   "config": {"architecture": "phim-df-1", "size": 64, "encoderWidth": 4, "decoderWidth": 4, "latent": 16},
+                   "source": {"files": ["s.jpg"], "faces": 1, "descriptor": {"values": [0.0] * 128}},
+                   "target": {"files": ["t.mp4"], "faces": 1, "descriptor": {"values": [0.0] * 128}},
+                   "consentSHA256": "00" * 32, "consentName": "x"}
+        sidecar = mutate_tree(rng, sidecar, notes=case.notes, quick=ctx.quick) if chance(rng, 0.7) else sidecar
+        case.mkdir("run")
+        case.file("run/model.json", emit_json(sidecar))
+        shapes = rng.choice([[[4, 3, 5, 5]], [[2, 2]], [], [[1 << 20, 1 << 20]]])
+        header, offset, data = {}, 0, b""
+        for k, shape in enumerate(shapes):
+            count = 1
+            for d in shape:
+                count *= d
+            size = min(count * 4, 4096)
+            header["encoder.layers.%d.weight" % k] = {"dtype": "F32", "shape": shape, "data_offsets": [offset, offset + size]}
+            data += bytes(rng.randrange(256) for _ in range(size))
+            offset += size
+        blob = json.dumps(header).encode("utf-8")
+        weights = len(blob).to_bytes(8, "little") + blob + data
+        if chance(rng, 0.3):
+            weights, note = byte_mutation(rng, weights)
+            case.note("model.safetensors: " + note)
+        case.file("run/model.safetensors", weights)
+        case.args = ["swap", "--source", "s.jpg", "--target", "t.mp4", "--consent", "c.json", "--model", "run", "-o", "out.mp4",
+                     "--preset", "ultrafast"]
+        case.outputs = ["out.mp4"]
         case.required = ["out.mp4"]
 
 FAMILIES = {

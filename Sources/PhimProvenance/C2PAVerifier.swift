@@ -96,8 +96,11 @@ public struct C2PAVerifier {
             throw PhimError(.unreadableFile, "cannot open it: \(error.localizedDescription)", subject: subject)
         }
         defer { try? handle.close() }
+        if size >= 8, PNG.isPNG(try BMFF.read(handle, at: 0, count: 8, subject: subject)) {
+            return try verifyPNG(url, subject: subject)
+        }
         guard size >= 8, try BMFF.read(handle, at: 4, count: 4, subject: subject) == Array("ftyp".utf8) else {
-            throw PhimError(.unsupported, "not an MP4 (it does not start with an 'ftyp' box)", subject: subject)
+            throw PhimError(.unsupported, "not an MP4 or a PNG (it starts with neither an 'ftyp' box nor PNG's signature)", subject: subject)
         }
         let boxes = try BMFF.topLevelBoxes(of: handle, size: size, subject: subject)
         guard boxes.first?.type == "ftyp" else {
@@ -108,9 +111,27 @@ public struct C2PAVerifier {
             return ManifestReport(state: .invalid, failures: ["manifest.tooLarge"])
         }
         let bytes = try BMFF.read(handle, at: box.offset, count: Int(box.size), subject: subject)
+        return try report { (report: inout ManifestReport) throws in
+            // uuid box: header (8), extended type (16), version and flags (4), purpose, merkle offset, then JUMBF.
+            var index = 8 + 16 + 4
+            guard let end = bytes[index...].firstIndex(of: 0), String(decoding: bytes[index..<end], as: UTF8.self) == "manifest" else {
+                throw ManifestDamage(code: "manifest.unsupportedPurpose")
+            }
+            index = end + 1 + 8
+            guard index < bytes.count else { throw ManifestDamage(code: "claim.missing") }
+            try check(store: bytes[index...], subject: subject, into: &report) { assertion, report in
+                guard assertion.label.hasPrefix("c2pa.hash.bmff") else { return false }
+                try checkBMFFHash(assertion.cbor, boxes: boxes, file: handle, subject: subject, into: &report)
+                return true
+            }
+        }
+    }
+
+    /// A report from `body`'s checks: its state from what they found (a manifest that does not parse is `invalid`).
+    func report(_ body: (inout ManifestReport) throws -> Void) throws(PhimError) -> ManifestReport {
         var report = ManifestReport(state: .invalid)
         do {
-            try check(bytes, boxes: boxes, file: handle, subject: subject, into: &report)
+            try body(&report)
         } catch let error as ManifestDamage {
             report.failures.append(error.code)
         } catch let error as PhimError {
@@ -126,19 +147,37 @@ public struct C2PAVerifier {
         return report
     }
 
+    /// An MP4's bytes against its BMFF hash.
+    private func checkBMFFHash(_ hashAssertion: CBOR, boxes: [BMFF.Box], file: FileHandle, subject: PhimError.Subject,
+                               into report: inout ManifestReport) throws {
+        guard let expected = hashAssertion["hash"]?.byteString else { throw ManifestDamage(code: "assertion.bmffHash.missing") }
+        let excluded = Set((hashAssertion["exclusions"]?.items ?? []).compactMap { $0["xpath"]?.text })
+        var hasher = BMFFHasher()
+        for box in boxes {
+            if box.isC2PA || (box.type != "uuid" && excluded.contains("/" + box.type)) { continue }
+            hasher.beginBox(at: box.offset)
+            var offset = box.offset
+            while offset < box.offset + box.size {
+                let count = Int(min(UInt64(C2PAWriter.chunkSize), box.offset + box.size - offset))
+                hasher.add(bytes: try BMFF.read(file, at: offset, count: count, subject: subject))
+                offset += UInt64(count)
+            }
+        }
+        if hasher.finish() == expected {
+            report.successes.append("assertion.bmffHash.match")
+        } else {
+            report.failures.append("assertion.bmffHash.mismatch")
+        }
+    }
+
     /// A C2PA status code for a manifest that cannot be read as one.
     struct ManifestDamage: Error { var code: String }
 
-    private func check(_ bytes: [UInt8], boxes: [BMFF.Box], file: FileHandle, subject: PhimError.Subject,
-                       into report: inout ManifestReport) throws {
-        // uuid box: header (8), extended type (16), version and flags (4), purpose, merkle offset, then JUMBF.
-        var index = 8 + 16 + 4
-        guard let end = bytes[index...].firstIndex(of: 0), String(decoding: bytes[index..<end], as: UTF8.self) == "manifest" else {
-            throw ManifestDamage(code: "manifest.unsupportedPurpose")
-        }
-        index = end + 1 + 8
-        guard index < bytes.count else { throw ManifestDamage(code: "claim.missing") }
-        let store = try JUMBFNode.parse(bytes[index...])
+    /// Checks the manifest store `bytes`: its active manifest's assertions, signature and signer, and (through
+    /// `binding`, called with each assertion until it returns `true`) its hard binding to the file.
+    func check(store bytes: ArraySlice<UInt8>, subject: PhimError.Subject, into report: inout ManifestReport,
+               binding: (_ assertion: (label: String, cbor: CBOR), _ report: inout ManifestReport) throws -> Bool) throws {
+        let store = try JUMBFNode.parse(bytes)
         guard store.type == "c2pa", let manifest = store.children.last(where: { $0.type == "c2ma" }),
               let assertions = manifest.children.first(where: { $0.type == "c2as" }),
               let claimNode = manifest.children.first(where: { $0.type == "c2cl" }),
@@ -202,32 +241,20 @@ public struct C2PAVerifier {
         let trusted = chainIsTrusted(leaf: leaf, intermediates: chain.dropFirst().compactMap { try? Certificate(derEncoded: $0) })
         report.successes.append(trusted ? "signingCredential.trusted" : "signingCredential.untrusted")
 
-        // The file's bytes against the BMFF hash.
-        guard let hashNode = assertions.children.first(where: { $0.label?.hasPrefix("c2pa.hash.bmff") == true }),
-              let hashBytes = hashNode.content["cbor"] else {
-            throw ManifestDamage(code: "assertion.bmffHash.missing")
-        }
-        let hashAssertion = try CBOR.decode(hashBytes)
-        guard hashAssertion["alg"]?.text ?? claim["alg"]?.text ?? "sha256" == "sha256", let expected = hashAssertion["hash"]?.byteString else {
-            throw ManifestDamage(code: "algorithm.unsupported")
-        }
-        let excluded = Set((hashAssertion["exclusions"]?.items ?? []).compactMap { $0["xpath"]?.text })
-        var hasher = BMFFHasher()
-        for box in boxes {
-            if box.isC2PA || (box.type != "uuid" && excluded.contains("/" + box.type)) { continue }
-            hasher.beginBox(at: box.offset)
-            var offset = box.offset
-            while offset < box.offset + box.size {
-                let count = Int(min(UInt64(C2PAWriter.chunkSize), box.offset + box.size - offset))
-                hasher.add(bytes: try BMFF.read(file, at: offset, count: count, subject: subject))
-                offset += UInt64(count)
+        // The file's bytes against the hard binding.
+        var bound = false
+        for node in assertions.children where node.label?.hasPrefix("c2pa.hash.") == true {
+            guard let label = node.label, let bytes = node.content["cbor"] else { continue }
+            let assertion = try CBOR.decode(bytes)
+            guard assertion["alg"]?.text ?? claim["alg"]?.text ?? "sha256" == "sha256" else {
+                throw ManifestDamage(code: "algorithm.unsupported")
+            }
+            if try binding((label, assertion), &report) {
+                bound = true
+                break
             }
         }
-        if hasher.finish() == expected {
-            report.successes.append("assertion.bmffHash.match")
-        } else {
-            report.failures.append("assertion.bmffHash.mismatch")
-        }
+        guard bound else { throw ManifestDamage(code: "claim.hardBindings.missing") }
 
         // What the manifest says.
         if let actionsNode = assertions.children.first(where: { $0.label?.hasPrefix("c2pa.actions") == true }),

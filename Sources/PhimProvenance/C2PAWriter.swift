@@ -121,7 +121,6 @@ struct ManifestBuilder {
     let ingredientInstanceID = "xmp.iid:" + UUID().uuidString.lowercased()
 
     static let actionsLabel = "c2pa.actions.v2"
-    static let hashLabel = "c2pa.hash.bmff.v3"
     static let ingredientLabel = "c2pa.ingredient.v3"
     /// Phim's own assertion (C2PA custom labels are reverse domain names): the watermark's payload. Not a
     /// `c2pa.soft-binding`, whose algorithm must be one on C2PA's soft-binding list, which Phim's is not.
@@ -132,12 +131,12 @@ struct ManifestBuilder {
 
     /// The whole `uuid` box: C2PA's box type, version and flags, purpose `manifest`, no Merkle data, then the store.
     func uuidBox(hash: [UInt8]) throws(PhimError) -> [UInt8] {
-        let store = try manifestStore(hash: hash)
+        let store = try manifestStore(binding: .bmff(hash: hash))
         let payload = BMFF.c2paUUID + [0, 0, 0, 0] + Array("manifest".utf8) + [0] + BigEndian.bytes(UInt64(0)) + store
         return BigEndian.bytes(UInt32(8 + payload.count)) + Array("uuid".utf8) + payload
     }
 
-    func manifestStore(hash: [UInt8]) throws(PhimError) -> [UInt8] {
+    func manifestStore(binding: HardBinding) throws(PhimError) -> [UInt8] {
         var assertions: [(label: String, superbox: [UInt8])] = []
         // Ingredient assertions: the parent first, then the components; C2PA numbers repeated labels `__1`, `__2`…
         var references: [CBOR] = []
@@ -158,8 +157,8 @@ struct ManifestBuilder {
         let placed = zip(provenance.components, componentReferences).filter { $0.0.relationship != .inputTo }.map(\.1)
         let actions = JUMBF.cborSuperbox(.cbor, label: Self.actionsLabel,
                                          actionsAssertion(ingredient: parentReference, inputs: inputs, components: placed))
-        let bmffHash = JUMBF.cborSuperbox(.cbor, label: Self.hashLabel, hashAssertion(hash))
-        assertions += [(label: Self.actionsLabel, superbox: actions), (label: Self.hashLabel, superbox: bmffHash)]
+        let hash = JUMBF.cborSuperbox(.cbor, label: binding.label, binding.assertion)
+        assertions += [(label: Self.actionsLabel, superbox: actions), (label: binding.label, superbox: hash)]
         if let payload = provenance.watermarkPayload {
             let watermark = JUMBF.cborSuperbox(.cbor, label: Self.watermarkLabel,
                                                .object(["algorithm": .text(Self.watermarkAlgorithm), "payload": .text(payload)]))
@@ -243,19 +242,6 @@ struct ManifestBuilder {
         return .object(members)
     }
 
-    func hashAssertion(_ hash: [UInt8]) -> CBOR {
-        .object([
-            "exclusions": .array([
-                .object(["xpath": .text("/uuid"), "data": .array([.object(["offset": .int(8), "value": .bytes(BMFF.c2paUUID)])])]),
-                .object(["xpath": .text("/ftyp")]),
-                .object(["xpath": .text("/mfra")]),
-            ]),
-            "alg": .text("sha256"),
-            "hash": .bytes(hash),
-            "name": .text("jumbf manifest"),
-        ])
-    }
-
     func claimValue(assertions: [(label: String, superbox: [UInt8])]) -> CBOR {
         var members: [(CBOR, CBOR)] = [
             (.text("instanceID"), .text(instanceID)),
@@ -269,5 +255,47 @@ struct ManifestBuilder {
         if let title = provenance.title { members.append((.text("dc:title"), .text(title))) }
         members.append((.text("alg"), .text("sha256")))
         return .map(members)
+    }
+}
+
+/// How a manifest is bound to the bytes of its file.
+enum HardBinding {
+    /// An MP4's: the hash of its boxes at their offsets, less the manifest's `uuid` box, `ftyp` and `mfra`.
+    case bmff(hash: [UInt8])
+    /// Any other file's: the hash of its bytes less one range, the one that holds the manifest.
+    case data(hash: [UInt8], exclusionStart: Int, exclusionLength: Int)
+
+    static let bmffLabel = "c2pa.hash.bmff.v3"
+    static let dataLabel = "c2pa.hash.data"
+
+    var label: String {
+        switch self {
+        case .bmff: Self.bmffLabel
+        case .data: Self.dataLabel
+        }
+    }
+
+    var assertion: CBOR {
+        switch self {
+        case .bmff(let hash):
+            .object([
+                "exclusions": .array([
+                    .object(["xpath": .text("/uuid"), "data": .array([.object(["offset": .int(8), "value": .bytes(BMFF.c2paUUID)])])]),
+                    .object(["xpath": .text("/ftyp")]),
+                    .object(["xpath": .text("/mfra")]),
+                ]),
+                "alg": .text("sha256"),
+                "hash": .bytes(hash),
+                "name": .text("jumbf manifest"),
+            ])
+        case .data(let hash, let start, let length):
+            .object([
+                "exclusions": .array([.object(["start": .int(start), "length": .int(length)])]),
+                "name": .text("jumbf manifest"),
+                "alg": .text("sha256"),
+                "hash": .bytes(hash),
+                "pad": .bytes([]),
+            ])
+        }
     }
 }

@@ -80,6 +80,7 @@ final class ProgressBar: @unchecked Sendable {
     private let lock = NSLock()
     private var lastDraw = 0.0
     private var lastDecile = -1
+    private var lastStage: String?
 
     init(label: String, unit: String = "frames", rateUnit: String = "fps") {
         self.label = label
@@ -95,6 +96,12 @@ final class ProgressBar: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let fraction = progress.fraction ?? 0
+        // A new stage (a scan, then tracking, then cutting) starts its own count.
+        if progress.stage != lastStage {
+            if lastStage != nil { lastDecile = -1 }
+            lastStage = progress.stage
+        }
+        let label = progress.stage.isEmpty || progress.stage == self.label ? self.label : "\(self.label) (\(progress.stage))"
         if console.isTerminal {
             let now = MonotonicClock.now()
             guard now - lastDraw > 0.1 || fraction >= 1 else { return }

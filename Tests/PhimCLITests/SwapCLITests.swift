@@ -129,6 +129,37 @@ import Testing
         }
     }
 
+    @Test func aPhotoTargetGivesASignedWatermarkedPNG() throws {
+        let folder = TemporaryFolder()
+        let consent = try Self.consent(for: "biden.jpg", name: "Joe Biden", in: folder)
+        let biden = try SampleMedia.url("biden.jpg").path, obama = try SampleMedia.url("obama.jpg")
+        let output = folder.file("swap.png"), report = folder.file("report.json")
+        let result = try CLIRunner.run(["swap", "--source", biden, "--target", obama.path, "--consent", consent.path,
+                                        "-o", output.path, "--report", report.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("1 of 1 frames swapped"), "\(result.stderr)")
+        let before = try ImageLoader.load(obama), after = try ImageLoader.load(output)
+        #expect(after.size == before.size)
+        // Obama's face is about (366…625, 136…395) in his portrait: changed there, not in the corners.
+        let face = Self.meanDifference(before, after, x: 420..<570, y: 200..<380)
+        let corner = Self.meanDifference(before, after, x: 0..<150, y: 900..<1100)
+        #expect(face > 8 && corner < 2, "face \(face), corner \(corner)")
+        struct Report: Decodable { var framesSwapped, framesDescribed, framesNearerSource: Int }
+        let measured = try JSONDecoder().decode(Report.self, from: Data(contentsOf: report))
+        #expect(measured.framesSwapped == 1 && measured.framesDescribed == 1 && measured.framesNearerSource == 1, "\(measured)")
+        let verify = try CLIRunner.run(["verify", output.path])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.contains("c2pa:        Trusted") && verify.stdout.contains("assertion.dataHash.match"), "\(verify.stdout)")
+        #expect(verify.stdout.contains("face swap:   classical"), "\(verify.stdout)")
+        #expect(verify.stdout.contains("watermark:   detected") && verify.stdout.contains("matches the manifest"), "\(verify.stdout)")
+
+        // A photo target makes a PNG: another name is refused before any work.
+        let video = folder.file("swap.mp4")
+        let refused = try CLIRunner.run(["swap", "--source", biden, "--target", obama.path, "--consent", consent.path, "-o", video.path])
+        #expect(refused.status == 2 && refused.stderr.contains("name the output .png"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: video.path))
+    }
+
     @Test func aTargetWithSeveralPeopleNeedsAChoiceAndOneWithoutAFaceIsRefused() throws {
         let folder = TemporaryFolder()
         let consent = try Self.consent(for: "biden.jpg", name: "Joe Biden", in: folder)

@@ -42,7 +42,7 @@ enum ReferenceReader {
         out = {"state": None, "failures": [], "successes": [], "actions": [], "sourceTypes": [], "agents": [], "ingredients": [],
                "manifestCount": 0, "error": None}
         try:
-            with open(path, "rb") as f, Reader("video/mp4", f, context=context) as reader:
+            with open(path, "rb") as f, Reader("image/png" if path.endswith(".png") else "video/mp4", f, context=context) as reader:
                 out["state"] = reader.get_validation_state()
                 results = (reader.get_validation_results() or {}).get("activeManifest", {})
                 out["failures"] = [r["code"] for r in results.get("failure", [])]
@@ -154,6 +154,27 @@ struct C2PAReaderTests {
             #expect(verdict.sourceTypes == [DigitalSourceType.trainedAlgorithmicMedia.iri], "\(name)")
             #expect(verdict.agents == ["Phim \(PhimVersion.current)"], "\(name)")
         }
+    }
+
+    /// A PNG signed by Phim (a `caBX` chunk and a data hash) is trusted by c2pa-rs, bound to its bytes, and decodes as
+    /// before.
+    @Test func aSignedPNGIsTrustedAndItsPixelsAreUnchanged() throws {
+        let identity = try SigningIdentity.loadOrCreate(in: folder.file("identity"))
+        let url = folder.file("still.png")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = ["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120", "-frames:v", "1", url.path]
+        try process.run()
+        process.waitUntilExit()
+        let before = try frameChecksums(url)
+        try C2PAWriter(identity: identity).sealPNG(url, provenance: Provenance(sourceType: .trainedAlgorithmicMedia, title: "still.png"))
+        #expect(try frameChecksums(url) == before)
+        let anchor = try #require(identity.authorityPEM)
+        let verdict = try #require(try ReferenceReader.verdicts([url], anchor: anchor).first)
+        #expect(verdict.error == nil, "\(verdict.error ?? "")")
+        #expect(verdict.state == "Trusted" && verdict.failures.isEmpty, "\(verdict.state ?? "none"): \(verdict.failures)")
+        #expect(verdict.successes.contains("assertion.dataHash.match"), "\(verdict.successes)")
+        #expect(verdict.actions == ["c2pa.created"] && verdict.sourceTypes == [DigitalSourceType.trainedAlgorithmicMedia.iri])
     }
 
     /// Rewrites an MP4's 32-bit chunk offsets (`stco`) as 64-bit ones (`co64`), as a file over 4 GiB has them.

@@ -16,9 +16,10 @@ public enum ConsentFace {
     }
 
     /// The only face in `picture`, with its landmarks (no descriptor).
+    /// - Parameter frontal: refuse a face turned to the side.
     /// - Throws: as ``only(in:analyzer:subject:written:)``.
     public static func onlyFace(in picture: PixelBuffer, analyzer: FaceAnalyzer, subject: PhimError.Subject,
-                                written: String) throws(PhimError) -> Face {
+                                written: String, frontal: Bool = true) throws(PhimError) -> Face {
         let faces = try analyzer.findFaces(in: picture, describe: false)
         guard let face = faces.first else {
             throw PhimError(.invalidInput, "no face found in \(written.quoted()); use a frontal photo of the person", subject: subject)
@@ -30,7 +31,7 @@ public enum ConsentFace {
             throw PhimError(.invalidInput, String(format: "the face in %@ is too small (%.0f pixels between the eyes; at least %.0f)",
                                                   written.quoted(), face.landmarks.interocularDistance, minInterocularPixels), subject: subject)
         }
-        guard !face.landmarks.isTurned else {
+        guard !frontal || !face.landmarks.isTurned else {
             throw PhimError(.invalidInput, "the face in \(written.quoted()) is turned to the side; use a frontal photo", subject: subject)
         }
         return face

@@ -16,6 +16,8 @@ public struct FaceSwapJob: Sendable {
     public var sourcePerson: Int?
     /// Which person of the target video is replaced; `nil` when it shows one.
     public var targetPerson: Int?
+    /// The run folder of `phim swap train` whose model draws the face; `nil` for the classical swap.
+    public var model: URL?
     public var colorTransfer: ColorTransferMethod
     public var mask: FaceMask.Shape
     /// Give the face the target's lighting (``FaceSwapper/relighting``); `false` keeps the source photo's.
@@ -29,7 +31,7 @@ public struct FaceSwapJob: Sendable {
     public var progress: ProgressHandler?
     public var cancellation: CancellationFlag?
 
-    public init(source: URL, target: URL, consent: URL, sourcePerson: Int? = nil, targetPerson: Int? = nil,
+    public init(source: URL, target: URL, consent: URL, sourcePerson: Int? = nil, targetPerson: Int? = nil, model: URL? = nil,
                 colorTransfer: ColorTransferMethod = .rct, mask: FaceMask.Shape = FaceMask.Shape(), relight: Bool = true, detector: FaceDetector.Kind = .hog,
                 detectEvery: Int = 6, crf: Int = 18, preset: String = "veryfast", trustAnchors: [String] = [],
                 progress: ProgressHandler? = nil, cancellation: CancellationFlag? = nil) {
@@ -38,6 +40,7 @@ public struct FaceSwapJob: Sendable {
         self.consent = consent
         self.sourcePerson = sourcePerson
         self.targetPerson = targetPerson
+        self.model = model
         self.colorTransfer = colorTransfer
         self.mask = mask
         self.relight = relight
@@ -61,7 +64,29 @@ public struct FaceSwapJob: Sendable {
         public var framesSwapped: Int
     }
 
-    /// Swaps and writes the video to `destination`.
+    /// The person of a photo target, as a one-frame track.
+    private func photoTarget(unlike source: FaceDescriptor, analyzer: FaceAnalyzer) throws(PhimError)
+        -> (FaceScan.Identity, FaceTrack, RetimedFrames.Plan) {
+        let subject = PhimError.Subject.file(target)
+        let scan = try FaceScanner(analyzer: analyzer, progress: progress, cancellation: cancellation).scan(target)
+        let person = try FaceScan.choose(targetPerson, from: scan, written: target.lastPathComponent, option: "target-face", subject: subject)
+        if person.descriptor.distance(to: source) <= 0.35 {
+            throw PhimError(.invalidInput, String(format: "the target's person looks like the source's own face (descriptor distance %.2f); nothing to swap",
+                                                  person.descriptor.distance(to: source)), subject: subject)
+        }
+        let landmarks = person.bestFace.landmarks
+        guard landmarks.interocularDistance >= ConsentFace.minInterocularPixels else {
+            throw PhimError(.invalidInput, String(format: "person %d's face is too small to swap (%.0f pixels between the eyes; at least %.0f)",
+                                                  person.number, landmarks.interocularDistance, ConsentFace.minInterocularPixels), subject: subject)
+        }
+        guard FaceSwapper.canCover(landmarks) else {
+            throw PhimError(.invalidInput, "person \(person.number) is turned to the side; a frontal face cannot cover a profile", subject: subject)
+        }
+        let plan = RetimedFrames.Plan(size: scan.frameSize, rate: 1, count: 1)
+        return (person, FaceTrack(plan: plan, found: [landmarks], smoothed: [landmarks], detections: 1), plan)
+    }
+
+    /// Swaps and writes the video (or, for a photo target, the PNG) to `destination`.
     /// - Throws: `PhimError` naming the file or option at fault (no face, several and no choice, a face too small or
     ///   turned, a consent that does not hold, corrupt media); nothing is then left at `destination`.
     public func write(to destination: URL, analyzer given: FaceAnalyzer? = nil) throws(PhimError) -> Result {
@@ -78,39 +103,42 @@ public struct FaceSwapJob: Sendable {
         let sourceFace = try SourceFace.load(source, person: sourcePerson, analyzer: analyzer, subject: .file(source))
         let verifier = C2PAVerifier.localAuthority(plus: trustAnchors)
         let approval = try ConsentCheck().approve(consent, for: [sourceFace.descriptor], verifier: verifier, subject: .file(consent))
+        let trained = try model.map { url throws(PhimError) in try SwapTraining.loadModel(url) }
+        if let trained, let model, trained.sidecar.source.descriptor.distance(to: sourceFace.descriptor) > FaceDescriptor.samePersonDistance {
+            throw PhimError(.invalidInput, String(format: "was trained on another person's face than the source's (descriptor distance %.2f)",
+                                                  trained.sidecar.source.descriptor.distance(to: sourceFace.descriptor)), subject: .file(model))
+        }
         try cancellation?.check()
 
         let decoder = try VideoDecoder(url: target, options: VideoDecoderOptions(pixelFormat: .bgraPremultiplied))
-        if decoder.streamInfo.isStillImage {
-            throw PhimError(.invalidInput, "the target is a photo; phim swap writes videos, so give a video as --target", subject: targetSubject)
+        let photo = decoder.streamInfo.isStillImage
+        if photo, destination.pathExtension.lowercased() != "png" {
+            throw PhimError(.invalidInput, "the target is a photo, so the swap is a PNG; name the output .png", subject: .file(destination))
         }
-        let plan = try RetimedFrames.plan(for: decoder, subject: targetSubject)
-        let scan = try FaceScanner(analyzer: analyzer, progress: progress, cancellation: cancellation).scan(target)
-        let person = try FaceScan.choose(targetPerson, from: scan, written: target.lastPathComponent, option: "target-face",
-                                         subject: targetSubject)
-        if person.descriptor.distance(to: sourceFace.descriptor) <= 0.35 {
-            throw PhimError(.invalidInput, "the target's person looks like the source's own face (descriptor distance \(String(format: "%.2f", person.descriptor.distance(to: sourceFace.descriptor)))); nothing to swap",
-                            subject: targetSubject)
+        let (person, track, plan): (FaceScan.Identity, FaceTrack, RetimedFrames.Plan)
+        if photo {
+            (person, track, plan) = try photoTarget(unlike: sourceFace.descriptor, analyzer: analyzer)
+        } else {
+            let followed = try FollowedPerson.follow(target, person: targetPerson, option: "target-face", analyzer: analyzer,
+                                                     detectEvery: detectEvery, unlike: sourceFace.descriptor, progress: progress,
+                                                     cancellation: cancellation, subject: targetSubject)
+            (person, track, plan) = (followed.identity, followed.track, followed.plan)
         }
-        let size = person.bestFace.landmarks.interocularDistance
-        guard size >= ConsentFace.minInterocularPixels else {
-            throw PhimError(.invalidInput, String(format: "person %d's face is too small to swap (%.0f pixels between the eyes at its largest; at least %.0f)",
-                                                  person.number, size, ConsentFace.minInterocularPixels), subject: targetSubject)
-        }
-        let others = scan.identities.filter { $0.number != person.number }.map(\.descriptor)
-        let tracker = FaceTracker(analyzer: analyzer, detectEvery: detectEvery, identity: person.descriptor, others: others,
-                                  progress: progress, cancellation: cancellation)
-        let track = try tracker.track(try RetimedFrames(url: target, plan: plan), plan: plan)
-        guard track.framesCovered > 0 else {
-            throw PhimError(.invalidInput, "person \(person.number)'s face could not be followed in any frame", subject: targetSubject)
-        }
-        guard track.smoothed.contains(where: { $0.map(FaceSwapper.canCover) ?? false }) else {
-            throw PhimError(.invalidInput, "person \(person.number) is turned to the side in every frame; a frontal face cannot cover a profile",
-                            subject: targetSubject)
+        if let trained, let model, trained.sidecar.target.descriptor.distance(to: person.descriptor) > FaceDescriptor.samePersonDistance {
+            throw PhimError(.invalidInput, String(format: "was trained for another target person than the one in %@ (descriptor distance %.2f); train a model for this pair",
+                                                  target.lastPathComponent.quoted(), trained.sidecar.target.descriptor.distance(to: person.descriptor)),
+                            subject: .file(model))
         }
 
-        let stage = FaceSwapStage(swapper: FaceSwapper(source: sourceFace, colorTransfer: colorTransfer, mask: mask,
-                                                         relighting: relight ? 0.3 : nil), track: track)
+        let swapper = if let trained {
+            // The model draws the target's own mouth, open or not: nothing of the target's is kept inside the face.
+            FaceSwapper(renderer: ModelRenderer(model: trained.model), colorTransfer: colorTransfer,
+                        mask: FaceMask.Shape(erosion: mask.erosion, feather: mask.feather, mouthFeather: mask.mouthFeather, keepMouth: false),
+                        relighting: relight ? 0.3 : nil)
+        } else {
+            FaceSwapper(source: sourceFace, colorTransfer: colorTransfer, mask: mask, relighting: relight ? 0.3 : nil)
+        }
+        let method = trained.map { "trained (\($0.sidecar.config.architecture), \($0.sidecar.config.size) px, step \($0.sidecar.step))" } ?? "classical"
         let provenance = Provenance(
             sourceType: .compositeWithTrainedAlgorithmicMedia,
             parent: Ingredient(title: target.lastPathComponent, format: Ingredient.format(ofFileNamed: target.lastPathComponent),
@@ -118,8 +146,17 @@ public struct FaceSwapJob: Sendable {
             components: [Ingredient(title: source.lastPathComponent, format: Ingredient.format(ofFileNamed: source.lastPathComponent),
                                     relationship: .inputTo)],
             parentChange: .edited,
-            faceSwap: FaceSwapRecord(method: "classical", consentSHA256: approval.fileHash, purpose: approval.record.purpose,
+            faceSwap: FaceSwapRecord(method: method, consentSHA256: approval.fileHash, purpose: approval.record.purpose,
                                      consentSigner: approval.signer))
+        if photo {
+            guard let frame = try decoder.nextFrame() else { throw PhimError(.corruptMedia, "holds no picture", subject: targetSubject) }
+            var picture = frame.pixels
+            let swapped = try track.smoothed[0].map { landmarks throws(PhimError) in try swapper.swap(&picture, onto: landmarks) } ?? false
+            let export = try SignedStill.write(picture, provenance: provenance, to: destination)
+            return Result(export: export, track: track, approval: approval, source: sourceFace, targetDescriptor: person.descriptor,
+                          framesSwapped: swapped ? 1 : 0)
+        }
+        let stage = FaceSwapStage(swapper: swapper, track: track)
         let settings = VideoEncoderSettings(size: plan.size, frameRate: FrameRate(plan.rate), crf: crf, preset: preset)
         let export = VideoExport(video: settings, provenance: provenance, audio: try ExportAudio.sound(of: target, decoder: decoder),
                                  stages: [stage], progress: progress, progressLabel: "swap", cancellation: cancellation)

@@ -2,15 +2,37 @@ import Foundation
 import PhimCore
 import PhimMedia
 
-/// Puts a source face on a target face, one frame at a time, without training: the source is warped onto the
-/// target's landmarks triangle by triangle, given the target's colouring (``ColorTransfer``) and lighting
-/// (``Relighting``), blended seamlessly into the frame (``SeamlessBlend``) and faded in over a feathered mask that
-/// leaves the target's open mouth its own (``FaceMask``).
+/// Draws the new face of a swap over part of a frame.
+public protocol FaceRenderer {
+    /// The new face on the target face with landmarks `target`, over `rect` of `frame`, with, per pixel of `rect`, how
+    /// much of it the face covers (0…1).
+    func render(onto target: FaceLandmarks, in frame: PixelBuffer, over rect: PixelRect) throws(PhimError) -> (image: RGBImage, coverage: [Float])
+}
+
+/// The classical swap's drawing: the source photo warped onto the target's landmarks triangle by triangle.
+public struct MeshRenderer: FaceRenderer {
+    public let source: SourceFace
+    private let warp: PiecewiseAffineWarp
+
+    public init(source: SourceFace) {
+        self.source = source
+        warp = PiecewiseAffineWarp(triangles: source.mesh)
+    }
+
+    public func render(onto target: FaceLandmarks, in frame: PixelBuffer, over rect: PixelRect) -> (image: RGBImage, coverage: [Float]) {
+        warp.warp(source.image, from: source.landmarks.points, to: target.points, over: rect)
+    }
+}
+
+/// Puts a new face on a target face, one frame at a time: drawn by a ``FaceRenderer`` (the source photo warped onto
+/// the target's landmarks, or a trained model's drawing), given the target's colouring (``ColorTransfer``) and
+/// lighting (``Relighting``), blended seamlessly into the frame (``SeamlessBlend``) and faded in over a feathered mask
+/// that can leave the target's open mouth its own (``FaceMask``).
 ///
 /// Colour statistics are carried from frame to frame (an exponential average) so that the face's colour does not
 /// flicker with the target's noise. Not `Sendable`: one swapper serves one video, on one thread.
 public final class FaceSwapper {
-    public let source: SourceFace
+    public let renderer: any FaceRenderer
     public var colorTransfer: ColorTransferMethod
     public var mask: FaceMask.Shape
     /// How far each frame's colour statistics move the running ones (1: no carrying over).
@@ -20,18 +42,23 @@ public final class FaceSwapper {
     public var relighting: Double?
     /// The turn at which the swap starts to fade out.
     public static let fadeTurn = 0.35
-    private let warp: PiecewiseAffineWarp
     private var targetColors: LabStatistics?
     private var sourceColors: LabStatistics?
 
-    public init(source: SourceFace, colorTransfer: ColorTransferMethod = .rct, mask: FaceMask.Shape = FaceMask.Shape(),
+    public init(renderer: any FaceRenderer, colorTransfer: ColorTransferMethod = .rct, mask: FaceMask.Shape = FaceMask.Shape(),
                 colorAdaptation: Double = 0.3, relighting: Double? = 0.3) {
-        self.source = source
+        self.renderer = renderer
         self.relighting = relighting
         self.colorTransfer = colorTransfer
         self.mask = mask
         self.colorAdaptation = colorAdaptation
-        warp = PiecewiseAffineWarp(triangles: source.mesh)
+    }
+
+    /// The classical swap of `source`'s photo.
+    public convenience init(source: SourceFace, colorTransfer: ColorTransferMethod = .rct, mask: FaceMask.Shape = FaceMask.Shape(),
+                            colorAdaptation: Double = 0.3, relighting: Double? = 0.3) {
+        self.init(renderer: MeshRenderer(source: source), colorTransfer: colorTransfer, mask: mask, colorAdaptation: colorAdaptation,
+                  relighting: relighting)
     }
 
     /// Swaps the face whose landmarks are `target` in `frame`. A face wholly outside the frame leaves it as it was;
@@ -39,13 +66,13 @@ public final class FaceSwapper {
     /// ``FaceLandmarks/turn``), since a frontal source cannot cover it.
     /// - Returns: whether the face was drawn (not when it is turned too far, or outside the frame).
     @discardableResult
-    public func swap(_ frame: inout PixelBuffer, onto target: FaceLandmarks) -> Bool {
+    public func swap(_ frame: inout PixelBuffer, onto target: FaceLandmarks) throws(PhimError) -> Bool {
         let opacity = Float(Self.opacity(target))
         guard opacity > 0 else { return false }
         let rect = PixelRect(covering: target.bounds, margin: 3, clippedTo: frame.size)
         guard rect.width >= 8, rect.height >= 8 else { return false }
         let picture = RGBImage(frame, rect: rect)
-        var (face, coverage) = warp.warp(source.image, from: source.landmarks.points, to: target.points, over: rect)
+        var (face, coverage) = try renderer.render(onto: target, in: frame, over: rect)
         let faceMask = FaceMask(landmarks: target, rect: rect, shape: mask)
         var weights = faceMask.alpha
         for k in weights.indices { weights[k] *= coverage[k] * opacity }
@@ -91,6 +118,6 @@ public final class FaceSwapStage: FrameStage, @unchecked Sendable {
 
     public func process(_ frame: inout PixelBuffer, index: Int) throws(PhimError) {
         guard index < track.smoothed.count, let landmarks = track.smoothed[index] else { return }
-        if swapper.swap(&frame, onto: landmarks) { swapped += 1 }
+        if try swapper.swap(&frame, onto: landmarks) { swapped += 1 }
     }
 }

@@ -299,39 +299,8 @@ public final class GANTraining: Sendable {
         return config
     }
 
-    /// The run folder: new (or empty), or, with `--resume`, one holding a checkpoint.
-    /// - Returns: whether it was made here.
     private func prepareRunFolder() throws(PhimError) -> Bool {
-        let subject = PhimError.Subject.file(run.displayPath)
-        var created = false
-        var info = stat()
-        if lstat(run.path, &info) == 0 {
-            guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                throw PhimError(.invalidInput, "is \(InputFile.kindName(info.st_mode)), not a folder", subject: subject)
-            }
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: run.path)) ?? []
-            if options.resume {
-                guard entries.contains(Self.checkpointName) else {
-                    throw PhimError(.invalidInput, "has no \(Self.checkpointName) to resume from", subject: subject)
-                }
-            } else if !entries.isEmpty {
-                throw PhimError(.invalidInput, "already holds a run; add --resume to continue it, or choose a new folder", subject: subject)
-            }
-        } else {
-            created = true
-            guard !options.resume else { throw PhimError(.invalidInput, "does not exist: nothing to resume", subject: subject) }
-            try OutputFolder.check(run)
-            guard mkdir(run.path, 0o755) == 0 else {
-                throw PhimError(.writeFailed, "cannot create the folder: \(String(cString: strerror(errno)))", subject: subject)
-            }
-        }
-        let samples = run.appendingPathComponent("samples")
-        if !FileManager.default.fileExists(atPath: samples.path) {
-            guard mkdir(samples.path, 0o755) == 0 else {
-                throw PhimError(.writeFailed, "cannot create the samples folder", subject: .file(samples.displayPath))
-            }
-        }
-        return created
+        try RunFolder.prepare(run, resume: options.resume, checkpointName: Self.checkpointName, subfolders: ["samples"])
     }
 
     /// The checkpoint, the model files, the loss plot and (when asked) a sample grid and video.
@@ -357,7 +326,7 @@ public final class GANTraining: Sendable {
 }
 
 /// Turns a tensor-library error into Phim's.
-func wrap<T>(_ body: () throws -> T) throws(PhimError) -> T {
+public func wrap<T>(_ body: () throws -> T) throws(PhimError) -> T {
     do {
         return try body()
     } catch let error as PhimError {
@@ -366,5 +335,45 @@ func wrap<T>(_ body: () throws -> T) throws(PhimError) -> T {
         throw PhimError(.operationFailed, error.message, subject: .option("train"), underlying: error)
     } catch {
         throw PhimError(.operationFailed, "\(error)", subject: .option("train"))
+    }
+}
+
+/// A training run's folder.
+public enum RunFolder {
+    /// Makes `run` ready: new (or empty), or, with `resume`, one holding `checkpointName`; with `subfolders` made in it.
+    /// - Returns: whether the folder was made here.
+    public static func prepare(_ run: URL, resume: Bool, checkpointName: String, subfolders: [String]) throws(PhimError) -> Bool {
+        let subject = PhimError.Subject.file(run.displayPath)
+        var created = false
+        var info = stat()
+        if lstat(run.path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw PhimError(.invalidInput, "is \(InputFile.kindName(info.st_mode)), not a folder", subject: subject)
+            }
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: run.path)) ?? []
+            if resume {
+                guard entries.contains(checkpointName) else {
+                    throw PhimError(.invalidInput, "has no \(checkpointName) to resume from", subject: subject)
+                }
+            } else if !entries.isEmpty {
+                throw PhimError(.invalidInput, "already holds a run; add --resume to continue it, or choose a new folder", subject: subject)
+            }
+        } else {
+            created = true
+            guard !resume else { throw PhimError(.invalidInput, "does not exist: nothing to resume", subject: subject) }
+            try OutputFolder.check(run)
+            guard mkdir(run.path, 0o755) == 0 else {
+                throw PhimError(.writeFailed, "cannot create the folder: \(String(cString: strerror(errno)))", subject: subject)
+            }
+        }
+        for name in subfolders {
+            let folder = run.appendingPathComponent(name)
+            if !FileManager.default.fileExists(atPath: folder.path) {
+                guard mkdir(folder.path, 0o755) == 0 else {
+                    throw PhimError(.writeFailed, "cannot create the \(name) folder", subject: .file(folder.displayPath))
+                }
+            }
+        }
+        return created
     }
 }

@@ -121,8 +121,8 @@ struct LossHistory {
 }
 
 /// A line plot of loss curves (each smoothed over a window of about 1 % of the steps) with a legend and axes.
-enum LossPlot {
-    static func write(series: [(name: String, color: Color, points: [(Int, Double)])], to url: URL) throws(PhimError) {
+public enum LossPlot {
+    public static func write(series: [(name: String, color: Color, points: [(Int, Double)])], to url: URL) throws(PhimError) {
         let size = PixelSize(width: 960, height: 480)
         let left = 70.0, right = 20.0, top = 40.0, bottom = 40.0
         let smoothed = series.map { entry -> (String, Color, [(Double, Double)]) in

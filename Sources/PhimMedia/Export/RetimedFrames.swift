@@ -23,6 +23,12 @@ public final class RetimedFrames: VideoFrameSource {
         public var size: PixelSize
         public var rate: Double
         public var count: Int
+
+        public init(size: PixelSize, rate: Double, count: Int) {
+            self.size = size
+            self.rate = rate
+            self.count = count
+        }
     }
 
     /// The plan for the video `decoder` reads.

@@ -15,6 +15,15 @@ public struct ExportReport: Sendable {
     public var watermark: WatermarkPayload?
     /// The watermark's PSNR on luma against the same frames unmarked, in dB (`nil` when unmarked or unchanged).
     public var watermarkPSNR: Double?
+
+    public init(output: URL, frameCount: Int, duration: Double, elapsed: Double, watermark: WatermarkPayload?, watermarkPSNR: Double?) {
+        self.output = output
+        self.frameCount = frameCount
+        self.duration = duration
+        self.elapsed = elapsed
+        self.watermark = watermark
+        self.watermarkPSNR = watermarkPSNR
+    }
 }
 
 /// The one way Phim writes an MP4: frames from a source pass through the frame stages into H.264, each marked with

@@ -7,11 +7,21 @@ import PhimProvenance
 
 extension ColorTransferMethod: ExpressibleByArgument {}
 
-/// `phim swap --source FACE --target VIDEO --consent C -o OUT.mp4`: a face swap, under consent, labelled.
+/// `phim swap`: face swaps, under consent, labelled; `phim swap train` learns a pair's model first.
 struct SwapCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swap",
         abstract: "Put one person's face on another's in a video, with their signed consent.",
+        subcommands: [SwapVideoCommand.self, SwapTrainCommand.self],
+        defaultSubcommand: SwapVideoCommand.self
+    )
+}
+
+/// `phim swap --source FACE --target VIDEO --consent C -o OUT.mp4 [--model RUN]`.
+struct SwapVideoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "video",
+        abstract: "Put one person's face on another's in a video, with their signed consent (the default of `phim swap`).",
         discussion: """
             The source (a photo of the face alone, or a video of the person) must be the person of the consent record \
             (phim consent create), which must be signed by a trusted Phim identity and unexpired. The target's person \
@@ -28,6 +38,8 @@ struct SwapCommand: AsyncParsableCommand {
     @Option(help: "The video whose person gets the face.") var target: String
     @Option(help: "The consent record of the source's person (phim consent create).") var consent: String
     @Option(name: .shortAndLong, help: "The MP4 to write.") var output: String
+    @Option(help: "A run folder of `phim swap train` whose model draws the face (default: the classical swap, no training).")
+    var model: String?
     @Option(help: "Which person of a source video, as `phim faces` numbers them.") var sourceFace: Int?
     @Option(help: "Which person of the target video to replace, as `phim faces` numbers them.") var targetFace: Int?
     @Option(help: "Colour transfer onto the target's skin: rct (Reinhard, in CIELAB), histogram, or none.")
@@ -72,6 +84,7 @@ struct SwapCommand: AsyncParsableCommand {
         let bar = ProgressBar(label: "swap")
         let job = FaceSwapJob(source: URL(fileURLWithPath: source), target: URL(fileURLWithPath: target),
                               consent: URL(fileURLWithPath: consent), sourcePerson: sourceFace, targetPerson: targetFace,
+                              model: model.map { URL(fileURLWithPath: $0) },
                               colorTransfer: color, relight: !keepSourceLighting, detector: detector, detectEvery: detectEvery, crf: crf, preset: preset,
                               trustAnchors: try trustedPEMs(trust), progress: bar.update, cancellation: cancellation)
         let analyzer = try FaceAnalyzer(detector: detector)

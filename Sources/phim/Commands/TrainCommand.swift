@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PhimCore
+import PhimFace
 import PhimGen
 import PhimTensor
 
@@ -129,29 +130,41 @@ final class TrainingBar: @unchecked Sendable {
     private var lastDraw = 0.0
     private var lastDecile = -1
 
-    var update: @Sendable (TrainingProgress) -> Void { { [self] in self.draw($0) } }
+    /// For `phim train`.
+    var update: @Sendable (TrainingProgress) -> Void {
+        { [self] progress in
+            self.draw(step: progress.step, steps: progress.steps, rate: progress.rate,
+                      losses: String(format: "D %.3f G %.3f rec %.4f", progress.losses.discriminator, progress.losses.generator,
+                                     progress.losses.reconstruction))
+        }
+    }
 
-    private func draw(_ progress: TrainingProgress) {
+    /// For `phim swap train`.
+    var swapUpdate: @Sendable (SwapTraining.Progress) -> Void {
+        { [self] progress in
+            self.draw(step: progress.step, steps: progress.steps, rate: progress.rate,
+                      losses: String(format: "source %.4f target %.4f mask %.4f", progress.losses.source, progress.losses.target,
+                                     progress.losses.mask))
+        }
+    }
+
+    private func draw(step: Int, steps: Int, rate: Double, losses: String) {
         lock.lock()
         defer { lock.unlock() }
-        let fraction = Double(progress.step) / Double(max(progress.steps, 1))
-        let eta = progress.rate > 0 ? " ETA " + ProgressBar.clock(Double(progress.steps - progress.step) / progress.rate) : ""
-        let losses = String(format: "D %.3f G %.3f rec %.4f", progress.losses.discriminator, progress.losses.generator,
-                            progress.losses.reconstruction)
+        let fraction = Double(step) / Double(max(steps, 1))
+        let eta = rate > 0 ? " ETA " + ProgressBar.clock(Double(steps - step) / rate) : ""
         if Console.shared.isTerminal {
             let now = MonotonicClock.now()
             guard now - lastDraw > 0.2 || fraction >= 1 else { return }
             lastDraw = now
             let filled = Int(fraction * 24)
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 24 - filled)
-            Console.shared.progress(String(format: "train %@ %d/%d %@ %.2f it/s%@ ", bar, progress.step, progress.steps, losses,
-                                           progress.rate, eta))
+            Console.shared.progress(String(format: "train %@ %d/%d %@ %.2f it/s%@ ", bar, step, steps, losses, rate, eta))
         } else {
             let decile = Int(fraction * 10)
             guard decile > lastDecile else { return }
             lastDecile = decile
-            Console.shared.progress(String(format: "train %d%% (step %d/%d, %@, %.2f it/s%@)", decile * 10, progress.step,
-                                           progress.steps, losses, progress.rate, eta))
+            Console.shared.progress(String(format: "train %d%% (step %d/%d, %@, %.2f it/s%@)", decile * 10, step, steps, losses, rate, eta))
         }
     }
 }
