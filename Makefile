@@ -48,6 +48,9 @@ demo: deps media build
 	.build/release/phim swap --source $(MEDIA_DIR)/biden.jpg --target out/swap-target.mp4 \
 	  --consent out/biden.consent.json -o out/swap.mp4 --report out/swap-report.json
 	.build/release/phim verify out/swap.mp4
+	.build/release/phim swap --source $(MEDIA_DIR)/biden.jpg --target $(MEDIA_DIR)/obama2.jpg \
+	  --consent out/biden.consent.json -o out/swap-photo.png
+	.build/release/phim verify out/swap-photo.png
 
 test: deps media c2pa-reader voices
 	$(SWIFT) build --build-tests

@@ -180,7 +180,10 @@ public final class SwapTraining: Sendable {
             recent.append(MonotonicClock.now())
             if recent.count > 20 { recent.removeFirst() }
             let rate = recent.count > 1 ? Double(recent.count - 1) / (recent.last! - recent.first!) : 0
-            progress?(Progress(step: trainer.step, steps: options.steps, losses: losses, rate: rate, elapsed: MonotonicClock.now() - started))
+            let now = MonotonicClock.now() - started
+            // Under a time limit, the steps the limit leaves room for at the present rate.
+            let reachable = options.timeLimit.map { limit in rate > 0 ? trainer.step + Int(max(0, limit - now) * rate) : options.steps }
+            progress?(Progress(step: trainer.step, steps: min(options.steps, reachable ?? options.steps), losses: losses, rate: rate, elapsed: now))
             let atEnd = trainer.step == options.steps
             let previewNow = trainer.step % options.previewEvery == 0 || atEnd
             if trainer.step % options.checkpointEvery == 0 || atEnd {

@@ -15,14 +15,14 @@ import X509
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check a video's provenance: its C2PA manifest and its watermark.",
+        abstract: "Check a video's or a picture's provenance: its C2PA manifest and its watermark.",
         discussion: """
             Exit status 0: provenance found and intact (a valid manifest, or the watermark where the manifest was \
             stripped); 1: found but broken (tampered, bad signature, a watermark naming another manifest); 3: none.
             """
     )
 
-    @Argument(help: "The video to check (an MP4 for the manifest; any video for the watermark).") var file: String
+    @Argument(help: "The video or picture to check (an MP4 or a PNG for the manifest; any video or picture for the watermark).") var file: String
     @Option(help: "A PEM file of certificates to trust besides Phim's local CA (may be given more than once).")
     var trust: [String] = []
     @Flag(help: """
@@ -48,7 +48,7 @@ struct VerifyCommand: ParsableCommand {
         do throws(PhimError) {
             report = try verifier.verify(url)
         } catch {
-            // Not an MP4 (or a broken one): there is no manifest to read, but the picture may still carry the mark.
+            // Not an MP4 or a PNG (or a broken one): there is no manifest to read, but the picture may still carry the mark.
             report = ManifestReport(state: .absent)
             unreadable = error
         }
