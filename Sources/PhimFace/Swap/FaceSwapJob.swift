@@ -18,6 +18,8 @@ public struct FaceSwapJob: Sendable {
     public var targetPerson: Int?
     /// The run folder of `phim swap train` whose model draws the face; `nil` for the classical swap.
     public var model: URL?
+    /// With a model: how much of the target's fine detail goes over its drawing (``ModelRenderer/detail``).
+    public var targetDetail: Double = 0
     public var colorTransfer: ColorTransferMethod
     public var mask: FaceMask.Shape
     /// Give the face the target's lighting (``FaceSwapper/relighting``); `false` keeps the source photo's.
@@ -132,7 +134,7 @@ public struct FaceSwapJob: Sendable {
 
         let swapper = if let trained {
             // The model draws the target's own mouth, open or not: nothing of the target's is kept inside the face.
-            FaceSwapper(renderer: ModelRenderer(model: trained.model), colorTransfer: colorTransfer,
+            FaceSwapper(renderer: ModelRenderer(model: trained.model, detail: Float(targetDetail)), colorTransfer: colorTransfer,
                         mask: FaceMask.Shape(erosion: mask.erosion, feather: mask.feather, mouthFeather: mask.mouthFeather, keepMouth: false),
                         relighting: relight ? 0.3 : nil)
         } else {

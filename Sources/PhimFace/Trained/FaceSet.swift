@@ -30,7 +30,7 @@ public struct FaceSet: Sendable {
     }
 
     /// The faces as they are stored: uint8 `[count, size, size, 4]`.
-    func raw() throws(TensorError) -> Tensor {
+    public func raw() throws(TensorError) -> Tensor {
         var result: Result<Tensor, TensorError> = .failure(TensorError(.invalidArgument, "no faces"))
         pixels.withUnsafeBytes { bytes in
             do throws(TensorError) { result = .success(try Tensor(bytes: bytes, shape: [count, size, size, 4], dtype: .uint8)) } catch {

@@ -6,11 +6,18 @@ import PhimTensor
 /// The trained swap's drawing: the target's face is cut out upright (``FaceAlignment``), the model's source decoder
 /// draws the source's face from it (in the target's pose, expression and light), and the drawing is put back where
 /// the face was, its coverage being the model's own mask (faded over the crop's last pixels).
+///
+/// A face larger in the frame than the model's crop is drawn from a smaller picture, so it comes out soft. The
+/// target's own fine detail (what a blur about one crop pixel wide takes out of the frame: skin texture, grain) can be
+/// laid over it (``detail``), which carries no features of the target's larger than that.
 public final class ModelRenderer: FaceRenderer, @unchecked Sendable {
     public let model: SwapModel
+    /// How much of the target's fine detail goes over the drawing (0: none).
+    public var detail: Float
 
-    public init(model: SwapModel) {
+    public init(model: SwapModel, detail: Float = 0) {
         self.model = model
+        self.detail = detail
         model.eval()
     }
 
@@ -33,6 +40,18 @@ public final class ModelRenderer: FaceRenderer, @unchecked Sendable {
                 image.values[3 * k + 1] = g
                 image.values[3 * k + 2] = b
                 coverage[k] = mask.sample(x: c.x - 0.5, y: c.y - 0.5).0 / 255 * Float(min(1, edge / 2))
+            }
+        }
+        // A crop pixel spans this many frame pixels: detail finer than that is the target's to give.
+        let span = alignment.transform.inverse.scale
+        if detail > 0, span >= 1.5 {
+            let picture = RGBImage(frame, rect: rect)
+            let smooth = Relighting.blurred(picture, weights: coverage, radius: max(1, Int((span / 2).rounded())))
+            for k in coverage.indices where coverage[k] > 0 {
+                for c in 0..<3 {
+                    let i = 3 * k + c
+                    image.values[i] = min(max(image.values[i] + detail * (picture.values[i] - smooth[i]), 0), 255)
+                }
             }
         }
         return (image, coverage)

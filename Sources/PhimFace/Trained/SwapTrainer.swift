@@ -47,7 +47,9 @@ public final class SwapTrainer {
         random = Generator(seed: seed)
     }
 
-    /// One update from random batches of `source` and `target` faces (`[count, 4, size, size]`, 0…1, RGB and hull).
+    /// One update from random batches of `source` and `target` faces: as a ``FaceSet`` stores them (uint8
+    /// `[count, size, size, 4]`, which keeps a large set at a quarter of the memory), or as floats `[count, 4, size, size]`
+    /// in 0…1; RGB and hull either way.
     public func train(source: Tensor, target: Tensor) throws -> SwapLosses {
         model.train()
         let (sourceIn, sourceOut, sourceMask) = try augment(batch(of: source))
@@ -72,10 +74,11 @@ public final class SwapTrainer {
         return try dssim * settings.ssimWeight + l1Loss(a, b) * settings.l1Weight
     }
 
-    /// `settings.batch` faces of `faces`, drawn at random.
+    /// `settings.batch` faces of `faces`, drawn at random, as floats `[batch, 4, size, size]` in 0…1.
     func batch(of faces: Tensor) throws(TensorError) -> Tensor {
         let indices = try Tensor.randint(0, try faces.size(0), [settings.batch], generator: random)
-        return try faces.indexSelect(dim: 0, index: indices)
+        let picked = try faces.indexSelect(dim: 0, index: indices)
+        return faces.dtype == .uint8 ? try picked.permute([0, 3, 1, 2]).to(.float32).div(255).contiguous() : picked
     }
 
     /// The warped input, the unwarped truth (both moved alike) and the truth's hull, from faces `[batch, 4, n, n]`.

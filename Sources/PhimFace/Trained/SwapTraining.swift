@@ -142,7 +142,7 @@ public final class SwapTraining: Sendable {
         trainer = SwapTrainer(model: model, settings: options.settings, seed: options.seed)
         let checkpoint = run.appendingPathComponent(Self.checkpointName)
         if options.resume { try trainer.load(from: checkpoint) }
-        let sources = try wrap { try sourceSet.tensor() }, targets = try wrap { try targetSet.tensor() }
+        let sources = try wrap { try sourceSet.raw() }, targets = try wrap { try targetSet.raw() }
         let earlier = options.resume ? ((try? Self.readSidecar(run))?.seconds ?? nil) ?? 0 : 0
         let started = MonotonicClock.now()
         let sidecar = { (step: Int) in
@@ -212,7 +212,8 @@ public final class SwapTraining: Sendable {
                 func pick(_ faces: Tensor) throws -> Tensor {
                     let count = try faces.size(0)
                     let indices = try Tensor((0..<6).map { Int64($0 * count / 6) }, shape: [6])
-                    return try faces.indexSelect(dim: 0, index: indices).narrow(dim: 1, start: 0, length: 3)
+                    return try faces.indexSelect(dim: 0, index: indices).permute([0, 3, 1, 2]).narrow(dim: 1, start: 0, length: 3)
+                        .to(.float32).div(255).contiguous()
                 }
                 let source = try pick(sources), target = try pick(targets)
                 let columns = [source, try model.drawSource(source).face, target, try model.drawSource(target).face]

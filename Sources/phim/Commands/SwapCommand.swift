@@ -40,6 +40,8 @@ struct SwapVideoCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "The MP4 to write.") var output: String
     @Option(help: "A run folder of `phim swap train` whose model draws the face (default: the classical swap, no training).")
     var model: String?
+    @Option(help: "With --model: how much of the target's fine detail (finer than the model's pixels) to lay over the drawn face, 0-1 (sharper, but it brings back some of the target's features; default 0).")
+    var targetDetail = 0.0
     @Option(help: "Which person of a source video, as `phim faces` numbers them.") var sourceFace: Int?
     @Option(help: "Which person of the target video to replace, as `phim faces` numbers them.") var targetFace: Int?
     @Option(help: "Colour transfer onto the target's skin: rct (Reinhard, in CIELAB), histogram, or none.")
@@ -58,6 +60,9 @@ struct SwapVideoCommand: AsyncParsableCommand {
     func run() async throws {
         guard (1...120).contains(detectEvery) else {
             throw PhimError(.invalidInput, "must be 1...120 frames, not \(detectEvery)", subject: .option("detect-every"))
+        }
+        guard (0...1).contains(targetDetail) else {
+            throw PhimError(.invalidInput, "must be 0...1, not \(targetDetail)", subject: .option("target-detail"))
         }
         guard (0...51).contains(crf) else { throw PhimError(.invalidInput, "must be 0...51, not \(crf)", subject: .option("crf")) }
         for (number, option) in [(sourceFace, "source-face"), (targetFace, "target-face")] {
@@ -82,11 +87,13 @@ struct SwapVideoCommand: AsyncParsableCommand {
             }
         }
         let bar = ProgressBar(label: "swap")
-        let job = FaceSwapJob(source: URL(fileURLWithPath: source), target: URL(fileURLWithPath: target),
+        var setUp = FaceSwapJob(source: URL(fileURLWithPath: source), target: URL(fileURLWithPath: target),
                               consent: URL(fileURLWithPath: consent), sourcePerson: sourceFace, targetPerson: targetFace,
                               model: model.map { URL(fileURLWithPath: $0) },
                               colorTransfer: color, relight: !keepSourceLighting, detector: detector, detectEvery: detectEvery, crf: crf, preset: preset,
                               trustAnchors: try trustedPEMs(trust), progress: bar.update, cancellation: cancellation)
+        setUp.targetDetail = targetDetail
+        let job = setUp
         let analyzer = try FaceAnalyzer(detector: detector)
         let result = try await runBlocking(named: "phim-swap", cancellation: cancellation) { () throws(PhimError) in
             try job.write(to: destination, analyzer: analyzer)

@@ -52,7 +52,7 @@ struct SwapTrainCommand: AsyncParsableCommand {
             throw ValidationError("--encoder-width and --decoder-width must be between 4 and 256")
         }
         guard learningRate > 0, learningRate < 1 else { throw ValidationError("--learning-rate must be between 0 and 1") }
-        guard (1...20_000).contains(maxFaces) else { throw ValidationError("--max-faces must be between 1 and 20000") }
+        guard (1...5_000).contains(maxFaces) else { throw ValidationError("--max-faces must be between 1 and 5000") }
         guard checkpointEvery >= 1, previewEvery >= 1 else { throw ValidationError("--checkpoint-every and --preview-every must be at least 1") }
         for (number, option) in [(sourceFace, "source-face"), (targetFace, "target-face")] {
             if let number, number < 1 { throw ValidationError("--\(option): people are numbered from 1") }
