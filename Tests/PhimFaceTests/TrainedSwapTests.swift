@@ -164,4 +164,46 @@ import Testing
         let again = try resumed.train(source: sources, target: targets)
         #expect(abs(again.source - expected.source) < 1e-4 && abs(again.target - expected.target) < 1e-4, "\(again) against \(expected)")
     }
+
+    @Test func theModelDrawsFacesAndMasksAtBothSizes() throws {
+        for size in [64, 128] {
+            let model = try SwapModel(SwapModelConfig(size: size, encoderWidth: 4, decoderWidth: 4, latent: 16))
+            let faces = try Tensor.rand([2, 3, size, size], generator: Generator(seed: 1))
+            let (face, mask) = try model.drawSource(faces)
+            #expect(face.shape == [2, 3, size, size] && mask.shape == [2, 1, size, size])
+            #expect(try face.min().item() >= 0 && face.max().item() <= 1)
+        }
+        #expect(throws: TensorError.self) { try SwapModel(SwapModelConfig(size: 96)) }
+    }
+
+    @Test func theDrawingGoesBackWhereTheFaceWas() throws {
+        let (face, picture) = try Self.face("obama.jpg")
+        let model = try SwapModel(SwapModelConfig(size: 64, encoderWidth: 4, decoderWidth: 4, latent: 16))
+        let renderer = ModelRenderer(model: model)
+        let rect = PixelRect(covering: face.landmarks.bounds, margin: 150, clippedTo: picture.size)
+        let (image, coverage) = try renderer.render(onto: face.landmarks, in: picture, over: rect)
+        #expect(image.width == rect.width && image.height == rect.height && coverage.count == rect.pixelCount)
+        // What the model drew, pixel for pixel in the crop, against what landed in the frame.
+        let alignment = FaceAlignment(landmarks: face.landmarks, size: 64)
+        let (drawn, _) = try renderer.draw(alignment.crop(picture), size: 64)
+        var worst: Float = 0
+        for (u, v) in [(32, 32), (20, 40), (44, 24), (32, 50)] {
+            let p = alignment.transform.inverse.apply(Point(x: Double(u) + 0.5, y: Double(v) + 0.5))
+            let x = Int(p.x.rounded()) - rect.x, y = Int(p.y.rounded()) - rect.y
+            let k = y * rect.width + x
+            // The frame pixel's own centre is up to half a pixel from p: compare with the drawing sampled there.
+            let c = alignment.transform.apply(Point(x: Double(x + rect.x), y: Double(y + rect.y)))
+            let expected = drawn.sample(x: c.x - 0.5, y: c.y - 0.5)
+            worst = max(worst, abs(image.values[3 * k] - expected.0), abs(image.values[3 * k + 1] - expected.1))
+            #expect(coverage[k] > 0)
+        }
+        #expect(worst < 0.01, "the frame's pixels differ from the drawing by \(worst) levels")
+        // Nothing is drawn outside the crop's square.
+        for corner in [Point(x: -8, y: 32), Point(x: 72, y: 32)] {
+            let outside = alignment.transform.inverse.apply(corner)
+            let x = Int(outside.x.rounded()) - rect.x, y = Int(outside.y.rounded()) - rect.y
+            try #require(x >= 0 && y >= 0 && x < rect.width && y < rect.height)
+            #expect(coverage[y * rect.width + x] == 0)
+        }
+    }
 }
