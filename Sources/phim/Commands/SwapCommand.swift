@@ -11,7 +11,7 @@ extension ColorTransferMethod: ExpressibleByArgument {}
 struct SwapCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swap",
-        abstract: "Put one person's face on another's in a video, with their signed consent.",
+        abstract: "Put one person's face on another's in a video or a photo, with their signed consent.",
         subcommands: [SwapVideoCommand.self, SwapTrainCommand.self],
         defaultSubcommand: SwapVideoCommand.self
     )
@@ -21,23 +21,24 @@ struct SwapCommand: AsyncParsableCommand {
 struct SwapVideoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "video",
-        abstract: "Put one person's face on another's in a video, with their signed consent (the default of `phim swap`).",
+        abstract: "Put one person's face on another's in a video or a photo, with their signed consent (the default of `phim swap`).",
         discussion: """
             The source (a photo of the face alone, or a video of the person) must be the person of the consent record \
             (phim consent create), which must be signed by a trusted Phim identity and unexpired. The target's person \
             is followed through the video (dlib's detector every few frames, landmarks every frame, smoothed over \
             time), and the source face is warped onto their landmarks, recoloured (--color), relit with the target's \
             light and shadows, and blended seamlessly, \
-            leaving their open mouth their own. The target's sound is kept. The output carries Phim's watermark and a \
-            signed C2PA manifest that calls it a composite made with trained models and names the consent file by \
-            its SHA-256.
+            leaving their open mouth their own. With --model RUN (from `phim swap train`), a trained model draws the \
+            face instead, in the target's pose and expression. The target's sound is kept. A photo target gives a \
+            PNG. The output carries Phim's watermark and a signed C2PA manifest that calls it a composite made with \
+            trained models and names the consent file by its SHA-256.
             """
     )
 
     @Option(help: "The face to put in: a photo of it alone, or a video of the person.") var source: String
-    @Option(help: "The video whose person gets the face.") var target: String
+    @Option(help: "The video (or photo) whose person gets the face.") var target: String
     @Option(help: "The consent record of the source's person (phim consent create).") var consent: String
-    @Option(name: .shortAndLong, help: "The MP4 to write.") var output: String
+    @Option(name: .shortAndLong, help: "The MP4 to write (a PNG for a photo target).") var output: String
     @Option(help: "A run folder of `phim swap train` whose model draws the face (default: the classical swap, no training).")
     var model: String?
     @Option(help: "With --model: how much of the target's fine detail (finer than the model's pixels) to lay over the drawn face, 0-1 (sharper, but it brings back some of the target's features; default 0).")
