@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "PhimNN", targets: ["PhimNN"]),
         .library(name: "PhimGen", targets: ["PhimGen"]),
         .library(name: "PhimFace", targets: ["PhimFace"]),
+        .library(name: "PhimDetect", targets: ["PhimDetect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -135,6 +136,8 @@ let package = Package(
         .target(name: "PhimFace", dependencies: [
             "PhimCore", "PhimMedia", "PhimGraphics", "PhimProvenance", "PhimWatermark", "PhimNN", "PhimGen", "CDlib",
         ]),
+        // Detection of generated and face-swapped video: features, detectors, calibration, metrics.
+        .target(name: "PhimDetect", dependencies: ["PhimCore", "PhimMedia", "PhimProvenance", "PhimWatermark", "PhimSafetensors"]),
         .target(name: "PhimTesting", dependencies: ["PhimCore", "PhimMedia", "PhimProvenance"], path: "Sources/PhimTesting"),
 
         // MARK: The command-line tool
@@ -142,7 +145,7 @@ let package = Package(
             name: "phim",
             dependencies: [
                 "PhimCore", "PhimMedia", "PhimGraphics", "PhimCompose", "PhimSpeech", "PhimScript", "PhimMake", "PhimSafetensors", "PhimGen", "PhimFace",
-                "PhimProvenance", "PhimWatermark", .product(name: "X509", package: "swift-certificates"),
+                "PhimDetect", "PhimProvenance", "PhimWatermark", .product(name: "X509", package: "swift-certificates"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -168,6 +171,7 @@ let package = Package(
         // The safetensors format alone: this target does not link libtorch.
         .testTarget(name: "PhimSafetensorsTests", dependencies: ["PhimSafetensors", "PhimCore", "PhimTesting"]),
         .testTarget(name: "PhimNNTests", dependencies: ["PhimNN", "PhimCore"]),
+        .testTarget(name: "PhimDetectTests", dependencies: ["PhimDetect", "PhimCore", "PhimMedia", "PhimTesting"]),
         .testTarget(name: "PhimFaceTests", dependencies: ["PhimFace", "PhimCore", "PhimMedia", "PhimTensor", "PhimTesting"]),
     ],
     swiftLanguageModes: [.v6]

@@ -56,20 +56,20 @@ final class FFT {
 }
 
 /// A two-dimensional FFT of `rows`×`columns` complex values stored row-major in two arrays.
-struct FFT2D {
-    let rows: Int
-    let columns: Int
+public struct FFT2D {
+    public let rows: Int
+    public let columns: Int
     private let rowFFT: FFT
     private let columnFFT: FFT
 
-    init(rows: Int, columns: Int, inverse: Bool = false) {
+    public init(rows: Int, columns: Int, inverse: Bool = false) {
         self.rows = rows
         self.columns = columns
         rowFFT = FFT(length: columns, inverse: inverse)
         columnFFT = rows == columns ? rowFFT : FFT(length: rows, inverse: inverse)
     }
 
-    func callAsFunction(re: inout [Float], im: inout [Float]) {
+    public func callAsFunction(re: inout [Float], im: inout [Float]) {
         re.withUnsafeMutableBufferPointer { re in
             im.withUnsafeMutableBufferPointer { im in
                 for r in 0..<rows { rowFFT(re: re.baseAddress!, im: im.baseAddress!, offset: r * columns, step: 1) }

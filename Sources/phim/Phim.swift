@@ -29,6 +29,7 @@ struct Phim: AsyncParsableCommand {
             EvalCommand.self,
             FacesCommand.self,
             ConsentCommand.self,
+            DetectCommand.self,
         ]
     )
 

@@ -1,0 +1,150 @@
+import Foundation
+import PhimCore
+import PhimMedia
+import PhimProvenance
+
+/// One video's features: a vector per sampled frame.
+public struct VideoFeatures: Sendable {
+    public var file: String
+    public var generated: Bool
+    public var frames: [[Float]]
+    public var times: [Double]
+
+    /// Reads them from `url`.
+    public static func read(_ url: URL, generated: Bool, sampler: FrameSampler, cancellation: CancellationFlag? = nil) throws(PhimError) -> VideoFeatures {
+        var result = VideoFeatures(file: url.lastPathComponent, generated: generated, frames: [], times: [])
+        try sampler.forEach(in: url, cancellation: cancellation) { sample throws(PhimError) in
+            result.frames.append(SpectralFeatures.of(luma: sample.luma, side: sampler.side))
+            result.times.append(sample.time)
+        }
+        return result
+    }
+}
+
+/// `phim detect train`: the spectral baseline fitted on real and generated videos, split by video (never by frame)
+/// into training and validation, its temperature and threshold fixed on the validation videos.
+public struct DetectorTraining: Sendable {
+    public var real: [URL]
+    public var fake: [URL]
+    /// The share of each class's videos held out for validation (at least one of each).
+    public var validationShare: Double
+    public var seed: UInt64
+    public var sampler: FrameSampler
+    public var progress: ProgressHandler?
+    public var cancellation: CancellationFlag?
+
+    public init(real: [URL], fake: [URL], validationShare: Double = 0.25, seed: UInt64 = 1, sampler: FrameSampler = FrameSampler(),
+                progress: ProgressHandler? = nil, cancellation: CancellationFlag? = nil) {
+        self.real = real
+        self.fake = fake
+        self.validationShare = validationShare
+        self.seed = seed
+        self.sampler = sampler
+        self.progress = progress
+        self.cancellation = cancellation
+    }
+
+    /// Reads every video, trains, calibrates, and returns the detector (with its validation figures).
+    /// - Throws: `PhimError` naming the option or file at fault: fewer than two videos of a class, a file that is not
+    ///   a video or photo.
+    public func train() throws(PhimError) -> Detector {
+        for (files, option) in [(real, "real"), (fake, "fake")] where files.count < 2 {
+            throw PhimError(.invalidInput, "needs at least two videos (one is held out for validation), got \(files.count)", subject: .option(option))
+        }
+        let started = MonotonicClock.now()
+        var videos: [VideoFeatures] = []
+        for (index, (url, generated)) in (real.map { ($0, false) } + fake.map { ($0, true) }).enumerated() {
+            videos.append(try VideoFeatures.read(url, generated: generated, sampler: sampler, cancellation: cancellation))
+            progress?(ProgressUpdate(stage: "features", completed: index + 1, total: real.count + fake.count, elapsed: MonotonicClock.now() - started))
+        }
+        var random = SplitMix64(seed: seed)
+        var training: [VideoFeatures] = [], validation: [VideoFeatures] = []
+        for generated in [false, true] {
+            var group = videos.filter { $0.generated == generated }
+            // A seeded shuffle, so the split is the same every run.
+            for i in stride(from: group.count - 1, to: 0, by: -1) { group.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+            let held = min(group.count - 1, max(1, Int((Double(group.count) * validationShare).rounded())))
+            validation += group.prefix(held)
+            training += group.dropFirst(held)
+        }
+        var model = LinearDetector.train(training.flatMap(\.frames), labels: training.flatMap { v in v.frames.map { _ in v.generated } })
+        let logits = validation.map { video in video.frames.map(model.logit).reduce(0, +) / Float(max(video.frames.count, 1)) }
+        let labels = validation.map(\.generated)
+        model.calibrate(logits: logits, labels: labels)
+        let probabilities = logits.map { model.probability(logit: $0) }
+        // The threshold that classifies the most validation videos right (the midpoint between neighbours).
+        let candidates = [0.5] + probabilities.sorted().adjacentPairs().map { ($0 + $1) / 2 }
+        let threshold = candidates.max { a, b in
+            DetectionMetrics(probabilities: probabilities, labels: labels, threshold: a).accuracy
+                < DetectionMetrics(probabilities: probabilities, labels: labels, threshold: b).accuracy
+        } ?? 0.5
+        let sidecar = Detector.Sidecar(features: SpectralFeatures.count, temperature: model.temperature, threshold: threshold,
+                                       trainedOn: Detector.TrainingSet(realVideos: real.map(\.lastPathComponent), fakeVideos: fake.map(\.lastPathComponent),
+                                                                       frames: training.reduce(0) { $0 + $1.frames.count }),
+                                       validation: DetectionMetrics(probabilities: probabilities, labels: labels, threshold: threshold))
+        return Detector(model: model, sidecar: sidecar)
+    }
+}
+
+extension Sequence {
+    /// Each element with the one after it.
+    func adjacentPairs() -> [(Element, Element)] {
+        let all = Array(self)
+        return all.count < 2 ? [] : (1..<all.count).map { (all[$0 - 1], all[$0]) }
+    }
+}
+
+/// What `phim detect` says of one file: Phim's own provenance first (a C2PA manifest and the watermark, which mark
+/// it as known AI output), then the detector's verdict, which the provenance never moves.
+public struct DetectionVerdict: Codable, Sendable {
+    public struct ProvenanceFound: Codable, Sendable {
+        /// The C2PA manifest's state as `phim verify` gives it (`Trusted`, `Valid`, `Invalid`, `Absent`), or
+        /// `Unreadable` for a file that is neither an MP4 nor a PNG.
+        public var c2pa: String
+        public var sourceType: String?
+        public var watermarkDetected: Bool
+        public var watermarkPValue: Double?
+        /// Whether either says the file is Phim's (and so AI-made or AI-altered).
+        public var knownAI: Bool
+    }
+
+    public struct FrameScore: Codable, Sendable {
+        public var time: Double
+        public var score: Double
+    }
+
+    /// The detectors' calibrated probability that the file is generated or altered.
+    public var probability: Double
+    /// Whether `probability` reaches the detector's threshold.
+    public var calledGenerated: Bool
+    public var threshold: Double
+    public var provenance: ProvenanceFound
+    public var detectors: [String: Double]
+    public var frames: [FrameScore]
+
+    /// The detector's calibrated probability for `url` alone (no provenance check).
+    public static func probability(of url: URL, detector: Detector, sampler: FrameSampler = FrameSampler(),
+                                   cancellation: CancellationFlag? = nil) throws(PhimError) -> Double {
+        let features = try VideoFeatures.read(url, generated: false, sampler: sampler, cancellation: cancellation)
+        let logits = features.frames.map(detector.model.logit)
+        return detector.model.probability(logit: logits.reduce(0, +) / Float(max(logits.count, 1)))
+    }
+
+    /// Checks `url` with `detector`.
+    public static func check(_ url: URL, detector: Detector, sampler: FrameSampler = FrameSampler(), progress: ProgressHandler? = nil,
+                             cancellation: CancellationFlag? = nil) throws(PhimError) -> DetectionVerdict {
+        let features = try VideoFeatures.read(url, generated: false, sampler: sampler, cancellation: cancellation)
+        let logits = features.frames.map(detector.model.logit)
+        let probability = detector.model.probability(logit: logits.reduce(0, +) / Float(max(logits.count, 1)))
+        let report = try? C2PAVerifier.localAuthority().verify(url)
+        let watermark = try? WatermarkDetector.read(url, progress: progress, cancellation: cancellation)
+        let sourceType = report?.actions.compactMap(\.1).first
+        let found = ProvenanceFound(c2pa: report?.state.rawValue ?? "Unreadable", sourceType: sourceType,
+                                    watermarkDetected: watermark?.detected ?? false, watermarkPValue: watermark?.pValue,
+                                    knownAI: (report.map { $0.state == .trusted || $0.state == .valid } ?? false) || (watermark?.detected ?? false))
+        return DetectionVerdict(probability: probability, calledGenerated: probability >= detector.sidecar.threshold,
+                                threshold: detector.sidecar.threshold, provenance: found,
+                                detectors: [Detector.architecture: probability],
+                                frames: zip(features.times, logits).map { FrameScore(time: $0.0, score: detector.model.probability(logit: $0.1)) })
+    }
+}
