@@ -1627,6 +1627,56 @@ def family_faces(rng, ctx, case):
         case.outputs = ["out.mp4"]
         case.required = ["out.mp4"]
 
+# Family 8: detect (phim detect with damaged media or a damaged detector folder)
+
+def detector_folder(rng, case, quick):
+    """A made-up detector (87 features), its description or weights damaged or not."""
+    import struct
+    d = 87
+    sidecar = {"kind": "phim-detector", "architecture": "spectral-linear-1", "features": d, "temperature": 1.5,
+               "threshold": 0.5, "trainedOn": {"realVideos": ["a.mp4"], "fakeVideos": ["b.mp4"], "frames": 10}}
+    if chance(rng, 0.5):
+        sidecar = mutate_tree(rng, sidecar, notes=case.notes, quick=quick)
+    case.mkdir("det")
+    case.file("det/model.json", emit_json(sidecar))
+    tensors = {"bias": [0.1], "mean": [0.0] * d, "scale": [1.0] * d, "weights": [0.01 * ((k % 7) - 3) for k in range(d)]}
+    if chance(rng, 0.3):
+        name = rng.choice(sorted(tensors))
+        tensors[name] = tensors[name][: rng.choice([0, 1, d - 1])] or [float("nan")]
+        case.note("det: %s resized" % name)
+    header, data = {}, b""
+    for name in sorted(tensors):
+        values = tensors[name]
+        blob = struct.pack("<%df" % len(values), *values)
+        header[name] = {"dtype": "F32", "shape": [len(values)], "data_offsets": [len(data), len(data) + len(blob)]}
+        data += blob
+    meta = json.dumps(header).encode("utf-8")
+    weights = len(meta).to_bytes(8, "little") + meta + data
+    if chance(rng, 0.3):
+        weights, note = byte_mutation(rng, weights)
+        case.note("det/model.safetensors: " + note)
+    case.file("det/model.safetensors", weights)
+
+
+def family_detect(rng, ctx, case):
+    """`phim detect FILE --model det` on damaged media or with a damaged detector. Either it prints a verdict or
+    fails cleanly; it writes nothing."""
+    videos = [n for n in MEDIA_KINDS["video"] if n in ctx.media] + [n for n in ("face.jpg", "face.mp4") if n in ctx.media]
+    if not videos:
+        case.args = ["detect", "missing.mp4", "--model", "det"]
+        return
+    source = rng.choice(videos)
+    data = ctx.media[source]
+    donors = [ctx.media[n] for n in rng.sample(sorted(ctx.media), 3)]
+    for _ in range(rng.choice([0, 1, 1, 2])):
+        data, note = mutate_media(rng, source, data, donors)
+        case.note("%s: %s" % (source, note))
+    name = "m." + source.rsplit(".", 1)[1]
+    case.file(name, data)
+    detector_folder(rng, case, ctx.quick)
+    case.args = ["detect", name, "--model", "det"] + (["--json"] if chance(rng, 0.5) else [])
+
+
 FAMILIES = {
     "project": family_project,
     "media": family_media,
@@ -1635,10 +1685,11 @@ FAMILIES = {
     "targets": family_targets,
     "generate": family_generate,
     "faces": family_faces,
+    "detect": family_detect,
 }
 
-WEIGHTS = {"project": 34, "media": 20, "make": 11, "safetensors": 13, "targets": 13, "generate": 9, "faces": 8}
-QUICK_WEIGHTS = {"project": 38, "media": 20, "make": 5, "safetensors": 15, "targets": 14, "generate": 8, "faces": 6}
+WEIGHTS = {"project": 34, "media": 20, "make": 11, "safetensors": 13, "targets": 13, "generate": 9, "faces": 8, "detect": 4}
+QUICK_WEIGHTS = {"project": 38, "media": 20, "make": 5, "safetensors": 15, "targets": 14, "generate": 8, "faces": 6, "detect": 3}
 
 
 def build_case(rng, ctx, index):
