@@ -137,7 +137,7 @@ let package = Package(
             "PhimCore", "PhimMedia", "PhimGraphics", "PhimProvenance", "PhimWatermark", "PhimNN", "PhimGen", "CDlib",
         ]),
         // Detection of generated and face-swapped video: features, detectors, calibration, metrics.
-        .target(name: "PhimDetect", dependencies: ["PhimCore", "PhimMedia", "PhimProvenance", "PhimWatermark", "PhimSafetensors"]),
+        .target(name: "PhimDetect", dependencies: ["PhimCore", "PhimMedia", "PhimGraphics", "PhimProvenance", "PhimWatermark", "PhimSafetensors"]),
         .target(name: "PhimTesting", dependencies: ["PhimCore", "PhimMedia", "PhimProvenance"], path: "Sources/PhimTesting"),
 
         // MARK: The command-line tool

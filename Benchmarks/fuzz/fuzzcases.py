@@ -1675,6 +1675,10 @@ def family_detect(rng, ctx, case):
     case.file(name, data)
     detector_folder(rng, case, ctx.quick)
     case.args = ["detect", name, "--model", "det"] + (["--json"] if chance(rng, 0.5) else [])
+    if chance(rng, 0.3):
+        case.args += ["--heatmap", "h.png"]
+        case.outputs = ["h.png"]
+        case.required = ["h.png"]
 
 
 FAMILIES = {

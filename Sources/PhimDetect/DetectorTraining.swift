@@ -121,6 +121,12 @@ public struct DetectionVerdict: Codable, Sendable {
     public var provenance: ProvenanceFound
     public var detectors: [String: Double]
     public var frames: [FrameScore]
+    /// Where in the frame, when asked for (not part of the JSON).
+    public var heatMap: HeatMap?
+
+    enum CodingKeys: String, CodingKey {
+        case probability, calledGenerated, threshold, provenance, detectors, frames
+    }
 
     /// The detector's calibrated probability for `url` alone (no provenance check).
     public static func probability(of url: URL, detector: Detector, sampler: FrameSampler = FrameSampler(),
@@ -130,10 +136,16 @@ public struct DetectionVerdict: Codable, Sendable {
         return detector.model.probability(logit: logits.reduce(0, +) / Float(max(logits.count, 1)))
     }
 
-    /// Checks `url` with `detector`.
-    public static func check(_ url: URL, detector: Detector, sampler: FrameSampler = FrameSampler(), progress: ProgressHandler? = nil,
-                             cancellation: CancellationFlag? = nil) throws(PhimError) -> DetectionVerdict {
-        let features = try VideoFeatures.read(url, generated: false, sampler: sampler, cancellation: cancellation)
+    /// Checks `url` with `detector`; with `mapping`, also maps where in the frame it sees generation (``heatMap``).
+    public static func check(_ url: URL, detector: Detector, sampler: FrameSampler = FrameSampler(), mapping: Bool = false,
+                             progress: ProgressHandler? = nil, cancellation: CancellationFlag? = nil) throws(PhimError) -> DetectionVerdict {
+        var features = VideoFeatures(file: url.lastPathComponent, generated: false, frames: [], times: [])
+        var map = mapping ? HeatMap() : nil
+        try sampler.forEach(in: url, cancellation: cancellation) { sample throws(PhimError) in
+            features.frames.append(SpectralFeatures.of(luma: sample.luma, side: sampler.side))
+            features.times.append(sample.time)
+            map?.add(sample.picture, detector: detector)
+        }
         let logits = features.frames.map(detector.model.logit)
         let probability = detector.model.probability(logit: logits.reduce(0, +) / Float(max(logits.count, 1)))
         let report = try? C2PAVerifier.localAuthority().verify(url)
@@ -145,6 +157,7 @@ public struct DetectionVerdict: Codable, Sendable {
         return DetectionVerdict(probability: probability, calledGenerated: probability >= detector.sidecar.threshold,
                                 threshold: detector.sidecar.threshold, provenance: found,
                                 detectors: [Detector.architecture: probability],
-                                frames: zip(features.times, logits).map { FrameScore(time: $0.0, score: detector.model.probability(logit: $0.1)) })
+                                frames: zip(features.times, logits).map { FrameScore(time: $0.0, score: detector.model.probability(logit: $0.1)) },
+                                heatMap: map)
     }
 }

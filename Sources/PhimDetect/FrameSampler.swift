@@ -16,10 +16,11 @@ public struct FrameSampler: Sendable {
         self.side = side
     }
 
-    /// One sampled frame: its time and its luma square.
+    /// One sampled frame: its time, its luma square, and the whole frame as scaled (shorter side ``side``).
     public struct Sample: Sendable {
         public var time: Double
         public var luma: [UInt8]
+        public var picture: PixelBuffer
     }
 
     /// Calls `body` with each sampled frame of `url`, in order.
@@ -42,19 +43,23 @@ public struct FrameSampler: Sendable {
             guard frame.time + 1e-6 >= next else { continue }
             next = frame.time + interval
             taken += 1
-            try body(Sample(time: frame.time, luma: Self.middleSquare(frame.pixels, side: side)))
+            try body(Sample(time: frame.time, luma: Self.middleSquare(frame.pixels, side: side), picture: frame.pixels))
         }
         guard taken > 0 else { throw PhimError(.corruptMedia, "holds no frame that decodes", subject: subject) }
     }
 
     /// The middle `side × side` square of `picture` as BT.601 luma.
     static func middleSquare(_ picture: PixelBuffer, side: Int) -> [UInt8] {
-        let left = max(0, (picture.width - side) / 2), top = max(0, (picture.height - side) / 2)
+        luma(of: picture, x: max(0, (picture.width - side) / 2), y: max(0, (picture.height - side) / 2), side: side)
+    }
+
+    /// The `side × side` square of `picture` at (`x`, `y`) as BT.601 luma (zero where it leaves the picture).
+    static func luma(of picture: PixelBuffer, x left: Int, y top: Int, side: Int) -> [UInt8] {
         let row = picture.bytesPerRow
         var luma = [UInt8](repeating: 0, count: side * side)
         picture.withUnsafeBytes { bytes in
-            for y in 0..<min(side, picture.height) {
-                for x in 0..<min(side, picture.width) {
+            for y in 0..<min(side, picture.height - top) {
+                for x in 0..<min(side, picture.width - left) {
                     let s = (top + y) * row + (left + x) * 4
                     // BGRA.
                     let blue = 29 * Int(bytes[s]), green = 150 * Int(bytes[s + 1]), red = 77 * Int(bytes[s + 2])

@@ -69,6 +69,35 @@ import Testing
         #expect(plain.frames.count == 4 && plain.detectors["spectral-linear-1"] == plain.probability, "\(plain.frames.map(\.time))")
         let text = try CLIRunner.run(["detect", fake[5].path, "--model", model.path])
         #expect(text.stdout.contains("provenance:  C2PA Absent") && text.stdout.contains("detector:"), "\(text.stdout)")
+
+        // The heat map of a clip whose right half alone was drawn small and scaled up: redder on the right.
+        let half = folder.file("half.mp4")
+        #expect(try FFmpegTool.run([
+            "-loop", "1", "-i", try SampleMedia.url("baboon.jpg").path, "-filter_complex",
+            "[0]scale=400:-2,crop=320:240:x='20+20*sin(2*PI*t/2)':y='10+5*t',split[a][b];"
+                + "[b]crop=160:240:160:0,scale=40:60:flags=area,scale=160:240:flags=bilinear[r];[a][r]overlay=160:0",
+            "-t", "2", "-r", "10", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p", half.path,
+        ]) == 0)
+        let map = folder.file("map.png")
+        let mapped = try CLIRunner.run(["detect", half.path, "--model", model.path, "--heatmap", map.path])
+        #expect(mapped.status == 0, "\(mapped.stderr)")
+        let picture = try ImageLoader.load(map)
+        #expect(picture.height == 256, "\(picture.size)")
+        let (red, blue) = picture.format == .rgba ? (0, 2) : (2, 0)
+        func redness(_ xs: Range<Int>) -> Double {
+            var sum = 0.0
+            picture.withUnsafeBytes { bytes in
+                for y in 0..<picture.height {
+                    for x in xs {
+                        let s = y * picture.bytesPerRow + x * 4
+                        sum += Double(bytes[s + red]) - Double(bytes[s + blue])
+                    }
+                }
+            }
+            return sum / Double(xs.count * picture.height)
+        }
+        let left = redness(0..<(picture.width / 3)), right = redness((2 * picture.width / 3)..<picture.width)
+        #expect(right > left + 20, "red minus blue: left \(left), right \(right)")
     }
 
     @Test func badInputIsOneLine() throws {

@@ -39,16 +39,26 @@ struct DetectFileCommand: AsyncParsableCommand {
     @Argument(help: "The video or picture to check.") var file: String
     @Option(help: "The detector folder (from `phim detect train`; default Models/detector).") var model: String?
     @Flag(help: "Print JSON: probability, provenance, detectors, frames.") var json = false
+    @Option(help: "Also write a PNG of where in the frame the detector sees generation (64-pixel tiles, blue 0 to red 1).")
+    var heatmap: String?
 
     func run() async throws {
         let detector = try loadDetector(model)
         let url = URL(fileURLWithPath: file)
+        let mapURL = heatmap.map { URL(fileURLWithPath: $0) }
+        if let mapURL {
+            try OutputFile.checkDestination(mapURL)
+            guard mapURL.standardizedFileURL.resolvingSymlinksInPath().path != url.standardizedFileURL.resolvingSymlinksInPath().path else {
+                throw PhimError(.invalidInput, "would replace the file checked", subject: .option("heatmap"))
+            }
+        }
         let cancellation = CancellationFlag()
         let interrupts = InterruptHandler { cancellation.cancel() }
         defer { interrupts.stop() }
         let verdict = try await runBlocking(named: "phim-detect", cancellation: cancellation) { () throws(PhimError) in
-            try DetectionVerdict.check(url, detector: detector, cancellation: cancellation)
+            try DetectionVerdict.check(url, detector: detector, mapping: mapURL != nil, cancellation: cancellation)
         }
+        if let mapURL { try verdict.heatMap?.write(to: mapURL) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
