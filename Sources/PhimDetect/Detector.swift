@@ -20,6 +20,8 @@ public struct Detector: Sendable {
         public var threshold: Double
         public var trainedOn: TrainingSet
         public var validation: DetectionMetrics?
+        /// The metadata-only control's AUC on the same validation videos (near 0.5 when the encoding gives nothing away).
+        public var metadataControlAUC: Double?
     }
 
     public struct TrainingSet: Codable, Sendable, Equatable {

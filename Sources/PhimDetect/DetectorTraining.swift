@@ -9,6 +9,8 @@ public struct VideoFeatures: Sendable {
     public var generated: Bool
     public var frames: [[Float]]
     public var times: [Double]
+    /// The metadata-only control's features (``MetadataControl``).
+    public var metadata: [Float] = []
 
     /// Reads them from `url`.
     public static func read(_ url: URL, generated: Bool, sampler: FrameSampler, cancellation: CancellationFlag? = nil) throws(PhimError) -> VideoFeatures {
@@ -17,6 +19,7 @@ public struct VideoFeatures: Sendable {
             result.frames.append(SpectralFeatures.of(luma: sample.luma, side: sampler.side))
             result.times.append(sample.time)
         }
+        result.metadata = try MetadataControl.features(of: url)
         return result
     }
 }
@@ -78,10 +81,15 @@ public struct DetectorTraining: Sendable {
             DetectionMetrics(probabilities: probabilities, labels: labels, threshold: a).accuracy
                 < DetectionMetrics(probabilities: probabilities, labels: labels, threshold: b).accuracy
         } ?? 0.5
-        let sidecar = Detector.Sidecar(features: SpectralFeatures.count, temperature: model.temperature, threshold: threshold,
+        // The control, on the same split: one vector a video.
+        let control = LinearDetector.train(training.map(\.metadata), labels: training.map(\.generated))
+        let controlAUC = DetectionMetrics(probabilities: validation.map { control.probability(logit: control.logit($0.metadata)) },
+                                          labels: labels).auc
+        var sidecar = Detector.Sidecar(features: SpectralFeatures.count, temperature: model.temperature, threshold: threshold,
                                        trainedOn: Detector.TrainingSet(realVideos: real.map(\.lastPathComponent), fakeVideos: fake.map(\.lastPathComponent),
                                                                        frames: training.reduce(0) { $0 + $1.frames.count }),
                                        validation: DetectionMetrics(probabilities: probabilities, labels: labels, threshold: threshold))
+        sidecar.metadataControlAUC = controlAUC.isFinite ? controlAUC : nil
         return Detector(model: model, sidecar: sidecar)
     }
 }

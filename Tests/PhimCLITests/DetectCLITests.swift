@@ -34,15 +34,23 @@ import Testing
         let trained = try CLIRunner.run(["detect", "train", "-o", model.path]
                                         + real.prefix(4).flatMap { ["--real", $0.path] } + fake.prefix(4).flatMap { ["--fake", $0.path] })
         #expect(trained.status == 0, "\(trained.stderr)")
-        #expect(trained.stderr.contains("held-out videos AUC"), "\(trained.stderr)")
+        #expect(trained.stderr.contains("held-out videos AUC") && trained.stderr.contains("the metadata-only control's AUC"), "\(trained.stderr)")
         let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("model.json"))) as? [String: Any]
         #expect(sidecar?["kind"] as? String == "phim-detector")
-        let eval = try CLIRunner.run(["detect", "eval", "--model", model.path, "--json"]
+        let plot = folder.file("reliability.png")
+        let eval = try CLIRunner.run(["detect", "eval", "--model", model.path, "--json", "--plot", plot.path]
                                      + real.suffix(2).flatMap { ["--real", $0.path] } + fake.suffix(2).flatMap { ["--fake", $0.path] })
         #expect(eval.status == 0, "\(eval.stderr)")
-        struct Metrics: Decodable { var auc, accuracy: Double; var count: Int }
-        let metrics = try JSONDecoder().decode(Metrics.self, from: Data(eval.stdout.utf8))
-        #expect(metrics.count == 4 && metrics.auc == 1, "\(eval.stdout)")
+        struct Report: Decodable {
+            struct Metrics: Decodable { var auc, accuracy: Double; var count: Int }
+            struct File: Decodable { var file: String; var generated: Bool; var probability: Double }
+            var metrics: Metrics
+            var aucInterval: [Double]?
+            var files: [File]
+        }
+        let report = try JSONDecoder().decode(Report.self, from: Data(eval.stdout.utf8))
+        #expect(report.metrics.count == 4 && report.metrics.auc == 1 && report.files.count == 4, "\(eval.stdout)")
+        #expect(try ImageLoader.load(plot).size == PixelSize(width: 640, height: 640))
 
         // One file: an unlabelled real clip, and a Phim-labelled copy of it, which provenance marks as known AI while
         // the detector's own probability stays what it was.

@@ -100,8 +100,9 @@ struct DetectTrainCommand: AsyncParsableCommand {
         try detector.save(to: folder)
         Console.shared.keepStatus()
         if let v = detector.sidecar.validation {
-            Console.shared.line(String(format: "wrote %@: on %d held-out videos AUC %.3f, accuracy %.3f at threshold %.3f, temperature %.2f",
-                                       output, v.count, v.auc, v.accuracy, v.threshold, detector.model.temperature))
+            let control = detector.sidecar.metadataControlAUC.map { String(format: "; the metadata-only control's AUC %.3f", $0) } ?? ""
+            Console.shared.line(String(format: "wrote %@: on %d held-out videos AUC %.3f, accuracy %.3f at threshold %.3f, temperature %.2f%@",
+                                       output, v.count, v.auc, v.accuracy, v.threshold, detector.model.temperature, control))
         }
     }
 }
@@ -115,26 +116,44 @@ struct DetectEvalCommand: AsyncParsableCommand {
     @Option(help: "A real video or picture.") var real: [String] = []
     @Option(help: "A generated or altered video or picture.") var fake: [String] = []
     @Flag(help: "Print the figures as JSON.") var json = false
+    @Option(help: "Also draw a reliability diagram (predicted probability against the share generated) as a PNG.") var plot: String?
+
+    /// What `--json` prints.
+    struct Report: Encodable {
+        var metrics: DetectionMetrics
+        /// A 95 % bootstrap interval of the AUC over videos.
+        var aucInterval: [Double]?
+        struct File: Encodable { var file: String; var generated: Bool; var probability: Double }
+        var files: [File]
+    }
 
     func run() async throws {
         let detector = try loadDetector(model)
         guard !real.isEmpty, !fake.isEmpty else {
             throw PhimError(.invalidInput, "give at least one --real and one --fake video", subject: .option(real.isEmpty ? "real" : "fake"))
         }
+        let plotURL = plot.map { URL(fileURLWithPath: $0) }
+        if let plotURL { try OutputFile.checkDestination(plotURL) }
         let files = real.map { ($0, false) } + fake.map { ($0, true) }
         let probabilities = try await runBlocking(named: "phim-detect-eval", cancellation: nil) { () throws(PhimError) -> [Double] in
             try files.map { file, _ throws(PhimError) in
                 try DetectionVerdict.probability(of: URL(fileURLWithPath: file), detector: detector)
             }
         }
-        let metrics = DetectionMetrics(probabilities: probabilities, labels: files.map(\.1), threshold: detector.sidecar.threshold)
+        let labels = files.map(\.1)
+        let metrics = DetectionMetrics(probabilities: probabilities, labels: labels, threshold: detector.sidecar.threshold)
+        let interval = DetectionMetrics.aucInterval(probabilities: probabilities, labels: labels)
+        if let plotURL { try ReliabilityPlot.write(probabilities: probabilities, labels: labels, to: plotURL) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(metrics), as: UTF8.self))
+            let report = Report(metrics: metrics, aucInterval: interval.map { [$0.lowerBound, $0.upperBound] },
+                                files: zip(files, probabilities).map { Report.File(file: $0.0.0, generated: $0.0.1, probability: $0.1) })
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print(String(format: "videos %d (%d generated): AUC %.3f, AP %.3f, accuracy %.3f at threshold %.3f, TPR at 1%% FPR %.3f, ECE %.3f",
-                         metrics.count, metrics.positives, metrics.auc, metrics.averagePrecision, metrics.accuracy, metrics.threshold,
+            let range = interval.map { String(format: " (95%% interval %.3f–%.3f)", $0.lowerBound, $0.upperBound) } ?? ""
+            print(String(format: "videos %d (%d generated): AUC %.3f%@, AP %.3f, accuracy %.3f at threshold %.3f, TPR at 1%% FPR %.3f, ECE %.3f",
+                         metrics.count, metrics.positives, metrics.auc, range, metrics.averagePrecision, metrics.accuracy, metrics.threshold,
                          metrics.tprAtOnePercentFPR, metrics.expectedCalibrationError))
         }
     }
