@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import PhimCore
 import PhimFace
+import PhimGen
 import PhimMedia
 import PhimProvenance
+import PhimTensor
 
 extension ColorTransferMethod: ExpressibleByArgument {}
 
@@ -96,8 +98,11 @@ struct SwapVideoCommand: AsyncParsableCommand {
         setUp.targetDetail = targetDetail
         let job = setUp
         let analyzer = try FaceAnalyzer(detector: detector)
+        let threads = ProcessInfo.processInfo.activeProcessorCount
         let result = try await runBlocking(named: "phim-swap", cancellation: cancellation) { () throws(PhimError) in
-            try job.write(to: destination, analyzer: analyzer)
+            // A trained model draws on this thread: libtorch's OpenMP pool is sized per thread.
+            if job.model != nil { try wrap { try Torch.setThreadCount(threads) } }
+            return try job.write(to: destination, analyzer: analyzer)
         }
         Console.shared.keepStatus()
         let export = result.export

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PhimCore
 import PhimFace
+import PhimGen
 import PhimTensor
 
 /// `phim swap train --source A --target B --consent C -o RUN`: a trained swap's model for one pair of people.
@@ -41,9 +42,11 @@ struct SwapTrainCommand: AsyncParsableCommand {
     @Option(help: "hog (fast) or cnn (more angles; slow on a CPU).") var detector: FaceDetector.Kind = .hog
     @Option(help: "A PEM file of certificates trusted to sign consent records (may be given more than once).")
     var trust: [String] = []
+    @Option(help: "Threads for libtorch's operators (default: one per core).") var threads: Int?
 
     func validate() throws {
         guard !source.isEmpty, !target.isEmpty else { throw ValidationError("give --source and --target") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         guard [64, 128].contains(size) else { throw ValidationError("--size must be 64 or 128") }
         guard (1...1_000_000).contains(steps) else { throw ValidationError("--steps must be between 1 and 1000000") }
         if let minutes, !(minutes > 0 && minutes <= 100_000) { throw ValidationError("--minutes must be above 0") }
@@ -82,8 +85,11 @@ struct SwapTrainCommand: AsyncParsableCommand {
         let training = SwapTraining(run: URL(fileURLWithPath: output), options: options)
         let extractBar = ProgressBar(label: "faces")
         let bar = TrainingBar()
+        let threads = self.threads ?? ProcessInfo.processInfo.activeProcessorCount
         let report = try await runBlocking(named: "phim-swap-train", cancellation: nil) { () throws(PhimError) in
-            try training.train(progress: bar.swapUpdate, extracting: extractBar.update, cancellation: cancellation)
+            // On the thread that trains: libtorch's OpenMP pool is sized per thread, and a new thread got one.
+            try wrap { try Torch.setThreadCount(threads) }
+            return try training.train(progress: bar.swapUpdate, extracting: extractBar.update, cancellation: cancellation)
         }
         Console.shared.keepStatus()
         let losses = report.lastLosses.map { String(format: " (source %.4f, target %.4f, mask %.4f)", $0.source, $0.target, $0.mask) } ?? ""

@@ -89,12 +89,9 @@ struct TrainCommand: AsyncParsableCommand {
             workersHere = LocalWorkers(count: workers, port: port)
         }
         let local = workersHere
-        // Processes sharing this machine share its cores.
-        if let threads {
-            try Torch.setThreadCount(threads)
-        } else if workers > 1 {
-            try Torch.setThreadCount(max(1, ProcessInfo.processInfo.activeProcessorCount / workers))
-        }
+        // Processes sharing this machine share its cores. Set on the thread that trains: libtorch's OpenMP pool is
+        // sized per thread, and a thread that did not ask got one (`phim train` trained on one core until 2026-12-04).
+        let threadCount = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(workers, 1))
         let training = GANTraining(data: URL(fileURLWithPath: data), run: URL(fileURLWithPath: output), options: options)
         let leader = (options.distributed?.rank ?? 0) == 0
         let decodeBar = ProgressBar(label: "decode", unit: "clips", rateUnit: "clips/s")
@@ -103,7 +100,8 @@ struct TrainCommand: AsyncParsableCommand {
         let report: GANTraining.Report
         do {
             report = try await runBlocking(named: "phim-train", cancellation: nil) { () throws(PhimError) in
-                try training.train(progress: leader ? bar.update : nil, decoding: decodeBar.update, cancellation: cancellation,
+                try wrap { try Torch.setThreadCount(threadCount) }
+                return try training.train(progress: leader ? bar.update : nil, decoding: decodeBar.update, cancellation: cancellation,
                                    ready: { () throws(PhimError) in try local?.start() })
             }
         } catch {
