@@ -57,7 +57,7 @@ public struct DetectionMetrics: Codable, Sendable, Equatable {
         // ECE: |mean probability − share generated| per bin, weighted by the bin's share of items.
         var bins = [(sum: Double, hits: Double, count: Double)](repeating: (0, 0, 0), count: 10)
         for (p, label) in zip(probabilities, labels) {
-            let b = min(9, Int(p * 10))
+            let b = p.isFinite ? min(9, max(0, Int(p * 10))) : 0
             bins[b].sum += p
             bins[b].hits += label ? 1 : 0
             bins[b].count += 1

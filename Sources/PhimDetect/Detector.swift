@@ -22,6 +22,8 @@ public struct Detector: Sendable {
         public var validation: DetectionMetrics?
         /// The metadata-only control's AUC on the same validation videos (near 0.5 when the encoding gives nothing away).
         public var metadataControlAUC: Double?
+        /// With two or more generators: each one's AUC when the detector was trained without it.
+        public var heldOutGenerators: [String: Double]?
     }
 
     public struct TrainingSet: Codable, Sendable, Equatable {

@@ -11,6 +11,11 @@ public struct VideoFeatures: Sendable {
     public var times: [Double]
     /// The metadata-only control's features (``MetadataControl``).
     public var metadata: [Float] = []
+    /// The video it was made from: its file name without the extension (`real/obama.mp4` and `fakes/gan/obama.mp4`
+    /// share `obama`), so that a source's real and generated versions fall on the same side of a split.
+    public var source: String { (file as NSString).deletingPathExtension }
+    /// What made it: the name of the folder it is in (`fakes/gan/obama.mp4` → `gan`).
+    public var generator = ""
 
     /// Reads them from `url`.
     public static func read(_ url: URL, generated: Bool, sampler: FrameSampler, cancellation: CancellationFlag? = nil) throws(PhimError) -> VideoFeatures {
@@ -20,6 +25,7 @@ public struct VideoFeatures: Sendable {
             result.times.append(sample.time)
         }
         result.metadata = try MetadataControl.features(of: url)
+        result.generator = url.deletingLastPathComponent().lastPathComponent
         return result
     }
 }
@@ -60,16 +66,7 @@ public struct DetectorTraining: Sendable {
             videos.append(try VideoFeatures.read(url, generated: generated, sampler: sampler, cancellation: cancellation))
             progress?(ProgressUpdate(stage: "features", completed: index + 1, total: real.count + fake.count, elapsed: MonotonicClock.now() - started))
         }
-        var random = SplitMix64(seed: seed)
-        var training: [VideoFeatures] = [], validation: [VideoFeatures] = []
-        for generated in [false, true] {
-            var group = videos.filter { $0.generated == generated }
-            // A seeded shuffle, so the split is the same every run.
-            for i in stride(from: group.count - 1, to: 0, by: -1) { group.swapAt(i, Int(random.next() % UInt64(i + 1))) }
-            let held = min(group.count - 1, max(1, Int((Double(group.count) * validationShare).rounded())))
-            validation += group.prefix(held)
-            training += group.dropFirst(held)
-        }
+        let (training, validation) = try Self.split(videos, share: validationShare, seed: seed)
         var model = LinearDetector.train(training.flatMap(\.frames), labels: training.flatMap { v in v.frames.map { _ in v.generated } })
         let logits = validation.map { video in video.frames.map(model.logit).reduce(0, +) / Float(max(video.frames.count, 1)) }
         let labels = validation.map(\.generated)
@@ -90,7 +87,53 @@ public struct DetectorTraining: Sendable {
                                                                        frames: training.reduce(0) { $0 + $1.frames.count }),
                                        validation: DetectionMetrics(probabilities: probabilities, labels: labels, threshold: threshold))
         sidecar.metadataControlAUC = controlAUC.isFinite ? controlAUC : nil
+        sidecar.heldOutGenerators = Self.leaveOneGeneratorOut(training: training, validation: validation)
         return Detector(model: model, sidecar: sidecar)
+    }
+
+    /// Splits by source: every video of a source (its real and generated versions) goes to the same side. Sources are
+    /// shuffled (seeded) and held out until at least `share` of the videos are, with both classes on both sides.
+    /// - Throws: `PhimError` when no split has both classes on both sides.
+    static func split(_ videos: [VideoFeatures], share: Double, seed: UInt64) throws(PhimError) -> (training: [VideoFeatures], validation: [VideoFeatures]) {
+        var sources = Array(Set(videos.map(\.source))).sorted()
+        var random = SplitMix64(seed: seed)
+        for i in stride(from: sources.count - 1, to: 0, by: -1) { sources.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+        var held: Set<String> = []
+        func sides() -> ([VideoFeatures], [VideoFeatures]) {
+            (videos.filter { !held.contains($0.source) }, videos.filter { held.contains($0.source) })
+        }
+        func bothClasses(_ list: [VideoFeatures]) -> Bool { Set(list.map(\.generated)).count == 2 }
+        for source in sources {
+            let (training, validation) = sides()
+            if Double(validation.count) >= share * Double(videos.count), bothClasses(validation) { break }
+            held.insert(source)
+            if !bothClasses(sides().0) { held.remove(source) }
+        }
+        let (training, validation) = sides()
+        guard bothClasses(training), bothClasses(validation) else {
+            throw PhimError(.invalidInput, "cannot hold out real and generated videos of some sources and train on the others: give more sources",
+                            subject: .option("fake"))
+        }
+        return (training, validation)
+    }
+
+    /// With generated videos from two or more generators (folders), each generator's AUC when the detector is trained
+    /// without it: on the training videos less that generator's, tested on the validation sources' real videos and
+    /// that generator's videos of them.
+    static func leaveOneGeneratorOut(training: [VideoFeatures], validation: [VideoFeatures]) -> [String: Double]? {
+        let generators = Set((training + validation).filter(\.generated).map(\.generator)).sorted()
+        guard generators.count >= 2 else { return nil }
+        var result: [String: Double] = [:]
+        for generator in generators {
+            let kept = training.filter { !$0.generated || $0.generator != generator }
+            guard Set(kept.map(\.generated)).count == 2 else { continue }
+            let model = LinearDetector.train(kept.flatMap(\.frames), labels: kept.flatMap { v in v.frames.map { _ in v.generated } })
+            let tested = validation.filter { !$0.generated || $0.generator == generator }
+            let scores = tested.map { video in model.probability(logit: video.frames.map(model.logit).reduce(0, +) / Float(max(video.frames.count, 1))) }
+            let auc = DetectionMetrics(probabilities: scores, labels: tested.map(\.generated)).auc
+            if auc.isFinite { result[generator] = auc }
+        }
+        return result
     }
 }
 

@@ -9,10 +9,13 @@ import Testing
 @Suite(.serialized) struct DetectCLITests {
     static let photos = ["obama.jpg", "biden.jpg", "astronaut.png", "messi5.jpg", "fruits.jpg", "baboon.jpg"]
 
-    /// A 2 s, 10 fps, 320×240 pan over `photo`; `upsampled` draws it at 80×60 and scales it back up (bilinear).
-    static func clip(_ photo: String, upsampled: Bool, in folder: TemporaryFolder) throws -> URL {
-        let url = folder.file("\(photo.split(separator: ".")[0])-\(upsampled ? "fake" : "real").mp4")
-        let resize = upsampled ? ",scale=80:60:flags=area,scale=320:240:flags=bilinear" : ""
+    /// A 2 s, 10 fps, 320×240 pan over `photo`, in `real/`; `upsampled` draws it at 80×60 and scales it back up
+    /// (bilinear), in `fakes/upsampled/`; `blurred` blurs it, in `fakes/blurred/`.
+    static func clip(_ photo: String, upsampled: Bool, blurred: Bool = false, in folder: TemporaryFolder) throws -> URL {
+        let kind = upsampled ? "fakes/upsampled" : blurred ? "fakes/blurred" : "real"
+        try FileManager.default.createDirectory(at: folder.file(kind), withIntermediateDirectories: true)
+        let url = folder.file("\(kind)/\(photo.split(separator: ".")[0]).mp4")
+        let resize = upsampled ? ",scale=80:60:flags=area,scale=320:240:flags=bilinear" : blurred ? ",gblur=sigma=1.5" : ""
         let status = try FFmpegTool.run([
             "-loop", "1", "-i", try SampleMedia.url(photo).path, "-vf",
             "scale=400:-2,crop=320:240:x='20+20*sin(2*PI*t/2)':y='10+5*t'\(resize)", "-t", "2", "-r", "10",
@@ -24,19 +27,28 @@ import Testing
 
     @Test func aDetectorTrainedOnSomeVideosSeparatesOthersAndSaysWhatItFound() throws {
         let folder = TemporaryFolder()
-        var real: [URL] = [], fake: [URL] = []
+        var real: [URL] = [], fake: [URL] = [], blurred: [URL] = []
         for photo in Self.photos {
             real.append(try Self.clip(photo, upsampled: false, in: folder))
             fake.append(try Self.clip(photo, upsampled: true, in: folder))
+            blurred.append(try Self.clip(photo, upsampled: false, blurred: true, in: folder))
         }
         // Train on four photos' clips, evaluate on the other two (never the same source in both).
         let model = folder.file("detector")
         let trained = try CLIRunner.run(["detect", "train", "-o", model.path]
-                                        + real.prefix(4).flatMap { ["--real", $0.path] } + fake.prefix(4).flatMap { ["--fake", $0.path] })
+                                        + real.prefix(4).flatMap { ["--real", $0.path] } + fake.prefix(4).flatMap { ["--fake", $0.path] }
+                                        + blurred.prefix(4).flatMap { ["--fake", $0.path] })
         #expect(trained.status == 0, "\(trained.stderr)")
         #expect(trained.stderr.contains("held-out videos AUC") && trained.stderr.contains("the metadata-only control's AUC"), "\(trained.stderr)")
-        let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("model.json"))) as? [String: Any]
-        #expect(sidecar?["kind"] as? String == "phim-detector")
+        #expect(trained.stderr.contains("each generator left out of training: blurred"), "\(trained.stderr)")
+        struct Sidecar: Decodable {
+            struct Set: Decodable { var realVideos, fakeVideos: [String] }
+            var kind: String
+            var heldOutGenerators: [String: Double]?
+            var trainedOn: Set
+        }
+        let sidecar = try JSONDecoder().decode(Sidecar.self, from: Data(contentsOf: model.appendingPathComponent("model.json")))
+        #expect(sidecar.kind == "phim-detector" && sidecar.heldOutGenerators?.keys.sorted() == ["blurred", "upsampled"], "\(sidecar)")
         let plot = folder.file("reliability.png")
         let eval = try CLIRunner.run(["detect", "eval", "--model", model.path, "--json", "--plot", plot.path]
                                      + real.suffix(2).flatMap { ["--real", $0.path] } + fake.suffix(2).flatMap { ["--fake", $0.path] })

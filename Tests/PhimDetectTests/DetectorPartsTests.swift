@@ -75,6 +75,8 @@ import Testing
         #expect(perfect.auc == 1 && perfect.tprAtOnePercentFPR == 1 && perfect.accuracy == 1)
         let reversed = DetectionMetrics(probabilities: [0.1, 0.2, 0.8, 0.9], labels: [true, true, false, false])
         #expect(reversed.auc == 0)
+        // Scores outside 0…1 (logits) rank the same and do not break the calibration bins.
+        #expect(DetectionMetrics(probabilities: [-3, -1, 2, 5], labels: [false, false, true, true]).auc == 1)
         // Calibration: four items at 0.75, three of them generated, is perfectly calibrated; all four real is 0.75 off.
         #expect(DetectionMetrics(probabilities: [0.75, 0.75, 0.75, 0.75], labels: [true, true, true, false]).expectedCalibrationError < 1e-12)
         #expect(abs(DetectionMetrics(probabilities: [0.75, 0.75, 0.75, 0.75], labels: [false, false, false, false]).expectedCalibrationError - 0.75) < 1e-12)

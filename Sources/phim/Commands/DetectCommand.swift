@@ -82,7 +82,8 @@ struct DetectTrainCommand: AsyncParsableCommand {
         abstract: "Train the spectral baseline on real and generated videos, split by video, calibrated on the held-out ones.")
 
     @Option(help: "A real video or picture (give at least two).") var real: [String] = []
-    @Option(help: "A generated or altered video or picture (give at least two).") var fake: [String] = []
+    @Option(help: "A generated or altered video or picture (give at least two). The folder it is in names its generator (fakes/gan/x.mp4: gan); a file named as a real one (x.mp4) is taken to be made from it, and the split keeps them together.")
+    var fake: [String] = []
     @Option(name: .shortAndLong, help: "The detector folder to write (model.safetensors + model.json).") var output: String
     @Option(help: "The share of each class's videos held out for calibration and the threshold.") var validationShare = 0.25
     @Option(help: "The seed of the split.") var seed: UInt64 = 1
@@ -100,7 +101,11 @@ struct DetectTrainCommand: AsyncParsableCommand {
         try detector.save(to: folder)
         Console.shared.keepStatus()
         if let v = detector.sidecar.validation {
-            let control = detector.sidecar.metadataControlAUC.map { String(format: "; the metadata-only control's AUC %.3f", $0) } ?? ""
+            var control = detector.sidecar.metadataControlAUC.map { String(format: "; the metadata-only control's AUC %.3f", $0) } ?? ""
+            if let held = detector.sidecar.heldOutGenerators, !held.isEmpty {
+                control += "; AUC with each generator left out of training: "
+                    + held.sorted { $0.key < $1.key }.map { String(format: "%@ %.3f", $0.key, $0.value) }.joined(separator: ", ")
+            }
             Console.shared.line(String(format: "wrote %@: on %d held-out videos AUC %.3f, accuracy %.3f at threshold %.3f, temperature %.2f%@",
                                        output, v.count, v.auc, v.accuracy, v.threshold, detector.model.temperature, control))
         }
