@@ -94,7 +94,8 @@ import Testing
             ("render", "Render a project file", ["--output", "--preview", "--dry-run"]),
             ("make", "Make a narrated video", ["--output", "--duration", "--aspect", "--lang", "--voice", "--storyboard"]),
             ("model", "Inspect model checkpoints", ["info"]),
-            ("verify", "Check a video's provenance", ["--json", "--trust"]),
+            ("verify", "Check a video's or a picture's provenance", ["--json", "--trust"]),
+            ("detect", "Tell generated and altered video from real", ["train", "eval"]),
             ("identity", "Show the identity that signs", ["ca", "show"]),
         ]
         for command in commands {
