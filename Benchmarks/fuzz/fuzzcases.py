@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import struct
 
 from fuzzformats import (Alias, Anchor, Bytes, Deep, MEDIA_KINDS, Pairs, Raw, Tagged, byte_mutation, emit_json,
                          emit_yaml, items_of, make_safetensors, make_wav, mutate_media, safetensors_file)
@@ -1616,8 +1617,7 @@ def family_faces(rng, ctx, case):
             header["encoder.layers.%d.weight" % k] = {"dtype": "F32", "shape": shape, "data_offsets": [offset, offset + size]}
             data += bytes(rng.randrange(256) for _ in range(size))
             offset += size
-        blob = json.dumps(header).encode("utf-8")
-        weights = len(blob).to_bytes(8, "little") + blob + data
+        weights = safetensors_file(header, data)
         if chance(rng, 0.3):
             weights, note = byte_mutation(rng, weights)
             case.note("model.safetensors: " + note)
@@ -1631,7 +1631,6 @@ def family_faces(rng, ctx, case):
 
 def detector_folder(rng, case, quick):
     """A made-up detector (87 features), its description or weights damaged or not."""
-    import struct
     d = 87
     sidecar = {"kind": "phim-detector", "architecture": "spectral-linear-1", "features": d, "temperature": 1.5,
                "threshold": 0.5, "trainedOn": {"realVideos": ["a.mp4"], "fakeVideos": ["b.mp4"], "frames": 10}}
@@ -1650,8 +1649,7 @@ def detector_folder(rng, case, quick):
         blob = struct.pack("<%df" % len(values), *values)
         header[name] = {"dtype": "F32", "shape": [len(values)], "data_offsets": [len(data), len(data) + len(blob)]}
         data += blob
-    meta = json.dumps(header).encode("utf-8")
-    weights = len(meta).to_bytes(8, "little") + meta + data
+    weights = safetensors_file(header, data)
     if chance(rng, 0.3):
         weights, note = byte_mutation(rng, weights)
         case.note("det/model.safetensors: " + note)

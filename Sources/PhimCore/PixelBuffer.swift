@@ -165,3 +165,34 @@ extension PixelBuffer {
     /// `true` when both values share the same memory (one is a copy of the other, unchanged).
     public func hasSameStorage(as other: PixelBuffer) -> Bool { storage === other.storage }
 }
+
+extension PixelFormat {
+    /// The byte offsets of red, green and blue within a pixel.
+    public var rgbOffsets: (Int, Int, Int) {
+        switch self {
+        case .bgraPremultiplied: (2, 1, 0)
+        case .rgba: (0, 1, 2)
+        }
+    }
+}
+
+extension PixelBuffer {
+    /// BT.601 luma (0.299 R + 0.587 G + 0.114 B, in 1/256 steps) of the `width × height` region at (`x`, `y`), one
+    /// byte a pixel, row by row; 0 where the region leaves the picture.
+    public func luma(x left: Int = 0, y top: Int = 0, width: Int? = nil, height: Int? = nil) -> [UInt8] {
+        let w = width ?? self.width, h = height ?? self.height
+        let (r, g, b) = format.rgbOffsets
+        let row = bytesPerRow
+        var luma = [UInt8](repeating: 0, count: w * h)
+        withUnsafeBytes { bytes in
+            for y in max(0, -top)..<max(0, min(h, self.height - top)) {
+                for x in max(0, -left)..<max(0, min(w, self.width - left)) {
+                    let s = (top + y) * row + (left + x) * 4
+                    let red = 77 * Int(bytes[s + r]), green = 150 * Int(bytes[s + g]), blue = 29 * Int(bytes[s + b])
+                    luma[y * w + x] = UInt8((red + green + blue + 128) >> 8)
+                }
+            }
+        }
+        return luma
+    }
+}

@@ -50,23 +50,6 @@ public struct FrameSampler: Sendable {
 
     /// The middle `side × side` square of `picture` as BT.601 luma.
     static func middleSquare(_ picture: PixelBuffer, side: Int) -> [UInt8] {
-        luma(of: picture, x: max(0, (picture.width - side) / 2), y: max(0, (picture.height - side) / 2), side: side)
-    }
-
-    /// The `side × side` square of `picture` at (`x`, `y`) as BT.601 luma (zero where it leaves the picture).
-    static func luma(of picture: PixelBuffer, x left: Int, y top: Int, side: Int) -> [UInt8] {
-        let row = picture.bytesPerRow
-        var luma = [UInt8](repeating: 0, count: side * side)
-        picture.withUnsafeBytes { bytes in
-            for y in 0..<min(side, picture.height - top) {
-                for x in 0..<min(side, picture.width - left) {
-                    let s = (top + y) * row + (left + x) * 4
-                    // BGRA.
-                    let blue = 29 * Int(bytes[s]), green = 150 * Int(bytes[s + 1]), red = 77 * Int(bytes[s + 2])
-                    luma[y * side + x] = UInt8((red + green + blue + 128) >> 8)
-                }
-            }
-        }
-        return luma
+        picture.luma(x: max(0, (picture.width - side) / 2), y: max(0, (picture.height - side) / 2), width: side, height: side)
     }
 }

@@ -31,7 +31,7 @@ public struct HeatMap: Sendable {
         guard columns == self.columns, rows == self.rows else { return }
         for r in 0..<rows {
             for c in 0..<columns {
-                let luma = FrameSampler.luma(of: picture, x: c * Self.step, y: r * Self.step, side: Self.tile)
+                let luma = picture.luma(x: c * Self.step, y: r * Self.step, width: Self.tile, height: Self.tile)
                 let logit = detector.model.logit(SpectralFeatures.of(luma: luma, side: Self.tile))
                 sums[r * columns + c] += detector.model.probability(logit: logit)
             }
@@ -48,6 +48,7 @@ public struct HeatMap: Sendable {
         guard var picture = background else { throw PhimError(.invalidInput, "no frame to draw the map on", subject: .file(url)) }
         let scores = self.scores
         let width = picture.width, height = picture.height, row = picture.bytesPerRow
+        let luma = picture.luma()
         picture.withUnsafeMutableBytes { bytes in
             for y in 0..<height {
                 // The tiles that cover the pixel (the last one, past the last tile's edge).
@@ -58,7 +59,7 @@ public struct HeatMap: Sendable {
                     for r in r0...r1 { for c in c0...c1 { sum += scores[r * columns + c]; count += 1 } }
                     let p = sum / Double(count)
                     let s = y * row + x * 4
-                    let grey = (29 * Double(bytes[s]) + 150 * Double(bytes[s + 1]) + 77 * Double(bytes[s + 2])) / 256
+                    let grey = Double(luma[y * width + x])
                     // BGRA: half the grey picture, half the tint.
                     bytes[s] = UInt8(min(255, grey / 2 + 127 * (1 - p)))
                     bytes[s + 1] = UInt8(min(255, grey / 2 + 40))

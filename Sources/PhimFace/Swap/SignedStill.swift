@@ -38,16 +38,7 @@ public enum SignedStill {
     static func mark(_ picture: inout PixelBuffer, with embedder: WatermarkEmbedder) {
         let width = picture.width, height = picture.height, row = picture.bytesPerRow
         let (r, g, b) = picture.format.rgbOffsets
-        var luma = [UInt8](repeating: 0, count: width * height)
-        picture.withUnsafeBytes { bytes in
-            for y in 0..<height {
-                for x in 0..<width {
-                    let s = y * row + x * 4
-                    let red = 77 * Int(bytes[s + r]), green = 150 * Int(bytes[s + g]), blue = 29 * Int(bytes[s + b])
-                    luma[y * width + x] = UInt8((red + green + blue + 128) >> 8)
-                }
-            }
-        }
+        let luma = picture.luma()
         var changed = luma
         changed.withUnsafeMutableBufferPointer { embedder.embed(luma: $0.baseAddress!, stride: width) }
         picture.withUnsafeMutableBytes { bytes in

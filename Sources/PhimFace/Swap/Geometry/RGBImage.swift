@@ -123,13 +123,3 @@ public struct RGBImage: Sendable {
         }
     }
 }
-
-extension PixelFormat {
-    /// The byte offsets of red, green and blue within a pixel.
-    var rgbOffsets: (Int, Int, Int) {
-        switch self {
-        case .bgraPremultiplied: (2, 1, 0)
-        case .rgba: (0, 1, 2)
-        }
-    }
-}
